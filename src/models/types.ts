@@ -1,0 +1,56 @@
+// The one interface every model implements. The server core knows models only through it.
+
+import type { DecodedMedia } from "../media/types.js";
+import type {
+  FaceConfig,
+  LanguageConfig,
+  MediaKind,
+  ModelConfigs,
+  ModelName,
+  ModelOutput,
+  PredictionsByModel,
+} from "../protocol/index.js";
+import type { AudioWindowView, SessionView } from "../session/types.js";
+
+export type ConfigFor<N extends ModelName> = N extends "face"
+  ? FaceConfig
+  : N extends "language"
+    ? LanguageConfig
+    : NonNullable<ModelConfigs[N]>;
+
+export interface PredictContext {
+  session: SessionView;
+  /** For audio models: the sliding window after this payload's audio was appended. */
+  audioWindow?: AudioWindowView;
+}
+
+export interface ExpressionModel<N extends ModelName = ModelName> {
+  readonly name: N;
+  /** Media kinds this model can answer; the registry derives E0102 from it. */
+  readonly accepts: readonly MediaKind[];
+  /** Loads weights and runs one warm-up inference; resolves when the model can serve. */
+  load(): Promise<void>;
+  predict(media: DecodedMedia, config: ConfigFor<N>, context: PredictContext): Promise<ModelOutput<PredictionsByModel[N]>>;
+  /** Releases workers and sessions. */
+  close(): Promise<void>;
+}
+
+/** Builds a model from the server's runtime settings; each model folder exports one. */
+export interface ModelFactory<N extends ModelName = ModelName> {
+  readonly name: N;
+  readonly accepts: readonly MediaKind[];
+  /** False when the model's weights are not installed; the server then leaves it disabled. */
+  isInstalled(): boolean;
+  create(options: ModelRuntimeOptions): ExpressionModel<N>;
+}
+
+export interface ModelRuntimeOptions {
+  /** Worker threads for this model. */
+  workers: number;
+  /** ONNX intra-op threads per worker. */
+  intraOpThreads: number;
+  /** Longest wait to fill a micro-batch, milliseconds (0 disables batching). */
+  batchWindowMs: number;
+  /** Largest micro-batch. */
+  maxBatch: number;
+}

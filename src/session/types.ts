@@ -1,0 +1,19 @@
+// Per-connection state shared by the models of one connection (spec §1.3 item 6).
+
+/** Audio context on the stream timeline: seconds since the stream started. */
+export interface AudioWindowView {
+  /** Samples in the current window (the last stream_window_ms of audio), AUDIO_SAMPLE_RATE mono. */
+  samples: Float32Array;
+  /** Stream time, in seconds, of the first sample of `samples`. */
+  startTime: number;
+}
+
+export interface FaceIdentityCache {
+  /** Returns a stable id ("face_0", "face_1", …) for an embedding, adding it when new. */
+  identify(embedding: Float32Array): string;
+}
+
+export interface SessionView {
+  readonly jobId: string;
+  readonly faceIdentities: FaceIdentityCache;
+}
