@@ -1,0 +1,18 @@
+// The contract between the worker pool and a model's compute code, which runs inside a worker thread.
+
+export interface KernelOptions {
+  /** ONNX intra-op threads for this worker. */
+  intraOpThreads: number;
+}
+
+/** A kernel answers batches: one output per input, in order. */
+export interface Kernel<I, O> {
+  load(options: KernelOptions): Promise<void>;
+  run(batch: I[]): Promise<O[]>;
+}
+
+/**
+ * A kernel module's default export. The worker imports the module by URL, so the module must be a
+ * real file (not a closure) and its inputs and outputs must survive structured cloning.
+ */
+export type KernelFactory<I, O> = () => Kernel<I, O>;

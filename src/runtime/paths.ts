@@ -1,0 +1,16 @@
+// Locations inside the installed package, independent of the working directory.
+
+import { fileURLToPath } from "node:url";
+
+/** The package root: this file is compiled to dist/src/runtime/paths.js. */
+export const PACKAGE_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+
+/** Trained weights committed with the package, one folder per model. */
+export function modelDirectory(model: string): string {
+  return `${PACKAGE_ROOT}models/${model}/`;
+}
+
+/** The shared data folder used by evaluations and data-dependent tests, or undefined when absent. */
+export function sharedDirectory(): string {
+  return process.env.MOODWIRE_SHARED ?? `${PACKAGE_ROOT}../shared/`;
+}

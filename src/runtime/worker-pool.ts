@@ -1,0 +1,175 @@
+// A pool of worker threads running one kernel, with micro-batching across callers.
+// Requests queue while every worker is busy and leave as one batch when a worker frees up, so batches
+// grow with load and a lone request waits at most `batchWindowMs`.
+
+import { Worker } from "node:worker_threads";
+import type { KernelOptions } from "./kernel.js";
+import type { WorkerInit, WorkerReply } from "./worker-entry.js";
+
+export interface WorkerPoolOptions {
+  /** URL of a module whose default export is a KernelFactory. */
+  kernelUrl: string;
+  workers: number;
+  kernel: KernelOptions;
+  /** Longest wait to fill a batch once a worker is free, milliseconds; 0 sends at once. */
+  batchWindowMs: number;
+  maxBatch: number;
+  /** A batch that takes longer fails with KernelTimeoutError and its worker is replaced. */
+  taskTimeoutMs: number;
+}
+
+/** The kernel threw, or its worker died, while running a batch. */
+export class KernelError extends Error {}
+export class KernelTimeoutError extends KernelError {}
+
+interface Pending<I, O> {
+  input: I;
+  resolve: (output: O) => void;
+  reject: (error: Error) => void;
+}
+
+interface Slot<I, O> {
+  worker: Worker;
+  ready: boolean;
+  busy: Pending<I, O>[] | null;
+  timer: NodeJS.Timeout | null;
+}
+
+const ENTRY_URL = new URL("./worker-entry.js", import.meta.url);
+
+export class WorkerPool<I, O> {
+  private readonly slots: Slot<I, O>[] = [];
+  private readonly queue: Pending<I, O>[] = [];
+  private batchTimer: NodeJS.Timeout | null = null;
+  private nextId = 0;
+  private closed = false;
+  /** Times a worker was replaced after a crash or timeout. */
+  restarts = 0;
+
+  constructor(private readonly options: WorkerPoolOptions) {}
+
+  /** Starts every worker; resolves once all have loaded their kernel. */
+  async start(): Promise<void> {
+    await Promise.all(Array.from({ length: Math.max(1, this.options.workers) }, () => this.spawn()));
+  }
+
+  run(input: I): Promise<O> {
+    if (this.closed) return Promise.reject(new KernelError("the worker pool is closed"));
+    return new Promise<O>((resolve, reject) => {
+      this.queue.push({ input, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.batchTimer !== null) clearTimeout(this.batchTimer);
+    for (const pending of this.queue.splice(0)) pending.reject(new KernelError("the worker pool is closed"));
+    await Promise.all(this.slots.map((slot) => this.retire(slot, new KernelError("the worker pool is closed"))));
+  }
+
+  private spawn(): Promise<void> {
+    const init: WorkerInit = { kernelUrl: this.options.kernelUrl, options: this.options.kernel };
+    const worker = new Worker(ENTRY_URL, { workerData: init });
+    const slot: Slot<I, O> = { worker, ready: false, busy: null, timer: null };
+    this.slots.push(slot);
+    return new Promise<void>((resolve, reject) => {
+      worker.on("message", (reply: WorkerReply) => {
+        if ("type" in reply) {
+          if (reply.type === "ready") {
+            slot.ready = true;
+            resolve();
+            this.schedule();
+          } else {
+            reject(new KernelError(`kernel failed to load: ${reply.message}`));
+          }
+          return;
+        }
+        this.finish(slot, reply);
+      });
+      worker.on("error", (error) => {
+        if (!slot.ready) reject(new KernelError(`kernel failed to load: ${error.message}`));
+        this.replace(slot, new KernelError(`model worker crashed: ${error.message}`));
+      });
+      worker.on("exit", (code) => {
+        if (!slot.ready) reject(new KernelError(`kernel worker exited with code ${code} while loading`));
+        this.replace(slot, new KernelError(`model worker exited with code ${code}`));
+      });
+    });
+  }
+
+  private schedule(): void {
+    if (this.queue.length === 0 || this.closed) return;
+    const idle = this.slots.find((slot) => slot.ready && slot.busy === null);
+    if (idle === undefined) return;
+    const window = this.options.batchWindowMs;
+    if (window > 0 && this.queue.length < this.options.maxBatch) {
+      this.batchTimer ??= setTimeout(() => {
+        this.batchTimer = null;
+        this.dispatch();
+      }, window);
+      return;
+    }
+    this.dispatch();
+  }
+
+  private dispatch(): void {
+    if (this.batchTimer !== null) {
+      clearTimeout(this.batchTimer);
+      this.batchTimer = null;
+    }
+    for (const slot of this.slots) {
+      if (this.queue.length === 0) return;
+      if (!slot.ready || slot.busy !== null) continue;
+      const batch = this.queue.splice(0, this.options.maxBatch);
+      slot.busy = batch;
+      const id = this.nextId++;
+      slot.timer = setTimeout(
+        () => this.replace(slot, new KernelTimeoutError(`model did not answer within ${this.options.taskTimeoutMs} ms`)),
+        this.options.taskTimeoutMs,
+      );
+      slot.worker.postMessage({ id, batch: batch.map((p) => p.input) });
+    }
+  }
+
+  private finish(slot: Slot<I, O>, reply: Exclude<WorkerReply, { type: string }>): void {
+    const batch = slot.busy;
+    if (batch === null) return;
+    slot.busy = null;
+    if (slot.timer !== null) clearTimeout(slot.timer);
+    slot.timer = null;
+    if (reply.ok && reply.outputs.length === batch.length) {
+      batch.forEach((pending, i) => pending.resolve(reply.outputs[i] as O));
+    } else {
+      const message = reply.ok ? `kernel returned ${reply.outputs.length} outputs for ${batch.length} inputs` : reply.message;
+      for (const pending of batch) pending.reject(new KernelError(message));
+    }
+    this.schedule();
+  }
+
+  /** Fails the slot's batch, stops its worker and starts a fresh one in its place. */
+  private replace(slot: Slot<I, O>, error: KernelError): void {
+    if (!this.slots.includes(slot)) return;
+    void this.retire(slot, error);
+    if (this.closed) return;
+    this.restarts++;
+    this.spawn().catch(() => {
+      // A worker that cannot even reload leaves the pool smaller; queued work still drains elsewhere.
+    });
+  }
+
+  private async retire(slot: Slot<I, O>, error: KernelError): Promise<void> {
+    const index = this.slots.indexOf(slot);
+    if (index >= 0) this.slots.splice(index, 1);
+    if (slot.timer !== null) clearTimeout(slot.timer);
+    for (const pending of slot.busy ?? []) pending.reject(error);
+    slot.busy = null;
+    slot.worker.removeAllListeners();
+    slot.worker.on("error", () => {});
+    await slot.worker.terminate();
+  }
+}
