@@ -53,4 +53,6 @@ export interface ModelRuntimeOptions {
   batchWindowMs: number;
   /** Largest micro-batch. */
   maxBatch: number;
+  /** A batch that takes longer fails (I0101) and its worker is replaced. */
+  taskTimeoutMs: number;
 }

@@ -1,0 +1,213 @@
+import assert from "node:assert/strict";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+
+import {
+  connect,
+  isWarning,
+  predictionsOf,
+  StreamConnectionError,
+  StreamError,
+  StreamSocket,
+  toWireModels,
+  warningsOf,
+  type LanguagePrediction,
+} from "./index.js";
+import { startFakeServer, type FakeServer } from "./fake-server.testkit.js";
+
+describe("StreamSocket against a fake server", () => {
+  let server: FakeServer;
+  before(async () => {
+    server = await startFakeServer({ apiKey: "secret", delayMs: (n) => (n % 3 === 0 ? 15 : 0) });
+  });
+  after(() => server.close());
+
+  it("pipelines sends and resolves each with its own reply, in order", async () => {
+    const socket = await connect({ url: server.url, apiKey: "secret", config: { language: { granularity: "word" } } });
+    try {
+      const texts = Array.from({ length: 12 }, (_, i) => `message number ${i}`);
+      const replies = await Promise.all(texts.map((t) => socket.sendText(t)));
+      replies.forEach((reply, i) => {
+        const words = predictionsOf(reply, "language").map((p) => p.text);
+        assert.deepEqual(words, ["message", "number", String(i)]);
+      });
+      const frames = server.frames.slice(-12);
+      assert.deepEqual(
+        replies.map((r) => r.payload_id),
+        frames.map((f) => f.payload_id),
+      );
+      assert.equal(new Set(frames.map((f) => f.payload_id)).size, 12);
+      for (const frame of frames) {
+        assert.equal(frame.raw_text, true);
+        assert.deepEqual(frame.models, { language: { granularity: "word" } });
+      }
+    } finally {
+      await socket.close();
+    }
+  });
+
+  it("rejects error replies with a typed StreamError and keeps the connection usable", async () => {
+    const socket = await connect({ url: server.url, apiKey: "secret", config: { language: {} } });
+    try {
+      const failing = socket.sendText("ERROR please");
+      const ok = socket.sendText("fine");
+      await assert.rejects(failing, (error: unknown) => {
+        assert.ok(error instanceof StreamError);
+        assert.equal(error.code, "E0101");
+        assert.match(error.message, /Fake failure/);
+        assert.equal(typeof error.payloadId, "string");
+        return true;
+      });
+      assert.equal(predictionsOf(await ok, "language").length, 1);
+    } finally {
+      await socket.close();
+    }
+  });
+
+  it("answers reset and job details, and exposes nested warnings", async () => {
+    const socket = await connect({ url: server.url, apiKey: "secret", config: { language: {} } });
+    try {
+      const reset = socket.reset();
+      const job = socket.getJobDetails();
+      const job2 = socket.getJobDetails();
+      const warned = socket.sendText("   ");
+      const resetReply = await reset;
+      assert.deepEqual(Object.keys(resetReply).filter((k) => k !== "payload_id"), []);
+      const jobId = await job;
+      assert.match(jobId, /^[0-9a-f]{32}$/);
+      assert.equal(await job2, jobId);
+      const reply = await warned;
+      assert.ok(isWarning(reply.language));
+      assert.deepEqual(warningsOf(reply), [{ model: "language", warning: "No emotional language detected.", code: "W0104" }]);
+      assert.equal(predictionsOf(reply, "language").length, 0);
+      const controls = server.frames.slice(-4, -1);
+      assert.equal(controls[0]?.reset_stream, true);
+      assert.equal(controls[0]?.models, undefined);
+      assert.equal(controls[1]?.job_details, true);
+    } finally {
+      await socket.close();
+    }
+  });
+
+  it("fails to connect with a clear error on HTTP 401", async () => {
+    await assert.rejects(connect({ url: server.url, apiKey: "wrong", config: {} }), (error: unknown) => {
+      assert.ok(error instanceof StreamConnectionError);
+      assert.equal(error.status, 401);
+      assert.match(error.message, /authentication failed \(HTTP 401\)/);
+      return true;
+    });
+    // Sends on a socket that never opens reject with the same error.
+    const socket = new StreamSocket({ url: server.url, config: { language: {} } });
+    await assert.rejects(socket.sendText("hello"), /authentication failed \(HTTP 401\)/);
+  });
+
+  it("waits for open before sending", async () => {
+    const socket = new StreamSocket({ url: server.url, apiKey: "secret", config: { language: {} } });
+    assert.equal(socket.readyState, "connecting");
+    const reply = await socket.sendText("early bird");
+    assert.equal(predictionsOf(reply, "language").length, 2);
+    await socket.close();
+  });
+
+  it("replaces the stored config when a send passes one, in snake_case", async () => {
+    const socket = await connect({ url: server.url, apiKey: "secret", config: { language: {} }, streamWindowMs: 2000 });
+    try {
+      await socket.sendText("a", { language: { granularity: "sentence", sentiment: {} }, face: { identifyFaces: true, fpsPred: 2, facs: {} } });
+      await socket.sendText("b");
+      const [first, second] = server.frames.slice(-2);
+      const expected = { language: { granularity: "sentence", sentiment: {} }, face: { identify_faces: true, fps_pred: 2, facs: {} } };
+      assert.deepEqual(first?.models, expected);
+      assert.deepEqual(second?.models, expected);
+      assert.equal(first?.stream_window_ms, 2000);
+    } finally {
+      await socket.close();
+    }
+  });
+
+  it("sends Buffer, Blob and path inputs as plain base64, and facemesh as base64 JSON", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "moodwire-client-"));
+    const socket = await connect({ url: server.url, apiKey: "secret", config: { prosody: {} } });
+    try {
+      const bytes = Buffer.from([0, 1, 2, 250, 251, 252, 65, 66, 67]);
+      const path = join(dir, "clip.bin");
+      await writeFile(path, bytes);
+      const expected = bytes.toString("base64");
+      // Not audio, so each is answered with E0200; only the frames matter here.
+      const inputs = [bytes, new Uint8Array(bytes), new Blob([bytes]), path, bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length)];
+      for (const input of inputs) {
+        await assert.rejects(socket.sendFile(input), (e: unknown) => e instanceof StreamError && e.code === "E0200");
+        const frame = server.frames.at(-1);
+        assert.equal(frame?.data, expected);
+        assert.equal(frame?.raw_text, false);
+      }
+      const landmarks = [[[0.1, 0.2, 0.3]]];
+      await socket.sendFacemesh(landmarks, { facemesh: {} }).catch(() => undefined);
+      const frame = server.frames.at(-1);
+      assert.deepEqual(JSON.parse(Buffer.from(String(frame?.data), "base64").toString("utf8")), landmarks);
+      assert.deepEqual(frame?.models, { facemesh: {} });
+    } finally {
+      await socket.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("StreamSocket closing", () => {
+  it("rejects every pending request when the server closes the socket", async () => {
+    const server = await startFakeServer({ silent: true });
+    const closes: number[] = [];
+    try {
+      const socket = await connect({ url: server.url, config: { language: {} }, onClose: (e) => closes.push(e.code) });
+      const pending = [socket.sendText("one"), socket.sendText("two"), socket.getJobDetails()];
+      while (server.frames.length < 3) await new Promise((r) => setImmediate(r));
+      server.dropAll(1011);
+      for (const p of pending) {
+        await assert.rejects(p, (error: unknown) => {
+          assert.ok(error instanceof StreamConnectionError);
+          assert.match(error.message, /closed \(code 1011: dropped by test\) before a reply arrived/);
+          return true;
+        });
+      }
+      assert.deepEqual(closes, [1011]);
+      await assert.rejects(socket.sendText("after"), StreamConnectionError);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("rejects pending requests when the client closes", async () => {
+    const server = await startFakeServer({ silent: true });
+    try {
+      const socket = await connect({ url: server.url, config: { language: {} } });
+      const pending = socket.sendText("waiting");
+      while (server.frames.length < 1) await new Promise((r) => setImmediate(r));
+      await socket.close();
+      await assert.rejects(pending, /closed by the client/);
+      assert.equal(socket.readyState, "closed");
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("reports a refused connection", async () => {
+    const server = await startFakeServer();
+    const url = server.url;
+    await server.close();
+    await assert.rejects(connect({ url, config: {} }), (error: unknown) => error instanceof StreamConnectionError && /could not connect/.test(error.message));
+  });
+});
+
+describe("toWireModels", () => {
+  it("converts Hume-style camelCase and keeps snake_case", () => {
+    assert.deepEqual(
+      toWireModels({ face: { minFaceSize: 40, prob_threshold: 0.5, facs: undefined }, burst: {}, language: undefined }),
+      { face: { min_face_size: 40, prob_threshold: 0.5 }, burst: {} },
+    );
+  });
+});
+
+// Type-level check: predictions are typed per model.
+const _typed = (p: LanguagePrediction): number => p.position.begin;
+void _typed;

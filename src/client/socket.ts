@@ -1,0 +1,279 @@
+// A stream socket with the surface of Hume's TS wrapper (spec §7.1), for any server speaking the v0
+// protocol. Replies come strictly in request order (spec §1.3), so pending requests form a FIFO and
+// callers may pipeline many sends without awaiting each one.
+
+import { randomUUID } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import WebSocket from "ws";
+
+import type { JobDetails, PredictionsReply } from "../protocol/index.js";
+import { toWireModels, type StreamConfig } from "./config.js";
+import { StreamConnectionError, StreamError, StreamProtocolError } from "./errors.js";
+
+export const DEFAULT_URL = "ws://127.0.0.1:8000/v0/stream/models";
+
+export interface ConnectOptions {
+  /** Full endpoint URL; default ws://127.0.0.1:8000/v0/stream/models. */
+  url?: string;
+  /** Sent as the `X-Hume-Api-Key` handshake header (spec §1.2). */
+  apiKey?: string;
+  /** Model configuration sent with every payload until a send replaces it. */
+  config: StreamConfig;
+  /** `stream_window_ms` sent with every data payload when set (500–10000). */
+  streamWindowMs?: number;
+  /** Extra handshake headers. */
+  headers?: Record<string, string>;
+  /** Handshake timeout, milliseconds (default 10000). */
+  connectTimeoutMs?: number;
+  /** Called once when the socket closes, for whatever reason. */
+  onClose?: (event: { code: number; reason: string }) => void;
+}
+
+/** A reply to a data or control payload. Top-level warnings (spec §3.3) carry `warning` and `code`. */
+export type StreamReply = PredictionsReply & { warning?: string; code?: string };
+
+/** Input accepted by `sendFile`: a path, raw bytes, or a Blob/File. */
+export type FileInput = string | URL | Uint8Array | ArrayBuffer | Blob;
+
+/** Options for `send`, the low-level call every method goes through. */
+export interface SendOptions {
+  config?: StreamConfig;
+  /** Overrides the connection's streamWindowMs for this payload. */
+  streamWindowMs?: number;
+  /** Sets `reset_stream` on this payload. */
+  resetStream?: boolean;
+  /** Sets `job_details` on this payload. */
+  jobDetails?: boolean;
+  /** Uses this payload_id instead of a fresh UUID. */
+  payloadId?: string;
+}
+
+interface Pending {
+  payloadId: string;
+  resolve: (reply: StreamReply) => void;
+  reject: (error: Error) => void;
+}
+
+type SocketState = "connecting" | "open" | "closed";
+
+function describeClose(code: number, reason: string): string {
+  return `the connection closed (code ${code}${reason ? `: ${reason}` : ""})`;
+}
+
+export class StreamSocket {
+  readonly websocket: WebSocket;
+  readonly url: string;
+  private config: StreamConfig;
+  private readonly streamWindowMs: number | undefined;
+  private readonly pending: Pending[] = [];
+  private state: SocketState = "connecting";
+  private failure: Error | undefined;
+  private closedByClient = false;
+  private readonly opened: Promise<void>;
+  private readonly closed: Promise<void>;
+
+  constructor(options: ConnectOptions) {
+    this.url = options.url ?? DEFAULT_URL;
+    this.config = options.config;
+    this.streamWindowMs = options.streamWindowMs;
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.apiKey !== undefined) headers["X-Hume-Api-Key"] = options.apiKey;
+    this.websocket = new WebSocket(this.url, [], { headers, handshakeTimeout: options.connectTimeoutMs ?? 10_000 });
+
+    let markOpen!: () => void;
+    let markOpenFailed!: (error: Error) => void;
+    this.opened = new Promise<void>((resolve, reject) => {
+      markOpen = resolve;
+      markOpenFailed = reject;
+    });
+    // A failed open is reported through sends and connect(); never as an unhandled rejection.
+    this.opened.catch(() => undefined);
+    let markClosed!: () => void;
+    this.closed = new Promise<void>((resolve) => (markClosed = resolve));
+
+    this.websocket.on("open", () => {
+      this.state = "open";
+      markOpen();
+    });
+    this.websocket.on("message", (data, isBinary) => this.onMessage(data, isBinary));
+    this.websocket.on("error", (error: Error) => {
+      this.failure ??= this.connectionError(error);
+    });
+    this.websocket.on("close", (code: number, reasonBuffer: Buffer) => {
+      const reason = reasonBuffer.toString("utf8");
+      const wasConnecting = this.state === "connecting";
+      this.state = "closed";
+      const error =
+        wasConnecting
+          ? (this.failure ?? new StreamConnectionError(`could not connect to ${this.url}: ${describeClose(code, reason)}`, undefined, code))
+          : this.closedByClient
+            ? new StreamConnectionError("the connection was closed by the client before a reply arrived", undefined, code)
+            : new StreamConnectionError(`${describeClose(code, reason)} before a reply arrived`, undefined, code);
+      if (wasConnecting) markOpenFailed(error);
+      this.failure ??= error;
+      this.rejectAll(error);
+      markClosed();
+      options.onClose?.({ code, reason });
+    });
+  }
+
+  private connectionError(error: Error): StreamConnectionError {
+    // ws reports a refused upgrade as "Unexpected server response: <status>".
+    const status = /Unexpected server response: (\d+)/.exec(error.message)?.[1];
+    if (status !== undefined) {
+      const code = Number(status);
+      if (code === 401) return new StreamConnectionError(`authentication failed (HTTP 401) connecting to ${this.url}; check the API key`, 401);
+      return new StreamConnectionError(`the server refused the connection to ${this.url} (HTTP ${code})`, code);
+    }
+    return new StreamConnectionError(`could not connect to ${this.url}: ${error.message}`);
+  }
+
+  /** Resolves once the socket is open; rejects with StreamConnectionError if it cannot open. */
+  waitForOpen(): Promise<void> {
+    return this.opened;
+  }
+
+  get readyState(): SocketState {
+    return this.state;
+  }
+
+  /** Requests sent and not yet answered. */
+  get pendingCount(): number {
+    return this.pending.length;
+  }
+
+  /** Sends text (`raw_text: true`). */
+  sendText(text: string, config?: StreamConfig): Promise<StreamReply> {
+    return this.send({ data: text, raw_text: true }, { config });
+  }
+
+  /** Sends a file (path, bytes or Blob), base64-encoded. */
+  async sendFile(file: FileInput, config?: StreamConfig): Promise<StreamReply> {
+    const bytes = await readInput(file);
+    return this.send({ data: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64"), raw_text: false }, { config });
+  }
+
+  /** Sends MediaPipe FaceMesh landmarks of shape (faces, 478, 3) as base64 JSON. */
+  sendFacemesh(landmarks: number[][][], config?: StreamConfig): Promise<StreamReply> {
+    const data = Buffer.from(JSON.stringify(landmarks), "utf8").toString("base64");
+    return this.send({ data, raw_text: false }, { config });
+  }
+
+  /** Clears the server's sliding audio window (`reset_stream`); resolves with the reply (`{}`). */
+  reset(): Promise<StreamReply> {
+    return this.send({ reset_stream: true }, {});
+  }
+
+  /** Asks for the connection's job id. */
+  async getJobDetails(): Promise<string> {
+    const reply = await this.send({ job_details: true }, {});
+    const details: JobDetails | undefined = reply.job_details;
+    if (details === undefined || typeof details.job_id !== "string") {
+      throw new StreamProtocolError("the reply to job_details carried no job_details.job_id");
+    }
+    return details.job_id;
+  }
+
+  /**
+   * Low-level send: `fields` is merged into the payload (snake_case, as on the wire). A payload with
+   * `data` gets `models` from the config (a config passed here replaces the stored one, as in Hume's SDK)
+   * and `stream_window_ms` when configured.
+   */
+  async send(fields: Record<string, unknown>, options: SendOptions = {}): Promise<StreamReply> {
+    if (options.config !== undefined) this.config = options.config;
+    const payloadId = options.payloadId ?? randomUUID();
+    const payload: Record<string, unknown> = { payload_id: payloadId, ...fields };
+    if (fields.data !== undefined) {
+      payload.models = toWireModels(this.config);
+      const window = options.streamWindowMs ?? this.streamWindowMs;
+      if (window !== undefined) payload.stream_window_ms = window;
+    }
+    if (options.resetStream) payload.reset_stream = true;
+    if (options.jobDetails) payload.job_details = true;
+    const frame = JSON.stringify(payload);
+
+    if (this.state === "connecting") await this.opened;
+    if (this.state !== "open") {
+      throw this.failure ?? new StreamConnectionError("the connection is closed");
+    }
+    return new Promise<StreamReply>((resolve, reject) => {
+      this.pending.push({ payloadId, resolve, reject });
+      this.websocket.send(frame, (error) => {
+        if (error === undefined || error === null) return;
+        const index = this.pending.findIndex((p) => p.payloadId === payloadId);
+        if (index >= 0) this.pending.splice(index, 1);
+        reject(new StreamConnectionError(`could not send the payload: ${error.message}`));
+      });
+    });
+  }
+
+  /** Closes the connection (code 1000); pending requests are rejected. Resolves once closed. */
+  async close(): Promise<void> {
+    if (this.state !== "closed") {
+      this.closedByClient = true;
+      this.failure ??= new StreamConnectionError("the connection was closed by the client");
+      if (this.state === "connecting") this.websocket.terminate();
+      else this.websocket.close(1000);
+    }
+    await this.closed;
+  }
+
+  private onMessage(data: WebSocket.RawData, isBinary: boolean): void {
+    let reply: unknown;
+    try {
+      if (isBinary) throw new Error("binary frame");
+      const text = Array.isArray(data) ? Buffer.concat(data).toString("utf8") : Buffer.from(data as ArrayBuffer).toString("utf8");
+      reply = JSON.parse(text);
+      if (typeof reply !== "object" || reply === null || Array.isArray(reply)) throw new Error("not a JSON object");
+    } catch (error) {
+      const head = this.pending.shift();
+      head?.reject(new StreamProtocolError(`the server sent an invalid reply (${(error as Error).message})`));
+      return;
+    }
+    const message = reply as Record<string, unknown>;
+    const replyId = typeof message.payload_id === "string" ? message.payload_id : undefined;
+    if (this.pending.length === 0) return; // Nothing waits for it (e.g. after a send error); drop.
+
+    let index = 0;
+    if (replyId !== undefined) {
+      index = this.pending.findIndex((p) => p.payloadId === replyId);
+      if (index < 0) {
+        const head = this.pending.shift();
+        head?.reject(new StreamProtocolError(`the reply's payload_id '${replyId}' matches no request waiting for a reply (expected '${head.payloadId}')`));
+        return;
+      }
+    }
+    // Replies are in order: requests ahead of the matched one will never be answered.
+    const skipped = this.pending.splice(0, index);
+    for (const p of skipped) p.reject(new StreamProtocolError(`the server answered a later payload before payload '${p.payloadId}'`));
+    const target = this.pending.shift();
+    if (target === undefined) return;
+
+    if (typeof message.error === "string" || (message.error !== undefined && typeof message.code === "string")) {
+      const code = typeof message.code === "string" ? message.code : "";
+      target.reject(new StreamError(code, String(message.error), replyId ?? target.payloadId));
+      return;
+    }
+    target.resolve(message as StreamReply);
+  }
+
+  private rejectAll(error: Error): void {
+    const all = this.pending.splice(0, this.pending.length);
+    for (const p of all) p.reject(error);
+  }
+}
+
+async function readInput(file: FileInput): Promise<Uint8Array> {
+  if (typeof file === "string" || file instanceof URL) return new Uint8Array(await readFile(file));
+  if (file instanceof Uint8Array) return file;
+  if (file instanceof ArrayBuffer) return new Uint8Array(file);
+  if (typeof Blob !== "undefined" && file instanceof Blob) return new Uint8Array(await file.arrayBuffer());
+  throw new TypeError("sendFile takes a path, a Uint8Array/Buffer, an ArrayBuffer or a Blob");
+}
+
+/** Opens a socket and resolves once it is open. HTTP 401 rejects with "authentication failed (HTTP 401)". */
+export async function connect(options: ConnectOptions): Promise<StreamSocket> {
+  const socket = new StreamSocket(options);
+  await socket.waitForOpen();
+  return socket;
+}

@@ -1,0 +1,67 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { TestInput, TestOutput } from "./fixtures/test-kernel.js";
+import { KernelError, KernelTimeoutError, WorkerPool } from "./worker-pool.js";
+
+function pool(overrides: Partial<ConstructorParameters<typeof WorkerPool>[0]> = {}) {
+  return new WorkerPool<TestInput, TestOutput>({
+    kernelUrl: new URL("./fixtures/test-kernel.js", import.meta.url).href,
+    workers: 1,
+    kernel: { intraOpThreads: 1 },
+    batchWindowMs: 0,
+    maxBatch: 8,
+    taskTimeoutMs: 5000,
+    ...overrides,
+  });
+}
+
+describe("WorkerPool", () => {
+  it("answers every request in a worker thread", async () => {
+    const p = pool();
+    await p.start();
+    const outputs = await Promise.all([1, 2, 3].map((value) => p.run({ value })));
+    assert.deepEqual(outputs.map((o) => o.doubled), [2, 4, 6]);
+    await p.close();
+  });
+
+  it("batches requests that queue while the worker is busy", async () => {
+    const p = pool({ batchWindowMs: 20 });
+    await p.start();
+    const outputs = await Promise.all(Array.from({ length: 8 }, (_, value) => p.run({ value })));
+    assert.ok(outputs.some((o) => o.batchSize > 1));
+    assert.ok(outputs.every((o) => o.batchSize <= 8));
+    await p.close();
+  });
+
+  it("turns a kernel exception into KernelError and keeps serving", async () => {
+    const p = pool();
+    await p.start();
+    await assert.rejects(p.run({ value: 1, behaviour: "throw" }), KernelError);
+    assert.equal((await p.run({ value: 2 })).doubled, 4);
+    await p.close();
+  });
+
+  it("restarts a worker that dies", async () => {
+    const p = pool();
+    await p.start();
+    await assert.rejects(p.run({ value: 1, behaviour: "exit" }), KernelError);
+    assert.equal((await p.run({ value: 5 })).doubled, 10);
+    assert.equal(p.restarts, 1);
+    await p.close();
+  });
+
+  it("times out a hung batch and replaces the worker", async () => {
+    const p = pool({ taskTimeoutMs: 200 });
+    await p.start();
+    await assert.rejects(p.run({ value: 1, behaviour: "hang" }), KernelTimeoutError);
+    assert.equal((await p.run({ value: 7 })).doubled, 14);
+    await p.close();
+  });
+
+  it("rejects work after close", async () => {
+    const p = pool();
+    await p.start();
+    await p.close();
+    await assert.rejects(p.run({ value: 1 }), KernelError);
+  });
+});

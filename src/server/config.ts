@@ -1,0 +1,169 @@
+// Server settings: every one has a CLI flag and most an environment variable; `serve --help` lists them.
+
+import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { DEFAULT_LIMITS, MODEL_NAMES, type Limits, type ModelName } from "../protocol/index.js";
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  apiKeys: string[];
+  insecure: boolean;
+  /** Models to enable; undefined means every installed model. */
+  models: ModelName[] | undefined;
+  workers: number;
+  intraOpThreads: number;
+  batchWindowMs: number;
+  maxBatch: number;
+  taskTimeoutMs: number;
+  limits: Limits;
+  maxConnections: number;
+  maxConnectionsPerClient: number;
+  handshakesPerSecond: number;
+  shutdownGraceMs: number;
+}
+
+type Setter = (config: ServerConfig, value: string) => void;
+
+interface OptionSpec {
+  flag: string;
+  env?: string;
+  /** Flags without a value (booleans). */
+  boolean?: boolean;
+  help: string;
+  defaultText: string;
+  set: Setter;
+}
+
+class ConfigError extends Error {}
+
+function integer(name: string, min: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) throw new ConfigError(`${name} must be an integer ≥ ${min}, got '${value}'`);
+    return n;
+  };
+}
+
+function limit(key: keyof Limits, flag: string, help: string, min = 1): OptionSpec {
+  return {
+    flag,
+    env: `MOODWIRE_${flag.replace(/^--/, "").replaceAll("-", "_").toUpperCase()}`,
+    help,
+    defaultText: String(DEFAULT_LIMITS[key]),
+    set: (c, v) => {
+      c.limits[key] = integer(flag, min)(v);
+    },
+  };
+}
+
+function parseModels(value: string): ModelName[] {
+  const names = value.split(",").map((s) => s.trim()).filter(Boolean);
+  for (const name of names) {
+    if (!(MODEL_NAMES as readonly string[]).includes(name)) {
+      throw new ConfigError(`unknown model '${name}' in --models (known: ${MODEL_NAMES.join(", ")})`);
+    }
+  }
+  return names as ModelName[];
+}
+
+function parseKeys(text: string): string[] {
+  return text.split(/[,\n]/).map((k) => k.trim()).filter((k) => k.length > 0 && !k.startsWith("#"));
+}
+
+const OPTIONS: readonly OptionSpec[] = [
+  { flag: "--host", env: "HOST", help: "Address to listen on.", defaultText: "127.0.0.1", set: (c, v) => (c.host = v) },
+  { flag: "--port", env: "PORT", help: "Port to listen on (0 picks a free one).", defaultText: "8000", set: (c, v) => (c.port = integer("--port", 0)(v)) },
+  { flag: "--api-keys", env: "MOODWIRE_API_KEYS", help: "Comma-separated API keys clients must present.", defaultText: "none", set: (c, v) => c.apiKeys.push(...parseKeys(v)) },
+  {
+    flag: "--api-keys-file",
+    env: "MOODWIRE_API_KEYS_FILE",
+    help: "File with one API key per line (# comments allowed).",
+    defaultText: "none",
+    set: (c, v) => c.apiKeys.push(...parseKeys(readFileSync(v, "utf8"))),
+  },
+  { flag: "--insecure", env: "MOODWIRE_INSECURE", boolean: true, help: "Allow running without API keys on a non-loopback address.", defaultText: "off", set: (c, v) => (c.insecure = v !== "0" && v !== "false") },
+  { flag: "--models", env: "MOODWIRE_MODELS", help: `Models to enable, comma-separated (${MODEL_NAMES.join(", ")}).`, defaultText: "all installed", set: (c, v) => (c.models = parseModels(v)) },
+  { flag: "--workers", env: "MOODWIRE_WORKERS", help: "Worker threads per model.", defaultText: "CPU count", set: (c, v) => (c.workers = integer("--workers", 1)(v)) },
+  { flag: "--intra-op-threads", env: "MOODWIRE_INTRA_OP_THREADS", help: "ONNX Runtime intra-op threads per worker.", defaultText: "1", set: (c, v) => (c.intraOpThreads = integer("--intra-op-threads", 1)(v)) },
+  { flag: "--batch-window-ms", env: "MOODWIRE_BATCH_WINDOW_MS", help: "Longest wait to fill a cross-connection micro-batch (0 = none).", defaultText: "0", set: (c, v) => (c.batchWindowMs = integer("--batch-window-ms", 0)(v)) },
+  { flag: "--max-batch", env: "MOODWIRE_MAX_BATCH", help: "Largest micro-batch.", defaultText: "32", set: (c, v) => (c.maxBatch = integer("--max-batch", 1)(v)) },
+  { flag: "--task-timeout-ms", env: "MOODWIRE_TASK_TIMEOUT_MS", help: "A model batch that takes longer fails with I0101 and its worker is restarted.", defaultText: "30000", set: (c, v) => (c.taskTimeoutMs = integer("--task-timeout-ms", 100)(v)) },
+  limit("maxAudioMs", "--max-audio-ms", "Longest audio per payload, ms."),
+  limit("maxVideoMs", "--max-video-ms", "Longest video per payload, ms."),
+  limit("maxImageSide", "--max-image-side", "Largest image width or height, pixels."),
+  limit("maxTextChars", "--max-text-chars", "Longest text, Unicode code points."),
+  limit("maxFacemeshFaces", "--max-facemesh-faces", "Most faces per facemesh payload."),
+  limit("maxFrameBytes", "--max-frame-bytes", "Largest WebSocket frame answered (frames up to twice this get E0208; larger ones close the connection with 1009)."),
+  limit("maxInFlight", "--max-in-flight", "Requests in flight per connection; past it the server stops reading, past twice it answers E0300."),
+  limit("idleTimeoutMs", "--idle-timeout-ms", "Close idle connections after this long (close code 1000)."),
+  { flag: "--max-connections", env: "MOODWIRE_MAX_CONNECTIONS", help: "Most open connections (HTTP 429 past it).", defaultText: "1000", set: (c, v) => (c.maxConnections = integer("--max-connections", 1)(v)) },
+  { flag: "--max-connections-per-key", env: "MOODWIRE_MAX_CONNECTIONS_PER_KEY", help: "Most open connections per API key (or per IP without keys).", defaultText: "200", set: (c, v) => (c.maxConnectionsPerClient = integer("--max-connections-per-key", 1)(v)) },
+  { flag: "--handshakes-per-second", env: "MOODWIRE_HANDSHAKES_PER_SECOND", help: "Handshakes per second per API key or IP (HTTP 429 past it).", defaultText: "50", set: (c, v) => (c.handshakesPerSecond = integer("--handshakes-per-second", 1)(v)) },
+  { flag: "--shutdown-grace-ms", env: "MOODWIRE_SHUTDOWN_GRACE_MS", help: "On SIGTERM, time allowed for in-flight replies before sockets close with 1001.", defaultText: "10000", set: (c, v) => (c.shutdownGraceMs = integer("--shutdown-grace-ms", 0)(v)) },
+];
+
+export function defaultConfig(): ServerConfig {
+  return {
+    host: "127.0.0.1",
+    port: 8000,
+    apiKeys: [],
+    insecure: false,
+    models: undefined,
+    workers: Math.max(1, availableParallelism()),
+    intraOpThreads: 1,
+    batchWindowMs: 0,
+    maxBatch: 32,
+    taskTimeoutMs: 30_000,
+    limits: { ...DEFAULT_LIMITS },
+    maxConnections: 1000,
+    maxConnectionsPerClient: 200,
+    handshakesPerSecond: 50,
+    shutdownGraceMs: 10_000,
+  };
+}
+
+export type ConfigResult = { ok: true; config: ServerConfig } | { ok: false; message: string };
+
+/** Environment first, then flags (flags win). */
+export function parseServeArgs(args: readonly string[], env: NodeJS.ProcessEnv): ConfigResult {
+  const config = defaultConfig();
+  try {
+    for (const option of OPTIONS) {
+      const value = option.env === undefined ? undefined : env[option.env];
+      if (value !== undefined && value !== "") option.set(config, value);
+    }
+    for (let i = 0; i < args.length; i++) {
+      const arg = args[i]!;
+      const [flag, inline] = arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+      const option = OPTIONS.find((o) => o.flag === flag);
+      if (option === undefined) throw new ConfigError(`unknown option '${arg}' (see 'moodwire serve --help')`);
+      if (option.boolean === true) {
+        option.set(config, inline ?? "1");
+        continue;
+      }
+      const value = inline ?? args[++i];
+      if (value === undefined) throw new ConfigError(`option ${flag} needs a value`);
+      option.set(config, value);
+    }
+  } catch (error) {
+    if (error instanceof ConfigError) return { ok: false, message: error.message };
+    if (error instanceof Error && "code" in error) return { ok: false, message: error.message };
+    throw error;
+  }
+  return { ok: true, config };
+}
+
+export function serveHelp(): string {
+  const rows = OPTIONS.map((o) => {
+    const name = o.boolean === true ? o.flag : `${o.flag} <value>`;
+    const env = o.env === undefined ? "" : ` [env ${o.env}]`;
+    return `  ${name.padEnd(32)} ${o.help} Default: ${o.defaultText}.${env}`;
+  });
+  return ["Usage: moodwire serve [options]", "", "Starts the HTTP + WebSocket server (/v0/stream/models, /healthz, /readyz, /metrics).", "", "Options:", ...rows, "  --help                           Show this help."].join("\n");
+}
+
+/** Loopback addresses may run without keys; anything else needs keys or --insecure. */
+export function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || host.startsWith("127.");
+}

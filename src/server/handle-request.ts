@@ -1,0 +1,106 @@
+// Turns one client frame into exactly one reply: validate, detect media, decode once, run models.
+
+import { performance } from "node:perf_hooks";
+import { decodeMedia, MediaError, readPayload, type DecodeNeeds } from "../media/index.js";
+import type { DecodedMedia } from "../media/types.js";
+import type { ModelRegistry } from "../models/registry.js";
+import type { ConfigFor, PredictContext } from "../models/types.js";
+import { KernelError, KernelTimeoutError } from "../runtime/worker-pool.js";
+import {
+  ErrorCode,
+  MODEL_NAMES,
+  parseRequest,
+  type ErrorReply,
+  type Limits,
+  type ModelName,
+  type ModelOutput,
+  type PredictionsReply,
+  type StreamReply,
+  type StreamRequest,
+} from "../protocol/index.js";
+import type { ConnectionSession } from "../session/session.js";
+import type { ServerMetrics } from "./metrics.js";
+
+export interface RequestContext {
+  registry: ModelRegistry;
+  session: ConnectionSession;
+  limits: Limits;
+  metrics: ServerMetrics;
+}
+
+const AUDIO_MODELS: readonly ModelName[] = ["burst", "prosody"];
+
+function errorReply(code: string, message: string, request?: Pick<StreamRequest, "payload_id" | "job_details">, jobId?: string): ErrorReply {
+  const reply: ErrorReply = { error: message, code };
+  if (request?.payload_id !== undefined) reply.payload_id = request.payload_id;
+  if (request?.job_details === true && jobId !== undefined) reply.job_details = { job_id: jobId };
+  return reply;
+}
+
+/** Echoes that every reply to a valid request carries. */
+function baseReply(request: StreamRequest, jobId: string): PredictionsReply {
+  const reply: PredictionsReply = {};
+  if (request.payload_id !== undefined) reply.payload_id = request.payload_id;
+  if (request.job_details) reply.job_details = { job_id: jobId };
+  return reply;
+}
+
+export async function handleFrame(frame: string, context: RequestContext): Promise<StreamReply> {
+  const parsed = parseRequest(frame);
+  if (!parsed.ok) {
+    return errorReply(parsed.code, parsed.message, parsed.payload_id === undefined ? undefined : { payload_id: parsed.payload_id, job_details: false });
+  }
+  return handleRequest(parsed.request, context);
+}
+
+export async function handleRequest(request: StreamRequest, context: RequestContext): Promise<StreamReply> {
+  const { registry, session, limits } = context;
+  if (request.reset_stream) session.audioWindow.reset();
+  const reply = baseReply(request, session.jobId);
+  if (request.data === undefined) return reply;
+
+  const requested = MODEL_NAMES.filter((name) => request.models[name] !== undefined);
+  const failure = registry.checkEnabled(requested);
+  if (failure !== undefined) return errorReply(failure.code, failure.message, request, session.jobId);
+
+  let media: DecodedMedia;
+  try {
+    const payload = readPayload(request.data, request.raw_text, limits);
+    const mismatch = registry.checkMedia(requested, payload.kind);
+    if (mismatch !== undefined) return errorReply(mismatch.code, mismatch.message, request, session.jobId);
+    const needs: DecodeNeeds = {
+      audio: requested.some((name) => AUDIO_MODELS.includes(name)),
+      frames: requested.includes("face"),
+      fps: request.models.face?.fps_pred ?? 0,
+    };
+    media = await decodeMedia(payload, needs, limits);
+  } catch (error) {
+    if (error instanceof MediaError) return errorReply(error.code, error.message, request, session.jobId);
+    throw error;
+  }
+
+  const predictContext: PredictContext = { session };
+  const audio = media.kind === "audio" ? media.audio : media.kind === "video" ? media.audio : undefined;
+  if (audio !== undefined && requested.some((name) => AUDIO_MODELS.includes(name))) {
+    predictContext.audioWindow = session.audioWindow.append(audio.samples, request.stream_window_ms);
+  }
+
+  try {
+    const outputs = await Promise.all(
+      requested.map(async (name): Promise<[ModelName, ModelOutput]> => {
+        const model = registry.get(name)!;
+        const started = performance.now();
+        const config = request.models[name] as ConfigFor<typeof name>;
+        const output = await model.predict(media, config, predictContext);
+        context.metrics.modelLatency.observe({ model: name }, (performance.now() - started) / 1000);
+        return [name, output];
+      }),
+    );
+    for (const [name, output] of outputs) (reply as Record<string, unknown>)[name] = output;
+    return reply;
+  } catch (error) {
+    if (error instanceof KernelTimeoutError) return errorReply(ErrorCode.InternalTimeout, `Internal error: ${error.message}.`, request, session.jobId);
+    if (error instanceof KernelError) return errorReply(ErrorCode.Internal, `Internal error while running a model: ${error.message}.`, request, session.jobId);
+    throw error;
+  }
+}

@@ -1,0 +1,105 @@
+// A small Prometheus text-format registry: counters, gauges and histograms with labels.
+
+type Labels = Readonly<Record<string, string>>;
+
+function labelKey(labels: Labels): string {
+  const entries = Object.entries(labels);
+  if (entries.length === 0) return "";
+  return `{${entries.map(([k, v]) => `${k}="${v.replace(/["\\\n]/g, (c) => (c === "\n" ? "\\n" : `\\${c}`))}"`).join(",")}}`;
+}
+
+interface Metric {
+  render(): string;
+}
+
+export class Counter implements Metric {
+  private readonly values = new Map<string, number>();
+  constructor(readonly name: string, readonly help: string) {}
+  inc(labels: Labels = {}, by = 1): void {
+    const key = labelKey(labels);
+    this.values.set(key, (this.values.get(key) ?? 0) + by);
+  }
+  render(): string {
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
+    if (this.values.size === 0) lines.push(`${this.name} 0`);
+    for (const [key, value] of this.values) lines.push(`${this.name}${key} ${value}`);
+    return lines.join("\n");
+  }
+}
+
+export class Gauge implements Metric {
+  private value = 0;
+  constructor(readonly name: string, readonly help: string) {}
+  set(value: number): void {
+    this.value = value;
+  }
+  inc(by = 1): void {
+    this.value += by;
+  }
+  dec(by = 1): void {
+    this.value -= by;
+  }
+  get current(): number {
+    return this.value;
+  }
+  render(): string {
+    return [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} gauge`, `${this.name} ${this.value}`].join("\n");
+  }
+}
+
+export class Histogram implements Metric {
+  private readonly series = new Map<string, { counts: number[]; sum: number; count: number; labels: Labels }>();
+  constructor(readonly name: string, readonly help: string, readonly buckets: readonly number[]) {}
+  observe(labels: Labels, value: number): void {
+    const key = labelKey(labels);
+    let entry = this.series.get(key);
+    if (entry === undefined) {
+      entry = { counts: this.buckets.map(() => 0), sum: 0, count: 0, labels };
+      this.series.set(key, entry);
+    }
+    this.buckets.forEach((bound, i) => {
+      if (value <= bound) entry.counts[i]!++;
+    });
+    entry.sum += value;
+    entry.count++;
+  }
+  render(): string {
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
+    for (const { counts, sum, count, labels } of this.series.values()) {
+      this.buckets.forEach((bound, i) => lines.push(`${this.name}_bucket${labelKey({ ...labels, le: String(bound) })} ${counts[i]}`));
+      lines.push(`${this.name}_bucket${labelKey({ ...labels, le: "+Inf" })} ${count}`);
+      lines.push(`${this.name}_sum${labelKey(labels)} ${sum}`);
+      lines.push(`${this.name}_count${labelKey(labels)} ${count}`);
+    }
+    return lines.join("\n");
+  }
+}
+
+const LATENCY_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** The server's metrics, exposed at GET /metrics. */
+export class ServerMetrics {
+  readonly connectionsOpen = new Gauge("moodwire_connections_open", "WebSocket connections currently open.");
+  readonly connectionsTotal = new Counter("moodwire_connections_total", "WebSocket connections accepted.");
+  readonly handshakesRefused = new Counter("moodwire_handshakes_refused_total", "Handshakes refused, by HTTP status.");
+  readonly messages = new Counter("moodwire_messages_total", "Client messages received.");
+  readonly replies = new Counter("moodwire_replies_total", "Replies sent, by outcome.");
+  readonly errors = new Counter("moodwire_errors_total", "Error and warning replies, by code.");
+  readonly modelLatency = new Histogram("moodwire_model_latency_seconds", "Model prediction latency per payload.", LATENCY_BUCKETS_S);
+  readonly requestLatency = new Histogram("moodwire_request_latency_seconds", "Time from message receipt to reply.", LATENCY_BUCKETS_S);
+
+  render(): string {
+    return `${[
+      this.connectionsOpen,
+      this.connectionsTotal,
+      this.handshakesRefused,
+      this.messages,
+      this.replies,
+      this.errors,
+      this.modelLatency,
+      this.requestLatency,
+    ]
+      .map((m) => m.render())
+      .join("\n")}\n`;
+  }
+}

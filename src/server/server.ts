@@ -1,0 +1,152 @@
+// HTTP + WebSocket server: /v0/stream/models, /healthz, /readyz, /metrics; auth and admission at the handshake.
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
+import { WebSocketServer, type WebSocket } from "ws";
+import { ModelRegistry, MODEL_FACTORIES } from "../models/registry.js";
+import type { ModelFactory } from "../models/types.js";
+import { ConnectionCounter, HandshakeRateLimiter } from "./admission.js";
+import { ApiKeys, presentedKey } from "./auth.js";
+import { isLoopback, type ServerConfig } from "./config.js";
+import { Connection } from "./connection.js";
+import { ServerMetrics } from "./metrics.js";
+
+export const STREAM_PATH = "/v0/stream/models";
+
+export interface RunningServer {
+  /** The bound port (useful with port 0). */
+  port: number;
+  url: string;
+  registry: ModelRegistry;
+  metrics: ServerMetrics;
+  http: Server;
+  /** Stops accepting, lets in-flight replies finish within the grace period, closes sockets with 1001. */
+  shutdown(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Model factories to serve; defaults to every model Moodwire ships. */
+  factories?: readonly ModelFactory[];
+  log?: (message: string) => void;
+}
+
+function refuse(socket: Duplex, status: number, reason: string, body: string): void {
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+
+function clientIdentity(key: string | undefined, request: IncomingMessage): string {
+  return key === undefined ? `ip:${request.socket.remoteAddress ?? "unknown"}` : `key:${key}`;
+}
+
+export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
+  const log = options.log ?? ((message: string) => console.error(`moodwire: ${message}`));
+  const keys = new ApiKeys(config.apiKeys);
+  if (keys.open && !isLoopback(config.host) && !config.insecure) {
+    throw new Error(
+      `refusing to listen on ${config.host} without API keys: anyone who can reach it could use it. ` +
+        "Set MOODWIRE_API_KEYS or --api-keys-file, listen on 127.0.0.1, or pass --insecure to accept the risk.",
+    );
+  }
+  const factories = options.factories ?? MODEL_FACTORIES;
+  const registry = new ModelRegistry(factories, config.models ?? ModelRegistry.installed(factories), {
+    workers: config.workers,
+    intraOpThreads: config.intraOpThreads,
+    batchWindowMs: config.batchWindowMs,
+    maxBatch: config.maxBatch,
+    taskTimeoutMs: config.taskTimeoutMs,
+  });
+  const metrics = new ServerMetrics();
+  const limiter = new HandshakeRateLimiter(config.handshakesPerSecond);
+  const counter = new ConnectionCounter(config.maxConnections, config.maxConnectionsPerClient);
+  const connections = new Map<WebSocket, Connection>();
+  let shuttingDown = false;
+
+  // Frames up to twice the limit are read and answered E0208; larger ones close the connection (1009).
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 2 * config.limits.maxFrameBytes, perMessageDeflate: false });
+
+  const http = createServer((request: IncomingMessage, response: ServerResponse) => {
+    const path = new URL(request.url ?? "/", "http://localhost").pathname;
+    const text = (status: number, body: string, type = "text/plain; charset=utf-8") => {
+      response.writeHead(status, { "Content-Type": type }).end(body);
+    };
+    if (request.method !== "GET" && request.method !== "HEAD") return text(405, "Method not allowed.\n");
+    if (path === "/healthz") return text(200, "ok\n");
+    if (path === "/readyz") {
+      return registry.ready && !shuttingDown
+        ? text(200, `ready: ${registry.names.join(", ") || "no models"}\n`)
+        : text(503, shuttingDown ? "shutting down\n" : "loading models\n");
+    }
+    if (path === "/metrics") return text(200, metrics.render(), "text/plain; version=0.0.4; charset=utf-8");
+    if (path === STREAM_PATH) return text(426, `Upgrade required: ${STREAM_PATH} is a WebSocket endpoint.\n`);
+    return text(404, "Not found.\n");
+  });
+
+  http.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on("error", () => socket.destroy());
+    const url = new URL(request.url ?? "/", "http://localhost");
+    const deny = (status: number, reason: string, body: string) => {
+      metrics.handshakesRefused.inc({ status: String(status) });
+      refuse(socket, status, reason, body);
+    };
+    if (url.pathname !== STREAM_PATH) return deny(404, "Not Found", `No WebSocket endpoint at ${url.pathname}; use ${STREAM_PATH}.\n`);
+    if (shuttingDown) return deny(503, "Service Unavailable", "The server is shutting down.\n");
+    const key = presentedKey(request, url);
+    if (!keys.accepts(key)) return deny(401, "Unauthorized", "Websocket initialized with invalid credentials.\n");
+    const client = clientIdentity(key, request);
+    if (!limiter.allow(client)) return deny(429, "Too Many Requests", `More than ${config.handshakesPerSecond} handshakes per second from this client.\n`);
+    const refusal = counter.acquire(client);
+    if (refusal !== undefined) return deny(429, "Too Many Requests", `Connection refused: ${refusal}.\n`);
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      metrics.connectionsTotal.inc();
+      metrics.connectionsOpen.inc();
+      const connection = new Connection(ws, { registry, limits: config.limits, metrics, logError: log });
+      connections.set(ws, connection);
+      ws.on("error", () => ws.terminate());
+      ws.on("close", () => {
+        connection.dispose();
+        connections.delete(ws);
+        counter.release(client);
+        metrics.connectionsOpen.dec();
+      });
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    http.once("error", reject);
+    http.listen(config.port, config.host, () => {
+      http.off("error", reject);
+      resolve();
+    });
+  });
+  const address = http.address();
+  const port = typeof address === "object" && address !== null ? address.port : config.port;
+  const hostForUrl = config.host.includes(":") ? `[${config.host}]` : config.host;
+
+  // Models load after the port opens so /healthz answers at once and /readyz reports progress.
+  const loading = registry.load().catch((error: unknown) => {
+    log(`failed to load models: ${error instanceof Error ? error.message : String(error)}`);
+    throw error;
+  });
+
+  const shutdown = async (): Promise<void> => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+    const grace = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref());
+    await Promise.race([Promise.all([...connections.values()].map((c) => c.idle())), grace]);
+    for (const ws of connections.keys()) ws.close(1001, "server shutting down");
+    await Promise.race([closed, new Promise<void>((resolve) => setTimeout(resolve, 1000).unref())]);
+    http.closeAllConnections();
+    for (const ws of connections.keys()) ws.terminate();
+    await loading.catch(() => undefined);
+    await registry.close();
+  };
+
+  try {
+    await loading;
+  } catch (error) {
+    http.close();
+    throw error;
+  }
+  return { port, url: `ws://${hostForUrl}:${port}${STREAM_PATH}`, registry, metrics, http, shutdown };
+}
