@@ -1,0 +1,265 @@
+// Hardened ffmpeg/ffprobe runner: argument arrays (no shell), input only from a pipe or a private temp
+// file with a protocol whitelist, a forced demuxer, a hard timeout (SIGKILL), capped stdout and stderr,
+// and a process-wide concurrency cap so a flood of payloads cannot fork-bomb the host.
+
+import { spawn } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { availableParallelism, tmpdir } from "node:os";
+import { join } from "node:path";
+
+export const FFMPEG_BIN = process.env.MOODWIRE_FFMPEG ?? "ffmpeg";
+export const FFPROBE_BIN = process.env.MOODWIRE_FFPROBE ?? "ffprobe";
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+export const DEFAULT_MAX_OUTPUT_BYTES = 256 * 1024 * 1024;
+const MAX_STDERR_BYTES = 4096;
+
+export type FfmpegFailure = "timeout" | "output-limit" | "exit" | "spawn";
+
+export class FfmpegError extends Error {
+  constructor(
+    readonly reason: FfmpegFailure,
+    message: string,
+    /** The process id, when one was started (killed on timeout or output overrun). */
+    readonly pid: number | undefined,
+    /** The first few KB of stderr. */
+    readonly stderr: string,
+  ) {
+    super(message);
+    this.name = "FfmpegError";
+  }
+}
+
+// --- Concurrency cap ----------------------------------------------------------------------------
+
+class Semaphore {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(public limit: number) {}
+
+  async acquire(): Promise<void> {
+    if (this.active < this.limit) {
+      this.active++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next !== undefined && this.active <= this.limit) next();
+    else {
+      this.active--;
+      this.drain();
+    }
+  }
+
+  private drain(): void {
+    while (this.active < this.limit && this.waiting.length > 0) {
+      this.active++;
+      this.waiting.shift()!();
+    }
+  }
+
+  setLimit(limit: number): void {
+    this.limit = limit;
+    this.drain();
+  }
+
+  get running(): number {
+    return this.active;
+  }
+}
+
+const semaphore = new Semaphore(Math.max(1, availableParallelism()));
+
+/** Sets the most ffmpeg/ffprobe processes running at once (default: the CPU count). */
+export function setFfmpegConcurrency(limit: number): void {
+  if (!Number.isInteger(limit) || limit < 1) throw new RangeError("The ffmpeg concurrency must be a positive integer.");
+  semaphore.setLimit(limit);
+}
+
+/** Processes running now (for tests and metrics). */
+export function ffmpegProcessesRunning(): number {
+  return semaphore.running;
+}
+
+// --- Running one process ------------------------------------------------------------------------
+
+export interface RunOptions {
+  /** Kill the process (SIGKILL) after this long, milliseconds. Default 10 s. */
+  timeoutMs?: number;
+  /** Kill the process once stdout exceeds this many bytes. */
+  maxOutputBytes?: number;
+}
+
+export interface RunResult {
+  stdout: Buffer;
+  stderr: string;
+}
+
+/** Runs `bin args`, writing `stdin` to it; resolves on exit code 0. Holds a concurrency slot throughout. */
+export async function runProcess(bin: string, args: readonly string[], stdin: Buffer | undefined, options: RunOptions = {}): Promise<RunResult> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const maxOutputBytes = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+  await semaphore.acquire();
+  try {
+    return await new Promise<RunResult>((resolve, reject) => {
+      const child = spawn(bin, args, {
+        stdio: ["pipe", "pipe", "pipe"],
+        env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+        windowsHide: true,
+      });
+      const chunks: Buffer[] = [];
+      let outputBytes = 0;
+      let stderr = "";
+      let failure: FfmpegError | undefined;
+      let settled = false;
+
+      const fail = (reason: FfmpegFailure, message: string): void => {
+        if (failure === undefined) failure = new FfmpegError(reason, message, child.pid, stderr);
+        child.kill("SIGKILL");
+      };
+      const timer = setTimeout(() => fail("timeout", `${bin} did not finish within ${timeoutMs} ms.`), timeoutMs);
+
+      child.stdout.on("data", (chunk: Buffer) => {
+        if (failure !== undefined) return;
+        outputBytes += chunk.length;
+        if (outputBytes > maxOutputBytes) {
+          fail("output-limit", `${bin} produced more than ${maxOutputBytes} bytes.`);
+          return;
+        }
+        chunks.push(chunk);
+      });
+      child.stderr.on("data", (chunk: Buffer) => {
+        if (stderr.length < MAX_STDERR_BYTES) stderr = (stderr + chunk.toString("utf8")).slice(0, MAX_STDERR_BYTES);
+      });
+      // ffmpeg may stop reading early (-t reached, bad header): EPIPE on stdin is expected, not an error.
+      child.stdin.on("error", () => {});
+      child.on("error", (error) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        reject(new FfmpegError("spawn", `${bin} could not be started: ${error.message}`, child.pid, stderr));
+      });
+      child.on("close", (code, signal) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (failure !== undefined) {
+          reject(new FfmpegError(failure.reason, failure.message, failure.pid, stderr));
+        } else if (code !== 0) {
+          const why = signal !== null ? `was killed by ${signal}` : `exited with code ${code}`;
+          reject(new FfmpegError("exit", `${bin} ${why}: ${firstLine(stderr)}`, child.pid, stderr));
+        } else {
+          resolve({ stdout: Buffer.concat(chunks, Math.min(outputBytes, maxOutputBytes)), stderr });
+        }
+      });
+      if (stdin === undefined) child.stdin.end();
+      else child.stdin.end(stdin);
+    });
+  } finally {
+    semaphore.release();
+  }
+}
+
+function firstLine(text: string): string {
+  const line = text.split("\n").find((l) => l.trim() !== "");
+  return line === undefined ? "(no message)" : line.trim().slice(0, 300);
+}
+
+// --- Inputs -------------------------------------------------------------------------------------
+
+export interface MediaInput {
+  bytes: Buffer;
+  /** ffmpeg demuxer name (`-f`); undefined lets ffmpeg probe (still limited to the pipe/file protocols). */
+  demuxer: string | undefined;
+  /** Write to a private temp file so the demuxer can seek (MP4 with the index at the end). */
+  seekable: boolean;
+}
+
+/** Runs `fn` with the input arguments for `input`; a temp file is created and always removed. */
+async function withInput<T>(input: MediaInput, fn: (inputArgs: string[], stdin: Buffer | undefined) => Promise<T>): Promise<T> {
+  const format = input.demuxer === undefined ? [] : ["-f", input.demuxer];
+  if (!input.seekable) return fn([...format, "-protocol_whitelist", "pipe", "-i", "pipe:0"], input.bytes);
+  const dir = await mkdtemp(join(tmpdir(), "moodwire-media-"));
+  try {
+    const path = join(dir, "input");
+    await writeFile(path, input.bytes, { mode: 0o600 });
+    return await fn([...format, "-protocol_whitelist", "file", "-i", `file:${path}`], undefined);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const COMMON_ARGS = ["-nostdin", "-hide_banner", "-loglevel", "error"];
+
+/** Runs ffmpeg on `input` with `outputArgs` (which must end in an output such as "pipe:1"). */
+export function runFfmpeg(input: MediaInput, outputArgs: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  return withInput(input, (inputArgs, stdin) =>
+    runProcess(FFMPEG_BIN, [...COMMON_ARGS, ...inputArgs, ...outputArgs], stdin, options),
+  );
+}
+
+export interface ProbeStream {
+  index: number;
+  codec_type?: string;
+  codec_name?: string;
+  width?: number;
+  height?: number;
+  duration?: string;
+  r_frame_rate?: string;
+  avg_frame_rate?: string;
+  nb_frames?: string;
+  sample_rate?: string;
+  channels?: number;
+}
+
+export interface ProbeResult {
+  streams: ProbeStream[];
+  format?: { duration?: string; format_name?: string };
+}
+
+/** ffprobe's view of the streams and container duration. */
+export async function probe(input: MediaInput, options: RunOptions = {}): Promise<ProbeResult> {
+  const { stdout } = await withInput(input, (inputArgs, stdin) => {
+    // ffprobe takes the input as a positional argument, not -i.
+    const args = inputArgs.filter((a) => a !== "-i");
+    return runProcess(
+      FFPROBE_BIN,
+      [
+        "-hide_banner", "-loglevel", "error",
+        "-of", "json",
+        "-show_entries",
+        "stream=index,codec_type,codec_name,width,height,duration,r_frame_rate,avg_frame_rate,nb_frames,sample_rate,channels:format=duration,format_name",
+        ...args,
+      ],
+      stdin,
+      { maxOutputBytes: 1024 * 1024, ...options },
+    );
+  });
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(stdout.toString("utf8"));
+  } catch {
+    throw new FfmpegError("exit", "ffprobe printed invalid JSON.", undefined, "");
+  }
+  const result = parsed as Partial<ProbeResult>;
+  return { streams: Array.isArray(result.streams) ? result.streams : [], ...(result.format === undefined ? {} : { format: result.format }) };
+}
+
+/** A positive finite number of seconds from an ffprobe field, else undefined. */
+export function probeSeconds(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds : undefined;
+}
+
+/** Frames per second from "30000/1001", else undefined. */
+export function probeRate(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const [num, den] = value.split("/").map(Number);
+  if (num === undefined || !Number.isFinite(num) || num <= 0) return undefined;
+  const rate = den === undefined ? num : num / den;
+  return Number.isFinite(rate) && rate > 0 && rate < 10_000 ? rate : undefined;
+}
