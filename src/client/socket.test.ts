@@ -48,6 +48,19 @@ describe("StreamSocket against a fake server", () => {
     }
   });
 
+  it("keeps call order on the wire for mixed byte and text sends", async () => {
+    const socket = await connect({ url: server.url, apiKey: "secret", config: { language: {} } });
+    try {
+      const before = server.frames.length;
+      const sends = [socket.sendText("a"), socket.sendFile(Buffer.from("b")), socket.sendText("c"), socket.sendFile(new Uint8Array([100]))];
+      await Promise.allSettled(sends);
+      const data = server.frames.slice(before).map((f) => (f.raw_text === true ? f.data : Buffer.from(String(f.data), "base64").toString()));
+      assert.deepEqual(data, ["a", "b", "c", "d"]);
+    } finally {
+      await socket.close();
+    }
+  });
+
   it("rejects error replies with a typed StreamError and keeps the connection usable", async () => {
     const socket = await connect({ url: server.url, apiKey: "secret", config: { language: {} } });
     try {

@@ -57,7 +57,7 @@ interface Pending {
 type SocketState = "connecting" | "open" | "closed";
 
 function describeClose(code: number, reason: string): string {
-  return `the connection closed (code ${code}${reason ? `: ${reason}` : ""})`;
+  return `code ${code}${reason ? `: ${reason}` : ""}`;
 }
 
 export class StreamSocket {
@@ -97,7 +97,7 @@ export class StreamSocket {
     });
     this.websocket.on("message", (data, isBinary) => this.onMessage(data, isBinary));
     this.websocket.on("error", (error: Error) => {
-      this.failure ??= this.connectionError(error);
+      this.failure ??= this.state === "connecting" ? this.connectionError(error) : new StreamConnectionError(`the connection failed: ${error.message}`);
     });
     this.websocket.on("close", (code: number, reasonBuffer: Buffer) => {
       const reason = reasonBuffer.toString("utf8");
@@ -105,12 +105,12 @@ export class StreamSocket {
       this.state = "closed";
       const error =
         wasConnecting
-          ? (this.failure ?? new StreamConnectionError(`could not connect to ${this.url}: ${describeClose(code, reason)}`, undefined, code))
+          ? (this.failure ?? new StreamConnectionError(`could not connect to ${this.url}: the connection closed (${describeClose(code, reason)})`, undefined, code))
           : this.closedByClient
             ? new StreamConnectionError("the connection was closed by the client before a reply arrived", undefined, code)
-            : new StreamConnectionError(`${describeClose(code, reason)} before a reply arrived`, undefined, code);
+            : new StreamConnectionError(`the connection closed (${describeClose(code, reason)}) before a reply arrived`, undefined, code);
       if (wasConnecting) markOpenFailed(error);
-      this.failure ??= error;
+      this.failure ??= new StreamConnectionError(`the connection is closed (${describeClose(code, reason)})`, undefined, code);
       this.rejectAll(error);
       markClosed();
       options.onClose?.({ code, reason });
@@ -148,9 +148,13 @@ export class StreamSocket {
   }
 
   /** Sends a file (path, bytes or Blob), base64-encoded. */
-  async sendFile(file: FileInput, config?: StreamConfig): Promise<StreamReply> {
-    const bytes = await readInput(file);
-    return this.send({ data: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64"), raw_text: false }, { config });
+  sendFile(file: FileInput, config?: StreamConfig): Promise<StreamReply> {
+    const sendBytes = (bytes: Uint8Array): Promise<StreamReply> =>
+      this.send({ data: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64"), raw_text: false }, { config });
+    // Bytes go out synchronously, so frames keep call order with other sends; paths and Blobs are read first.
+    if (file instanceof Uint8Array) return sendBytes(file);
+    if (file instanceof ArrayBuffer) return sendBytes(new Uint8Array(file));
+    return readInput(file).then(sendBytes);
   }
 
   /** Sends MediaPipe FaceMesh landmarks of shape (faces, 478, 3) as base64 JSON. */

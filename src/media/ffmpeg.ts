@@ -71,7 +71,10 @@ class Semaphore {
   }
 }
 
-const semaphore = new Semaphore(Math.max(1, availableParallelism()));
+/** The default cap on ffmpeg/ffprobe processes running at once: the CPU count. */
+export const DEFAULT_FFMPEG_CONCURRENCY = Math.max(1, availableParallelism());
+
+const semaphore = new Semaphore(DEFAULT_FFMPEG_CONCURRENCY);
 
 /** Sets the most ffmpeg/ffprobe processes running at once (default: the CPU count). */
 export function setFfmpegConcurrency(limit: number): void {
@@ -107,7 +110,11 @@ export async function runProcess(bin: string, args: readonly string[], stdin: Bu
     return await new Promise<RunResult>((resolve, reject) => {
       const child = spawn(bin, args, {
         stdio: ["pipe", "pipe", "pipe"],
-        env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+        // A minimal environment: nothing of the server's secrets reaches the decoder.
+        env: {
+          PATH: process.env.PATH ?? "/usr/bin:/bin",
+          ...(process.env.LD_LIBRARY_PATH === undefined ? {} : { LD_LIBRARY_PATH: process.env.LD_LIBRARY_PATH }),
+        },
         windowsHide: true,
       });
       const chunks: Buffer[] = [];
@@ -213,6 +220,7 @@ export interface ProbeStream {
   nb_frames?: string;
   sample_rate?: string;
   channels?: number;
+  disposition?: { attached_pic?: number };
 }
 
 export interface ProbeResult {
@@ -231,7 +239,7 @@ export async function probe(input: MediaInput, options: RunOptions = {}): Promis
         "-hide_banner", "-loglevel", "error",
         "-of", "json",
         "-show_entries",
-        "stream=index,codec_type,codec_name,width,height,duration,r_frame_rate,avg_frame_rate,nb_frames,sample_rate,channels:format=duration,format_name",
+        "stream=index,codec_type,codec_name,width,height,duration,r_frame_rate,avg_frame_rate,nb_frames,sample_rate,channels:stream_disposition=attached_pic:format=duration,format_name",
         ...args,
       ],
       stdin,

@@ -36,15 +36,15 @@ export function codePointLength(text: string): number {
 }
 
 function checkText(text: string, limits: Limits): { kind: "text"; text: string } {
-  const wellFormed = toWellFormed(text);
-  const length = codePointLength(wellFormed);
+  // A lone surrogate counts once, as its U+FFFD replacement will: check the length first (cheap).
+  const length = codePointLength(text);
   if (length > limits.maxTextChars) {
     throw new MediaError(
       ErrorCode.TextTooLong,
       `Text is ${length} characters long; the limit is ${limits.maxTextChars} characters.`,
     );
   }
-  return { kind: "text", text: wellFormed };
+  return { kind: "text", text: toWellFormed(text) };
 }
 
 // --- Facemesh -----------------------------------------------------------------------------------
@@ -96,10 +96,13 @@ function parseJsonArray(text: string): unknown[] | undefined {
   return Array.isArray(value) ? value : undefined;
 }
 
-/** A non-empty JSON array of arrays: what a facemesh payload looks like before validation. */
+/** A non-empty JSON array whose first item is an array: what a facemesh payload looks like before validation. */
 function looksLikeFacemesh(value: unknown[]): boolean {
-  return value.length > 0 && value.every((item) => Array.isArray(item));
+  return value.length > 0 && Array.isArray(value[0]);
 }
+
+/** base64(JSON) of a facemesh starts "W1" ("[[") or "W" + whitespace encodings: cheap pre-filter before decoding. */
+const BASE64_FACEMESH_START = /^\s*W[A-Za-z0-9+/_-]{15}/;
 
 function firstNonSpace(text: string): string {
   const match = /\S/.exec(text.length > 256 ? text.slice(0, 256) : text);
@@ -182,7 +185,7 @@ export function readPayload(data: string, rawText: boolean, limits: Limits): Med
       if (array !== undefined && looksLikeFacemesh(array)) {
         return { kind: "facemesh", faces: validateFacemesh(array, limits) };
       }
-    } else if (first === "W" /* base64 of "[" */) {
+    } else if (first === "W" /* base64 of "[" */ && BASE64_FACEMESH_START.test(data.slice(0, 64))) {
       const bytes = decodeBase64Strict(data);
       if (bytes !== undefined && firstNonSpaceByte(bytes) === 0x5b) {
         const array = parseJsonArray(bytes.toString("utf8"));

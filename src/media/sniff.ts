@@ -70,8 +70,9 @@ function mpegFrameLength(bytes: Uint8Array, offset: number): number {
 function isMpegAudio(bytes: Uint8Array): boolean {
   const first = mpegFrameLength(bytes, 0);
   if (first === 0) return false;
-  // A lone frame header can be chance; require the next frame too when the data reaches it.
-  if (bytes.length < first + 4) return true;
+  // A lone frame header can be chance (a UTF-16 BOM is one): require the next frame too, or data
+  // that ends exactly with the first frame.
+  if (bytes.length < first + 4) return bytes.length >= first;
   return mpegFrameLength(bytes, first) > 0;
 }
 
@@ -171,7 +172,9 @@ export function sniffMedia(bytes: Buffer): Sniffed | undefined {
     const iso = sniffIsoBmff(bytes);
     if (iso !== undefined) return iso;
   }
-  if (ascii(bytes, 0, 3) === "ID3" && bytes.length >= 10 && bytes[3]! < 0xff && bytes[4]! < 0xff) {
+  // ID3v2: version 2–4, then flags and a 28-bit "syncsafe" size (each byte < 0x80).
+  if (ascii(bytes, 0, 3) === "ID3" && bytes.length >= 10 && bytes[3]! >= 2 && bytes[3]! <= 4 && bytes[4]! < 0xff &&
+      bytes[6]! < 0x80 && bytes[7]! < 0x80 && bytes[8]! < 0x80 && bytes[9]! < 0x80) {
     return { kind: "audio", container: "mp3" };
   }
   if (isMpegAudio(bytes)) return { kind: "audio", container: "mp3" };

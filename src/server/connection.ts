@@ -18,6 +18,23 @@ export interface ConnectionOptions {
   logError: (message: string) => void;
 }
 
+/** Refused frames up to this size are still parsed for their payload_id, so pipelining clients can match the reply. */
+const PAYLOAD_ID_SCAN_BYTES = 64 * 1024;
+
+function frameText(data: RawData): string {
+  return Array.isArray(data) ? Buffer.concat(data).toString("utf8") : Buffer.from(data as ArrayBuffer).toString("utf8");
+}
+
+function readPayloadId(data: RawData): string | undefined {
+  try {
+    const value: unknown = JSON.parse(frameText(data));
+    if (typeof value === "object" && value !== null && "payload_id" in value && typeof value.payload_id === "string") return value.payload_id;
+  } catch {
+    // Not JSON: the reply goes out without a payload_id.
+  }
+  return undefined;
+}
+
 type Job = { kind: "frame"; frame: string; received: number } | { kind: "reply"; reply: ErrorReply; received: number };
 
 export class Connection {
@@ -52,13 +69,15 @@ export class Connection {
     const { maxInFlight, maxFrameBytes } = this.options.limits;
     const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data instanceof ArrayBuffer ? data.byteLength : data.length;
     if (this.queue.length >= 2 * maxInFlight) {
-      this.enqueue({ kind: "reply", received, reply: { error: `Too many requests in flight on this connection (limit ${maxInFlight}); wait for replies before sending more.`, code: ErrorCode.TooManyInFlight } });
+      const reply: ErrorReply = { error: `Too many requests in flight on this connection (limit ${maxInFlight}); wait for replies before sending more.`, code: ErrorCode.TooManyInFlight };
+      const payloadId = size <= PAYLOAD_ID_SCAN_BYTES ? readPayloadId(data) : undefined;
+      if (payloadId !== undefined) reply.payload_id = payloadId;
+      this.enqueue({ kind: "reply", received, reply });
     } else if (size > maxFrameBytes) {
       this.enqueue({ kind: "reply", received, reply: { error: `The message is ${size} bytes; the limit is ${maxFrameBytes} bytes.`, code: ErrorCode.FrameTooLarge } });
     } else {
       // Binary frames are read as UTF-8 JSON too, so clients that send bytes still get a coded reply.
-      const frame = Array.isArray(data) ? Buffer.concat(data).toString("utf8") : Buffer.from(data as ArrayBuffer).toString("utf8");
-      this.enqueue({ kind: "frame", frame, received });
+      this.enqueue({ kind: "frame", frame: frameText(data), received });
     }
     if (!this.paused && this.queue.length >= maxInFlight) {
       this.paused = true;

@@ -74,6 +74,9 @@ export async function handleRequest(request: StreamRequest, context: RequestCont
       fps: request.models.face?.fps_pred ?? 0,
     };
     media = await decodeMedia(payload, needs, limits);
+    // A container sniffed as video may turn out to hold only audio; check the models again.
+    const decodedMismatch = media.kind === payload.kind ? undefined : registry.checkMedia(requested, media.kind);
+    if (decodedMismatch !== undefined) return errorReply(decodedMismatch.code, decodedMismatch.message, request, session.jobId);
   } catch (error) {
     if (error instanceof MediaError) return errorReply(error.code, error.message, request, session.jobId);
     throw error;

@@ -34,10 +34,6 @@ function refuse(socket: Duplex, status: number, reason: string, body: string): v
   socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
-function clientIdentity(key: string | undefined, request: IncomingMessage): string {
-  return key === undefined ? `ip:${request.socket.remoteAddress ?? "unknown"}` : `key:${key}`;
-}
-
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   const log = options.log ?? ((message: string) => console.error(`moodwire: ${message}`));
   const keys = new ApiKeys(config.apiKeys);
@@ -90,10 +86,14 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     };
     if (url.pathname !== STREAM_PATH) return deny(404, "Not Found", `No WebSocket endpoint at ${url.pathname}; use ${STREAM_PATH}.\n`);
     if (shuttingDown) return deny(503, "Service Unavailable", "The server is shutting down.\n");
+    // The per-IP limit comes before the key check so wrong keys cannot be guessed at full speed.
+    const ip = `ip:${request.socket.remoteAddress ?? "unknown"}`;
+    const tooFast = () => deny(429, "Too Many Requests", `More than ${config.handshakesPerSecond} handshakes per second from this client.\n`);
+    if (!limiter.allow(ip)) return tooFast();
     const key = presentedKey(request, url);
     if (!keys.accepts(key)) return deny(401, "Unauthorized", "Websocket initialized with invalid credentials.\n");
-    const client = clientIdentity(key, request);
-    if (!limiter.allow(client)) return deny(429, "Too Many Requests", `More than ${config.handshakesPerSecond} handshakes per second from this client.\n`);
+    const client = key === undefined ? ip : `key:${key}`;
+    if (key !== undefined && !limiter.allow(client)) return tooFast();
     const refusal = counter.acquire(client);
     if (refusal !== undefined) return deny(429, "Too Many Requests", `Connection refused: ${refusal}.\n`);
     wss.handleUpgrade(request, socket, head, (ws) => {
@@ -128,8 +128,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     throw error;
   });
 
-  const shutdown = async (): Promise<void> => {
-    if (shuttingDown) return;
+  let stopping: Promise<void> | undefined;
+  const stop = async (): Promise<void> => {
     shuttingDown = true;
     const closed = new Promise<void>((resolve) => http.close(() => resolve()));
     const grace = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref());
@@ -141,6 +141,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     await loading.catch(() => undefined);
     await registry.close();
   };
+  const shutdown = (): Promise<void> => (stopping ??= stop());
 
   try {
     await loading;

@@ -108,11 +108,9 @@ const FEEL = ["feels incredibly happy", "is really angry", "is a bit confused", 
 const TAIL = ["about the news.", "after the game", "because of what happened yesterday!", "", "tbh 😅"];
 export function allSentences(n = 200) {
   const out = [...BASE];
-  let k = 0;
-  while (out.length < n) {
-    const s = `${SUBJ[k % SUBJ.length]} ${FEEL[(k * 3) % FEEL.length]} ${TAIL[(k * 7) % TAIL.length]}`.trim();
+  for (let k = 0; out.length < n && k < SUBJ.length * FEEL.length * TAIL.length; k++) {
+    const s = `${SUBJ[k % SUBJ.length]} ${FEEL[Math.floor(k / SUBJ.length) % FEEL.length]} ${TAIL[Math.floor(k / (SUBJ.length * FEEL.length)) % TAIL.length]}`.trim();
     if (!out.includes(s)) out.push(s);
-    k++;
   }
   // long sentence to exercise positions up to / past the 128-token clip
   out.push(Array.from({ length: 40 }, (_, i) => `word${i} is nice`).join(" "));

@@ -56,16 +56,16 @@ class Tokenizer:
 
     def encode(self, text):
         s = self.process_input(text)
-        syms = list(s)
-        L = len(syms)
+        L = len(s)  # Python str indexes by code point == JS for...of symbols
         nodes = [dict() for _ in range(L + 1)]  # end -> {start: [(len, score, idx)]}
+        prefixes, pieces, maxlen = self.prefixes, self.pieces, self.maxlen
         for i in range(L):
             matches = []
-            for k in range(1, min(self.maxlen, L - i) + 1):
-                sub = "".join(syms[i:i + k])
-                if sub not in self.prefixes:
+            for k in range(1, min(maxlen, L - i) + 1):
+                sub = s[i:i + k]
+                if sub not in prefixes:
                     break
-                hit = self.pieces.get(sub)
+                hit = pieces.get(sub)
                 if hit is not None:
                     matches.append((k, hit[0], hit[1]))
             if not matches:

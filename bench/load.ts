@@ -1,0 +1,190 @@
+// Load generation over real WebSockets on loopback: connections are opened once and reused, frames
+// are serialised once up front, and every phase is bounded in count and in time.
+
+import { performance } from "node:perf_hooks";
+import { WebSocket } from "ws";
+
+/** A pre-serialised client frame and a check for its reply. */
+export interface Frame {
+  bytes: Buffer;
+  /** What a correct reply looks like; "error" frames expect an error reply. */
+  expect: "predictions" | "error";
+}
+
+export type ReplyClass = "predictions" | "warning" | "error" | "other";
+
+/**
+ * Classifies a reply from its first bytes, without parsing it (replies can be tens of kilobytes of
+ * JSON; parsing each would make the load generator the bottleneck). The server writes the echoes
+ * first, then model keys; an error reply starts with "error".
+ */
+export function classifyReply(reply: Buffer): ReplyClass {
+  const head = reply.subarray(0, 512).toString("latin1");
+  if (head.startsWith('{"error"')) return "error";
+  if (head.includes('"predictions"')) return "predictions";
+  if (head.includes('"warning"')) return "warning";
+  return "other";
+}
+
+export function frame(request: Record<string, unknown>, expect: Frame["expect"] = "predictions"): Frame {
+  return { bytes: Buffer.from(JSON.stringify(request), "utf8"), expect };
+}
+
+export class Client {
+  private waiting: ((reply: Buffer) => void) | null = null;
+  private constructor(private readonly ws: WebSocket) {
+    ws.on("message", (data: Buffer) => {
+      const resolve = this.waiting;
+      this.waiting = null;
+      resolve?.(data);
+    });
+  }
+
+  static open(url: string, timeoutMs = 10_000): Promise<Client> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url, { perMessageDeflate: false, maxPayload: 256 * 1024 * 1024 });
+      const timer = setTimeout(() => {
+        ws.terminate();
+        reject(new Error(`connecting to ${url} timed out`));
+      }, timeoutMs);
+      ws.once("open", () => {
+        clearTimeout(timer);
+        ws.on("error", () => undefined);
+        resolve(new Client(ws));
+      });
+      ws.once("error", (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+      ws.once("unexpected-response", (_req, res) => {
+        clearTimeout(timer);
+        reject(new Error(`handshake refused with HTTP ${res.statusCode}`));
+      });
+    });
+  }
+
+  /** Sends one frame and resolves with its reply (one request in flight per client). */
+  request(bytes: Buffer, timeoutMs: number): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+      if (this.ws.readyState !== WebSocket.OPEN) return reject(new Error("connection closed"));
+      const timer = setTimeout(() => {
+        this.waiting = null;
+        reject(new Error(`no reply within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.waiting = (reply) => {
+        clearTimeout(timer);
+        resolve(reply);
+      };
+      this.ws.send(bytes, { binary: false });
+    });
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.ws.readyState === WebSocket.CLOSED) return resolve();
+      this.ws.once("close", () => resolve());
+      this.ws.close(1000);
+      setTimeout(() => {
+        this.ws.terminate();
+        resolve();
+      }, 2000).unref();
+    });
+  }
+}
+
+export interface Outcome {
+  /** Replies of the expected class. */
+  ok: number;
+  /** Replies of another class, and requests that failed (timeouts, closed sockets). */
+  wrong: number;
+  /** First unexpected reply, truncated, for diagnosis. */
+  firstWrong?: string;
+}
+
+function tally(outcome: Outcome, reply: Buffer, expected: Frame["expect"]): void {
+  const cls = classifyReply(reply);
+  const good = expected === "error" ? cls === "error" : cls === "predictions" || cls === "warning";
+  if (good) outcome.ok++;
+  else {
+    outcome.wrong++;
+    outcome.firstWrong ??= reply.subarray(0, 300).toString("utf8");
+  }
+}
+
+export interface SequentialResult extends Outcome {
+  /** Milliseconds from send to reply, one per measured request. */
+  latencies: number[];
+}
+
+/** One connection, one request at a time: `warmup` unmeasured requests, then `count` measured ones. */
+export async function runSequential(client: Client, frames: readonly Frame[], count: number, warmup: number, timeBudgetMs: number, offset = 0): Promise<SequentialResult> {
+  const result: SequentialResult = { ok: 0, wrong: 0, latencies: [] };
+  const deadline = performance.now() + timeBudgetMs;
+  for (let i = 0; i < warmup + count && performance.now() < deadline; i++) {
+    const f = frames[(offset + i) % frames.length]!;
+    const started = performance.now();
+    const reply = await client.request(f.bytes, 30_000);
+    const elapsed = performance.now() - started;
+    if (i >= warmup) {
+      result.latencies.push(elapsed);
+      tally(result, reply, f.expect);
+    }
+  }
+  return result;
+}
+
+export interface ClosedLoopResult extends Outcome {
+  answered: number;
+  elapsedMs: number;
+  latencies: number[];
+  timedOut: boolean;
+}
+
+/**
+ * Every client sends a frame, waits for its reply, sends the next, until `total` frames have been
+ * sent or the time budget runs out. Throughput = answered / elapsed.
+ */
+export function runClosedLoop(clients: readonly Client[], frames: readonly Frame[], total: number, timeBudgetMs: number): Promise<ClosedLoopResult> & { progress: ClosedLoopResult } {
+  const result: ClosedLoopResult = { ok: 0, wrong: 0, answered: 0, elapsedMs: 0, latencies: [], timedOut: false };
+  return Object.assign(closedLoop(result, clients, frames, total, timeBudgetMs), { progress: result });
+}
+
+async function closedLoop(result: ClosedLoopResult, clients: readonly Client[], frames: readonly Frame[], total: number, timeBudgetMs: number): Promise<ClosedLoopResult> {
+  let next = 0;
+  const started = performance.now();
+  const deadline = started + timeBudgetMs;
+  await Promise.all(
+    clients.map(async (client, c) => {
+      while (next < total) {
+        if (performance.now() > deadline) {
+          result.timedOut = true;
+          return;
+        }
+        const i = next++;
+        const f = frames[(i + c) % frames.length]!;
+        const sent = performance.now();
+        try {
+          const reply = await client.request(f.bytes, 30_000);
+          result.latencies.push(performance.now() - sent);
+          result.answered++;
+          tally(result, reply, f.expect);
+        } catch (error) {
+          result.wrong++;
+          result.firstWrong ??= error instanceof Error ? error.message : String(error);
+          return;
+        }
+      }
+    }),
+  );
+  result.elapsedMs = performance.now() - started;
+  return result;
+}
+
+export async function openClients(url: string, count: number): Promise<Client[]> {
+  const clients: Client[] = [];
+  // A few at a time: a burst of 100 handshakes is realistic, but there is no need to race them.
+  for (let i = 0; i < count; i += 20) {
+    clients.push(...(await Promise.all(Array.from({ length: Math.min(20, count - i) }, () => Client.open(url)))));
+  }
+  return clients;
+}

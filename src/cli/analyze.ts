@@ -1,0 +1,439 @@
+// `moodwire analyze`: sends a file (or stdin) through one streaming connection and prints the merged
+// predictions as one JSON object. Long audio is decoded and streamed as WAV windows; long text is cut
+// into chunks whose language positions are shifted back onto the whole text.
+
+import { readFile } from "node:fs/promises";
+import { parseArgs } from "node:util";
+
+import {
+  chunkText,
+  connect,
+  detectKind,
+  hasPredictions,
+  isWarning,
+  shiftLanguagePrediction,
+  StreamError,
+  wavWindows,
+  type StreamConfig,
+  type StreamReply,
+  type StreamSocket,
+} from "../client/index.js";
+import { decodeAudio, sniffMedia } from "../media/index.js";
+import {
+  DEFAULT_LIMITS,
+  LANGUAGE_GRANULARITIES,
+  MODEL_NAMES,
+  STREAM_WINDOW_MS,
+  type LanguageGranularity,
+  type LanguagePrediction,
+  type ModelName,
+} from "../protocol/index.js";
+import { createProgress, type ProgressStream } from "./progress.js";
+
+const SAMPLE_RATE = 16_000;
+const DEFAULT_URL = "ws://127.0.0.1:8000/v0/stream/models";
+const DEFAULT_WINDOW_MS = 4500;
+/** Requests kept in flight on the connection (well under the server's default limit of 32). */
+const MAX_IN_FLIGHT = 4;
+
+export const ANALYZE_USAGE = `Usage: moodwire analyze <file|-> --models <list> [options]
+
+Sends a file (or stdin with '-') through one streaming connection and prints the merged
+predictions as JSON. Long audio is streamed as WAV windows; long text as chunks.
+
+Options:
+  --models, -m <list>   Comma-separated models: ${MODEL_NAMES.join(", ")} (required)
+  --url <ws-url>        Server endpoint (default ${DEFAULT_URL})
+  --api-key <key>       API key (default: $MOODWIRE_API_KEY, then $HUME_API_KEY)
+  --granularity <g>     Language granularity: ${LANGUAGE_GRANULARITIES.join(", ")} (default word)
+  --sentiment           Add language sentiment
+  --toxicity            Add language toxicity
+  --facs                Add face FACS
+  --descriptions        Add face descriptions
+  --identify-faces      Track face identities
+  --window-ms <ms>      Audio window length, ${STREAM_WINDOW_MS.min}-${STREAM_WINDOW_MS.max} (default ${DEFAULT_WINDOW_MS})
+  --help, -h            Show this help
+
+Exit status: 0 on success, 1 when any window failed (the JSON is still printed), 2 on usage errors.`;
+
+export interface AnalyzeOptions {
+  input: string;
+  models: ModelName[];
+  url: string;
+  apiKey?: string;
+  granularity?: LanguageGranularity;
+  sentiment: boolean;
+  toxicity: boolean;
+  facs: boolean;
+  descriptions: boolean;
+  identifyFaces: boolean;
+  windowMs: number;
+}
+
+export type ParsedAnalyzeArgs = { ok: true; options: AnalyzeOptions } | { ok: false; message: string } | { ok: "help" };
+
+export function parseAnalyzeArgs(args: string[], env: NodeJS.ProcessEnv = {}): ParsedAnalyzeArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        models: { type: "string", short: "m" },
+        url: { type: "string" },
+        "api-key": { type: "string" },
+        granularity: { type: "string" },
+        sentiment: { type: "boolean" },
+        toxicity: { type: "boolean" },
+        facs: { type: "boolean" },
+        descriptions: { type: "boolean" },
+        "identify-faces": { type: "boolean" },
+        "window-ms": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (error) {
+    return { ok: false, message: (error as Error).message };
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { ok: "help" };
+  if (positionals.length !== 1) {
+    return { ok: false, message: positionals.length === 0 ? "missing the input file (use '-' for stdin)" : `expected one input file, got ${positionals.length}` };
+  }
+  if (values.models === undefined || values.models.trim() === "") return { ok: false, message: "--models is required" };
+  const models: ModelName[] = [];
+  for (const name of values.models.split(",").map((m) => m.trim()).filter((m) => m !== "")) {
+    if (!(MODEL_NAMES as readonly string[]).includes(name)) {
+      return { ok: false, message: `unknown model '${name}' (choose from ${MODEL_NAMES.join(", ")})` };
+    }
+    if (!models.includes(name as ModelName)) models.push(name as ModelName);
+  }
+  if (models.length === 0) return { ok: false, message: "--models names no model" };
+  let granularity: LanguageGranularity | undefined;
+  if (values.granularity !== undefined) {
+    if (!(LANGUAGE_GRANULARITIES as readonly string[]).includes(values.granularity)) {
+      return { ok: false, message: `unknown granularity '${values.granularity}' (choose from ${LANGUAGE_GRANULARITIES.join(", ")})` };
+    }
+    granularity = values.granularity as LanguageGranularity;
+  }
+  let windowMs = DEFAULT_WINDOW_MS;
+  if (values["window-ms"] !== undefined) {
+    windowMs = Number(values["window-ms"]);
+    if (!Number.isInteger(windowMs) || windowMs < STREAM_WINDOW_MS.min || windowMs > STREAM_WINDOW_MS.max) {
+      return { ok: false, message: `--window-ms must be an integer from ${STREAM_WINDOW_MS.min} to ${STREAM_WINDOW_MS.max}` };
+    }
+  }
+  const apiKey = values["api-key"] ?? env.MOODWIRE_API_KEY ?? env.HUME_API_KEY;
+  const options: AnalyzeOptions = {
+    input: positionals[0] ?? "-",
+    models,
+    url: values.url ?? DEFAULT_URL,
+    sentiment: values.sentiment ?? false,
+    toxicity: values.toxicity ?? false,
+    facs: values.facs ?? false,
+    descriptions: values.descriptions ?? false,
+    identifyFaces: values["identify-faces"] ?? false,
+    windowMs,
+  };
+  if (apiKey !== undefined && apiKey !== "") options.apiKey = apiKey;
+  if (granularity !== undefined) options.granularity = granularity;
+  return { ok: true, options };
+}
+
+/** The client config for the chosen models and flags. */
+export function buildConfig(options: AnalyzeOptions): StreamConfig {
+  const config: StreamConfig = {};
+  for (const model of options.models) {
+    if (model === "language") {
+      config.language = {};
+      if (options.granularity !== undefined) config.language.granularity = options.granularity;
+      if (options.sentiment) config.language.sentiment = {};
+      if (options.toxicity) config.language.toxicity = {};
+    } else if (model === "face") {
+      config.face = {};
+      if (options.facs) config.face.facs = {};
+      if (options.descriptions) config.face.descriptions = {};
+      if (options.identifyFaces) config.face.identify_faces = true;
+    } else {
+      config[model] = {};
+    }
+  }
+  return config;
+}
+
+// --- Planning -----------------------------------------------------------------------------------
+
+/** One payload to send: text (raw_text) or file bytes (base64). */
+export type PlannedPayload =
+  | { type: "text"; text: string; offset: number }
+  | { type: "bytes"; bytes: Uint8Array; startMs?: number };
+
+export interface Plan {
+  /** Detected kind: text, facemesh, image, audio, video or unknown. */
+  kind: string;
+  payloads: PlannedPayload[];
+  /** stream_window_ms to send, when the payloads are audio windows. */
+  streamWindowMs?: number;
+  /** Notes for the output's warnings (e.g. audio sent whole because it could not be decoded). */
+  notes: string[];
+}
+
+export type AudioDecoder = (bytes: Uint8Array) => Promise<Float32Array>;
+
+export interface PlanOptions {
+  models: readonly ModelName[];
+  windowMs: number;
+  maxTextChars?: number;
+  decodeAudio?: AudioDecoder;
+}
+
+/** Decides how to stream `bytes`: text chunks, audio windows, or one payload. */
+export async function planPayloads(bytes: Uint8Array, options: PlanOptions): Promise<Plan> {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const sniffed = sniffMedia(buffer);
+  const kind: string = sniffed?.kind ?? detectKind(bytes);
+  const maxTextChars = options.maxTextChars ?? DEFAULT_LIMITS.maxTextChars;
+
+  if (kind === "text") {
+    let text = buffer.toString("utf8");
+    if (text.startsWith("\uFEFF")) text = text.slice(1);
+    const chunks = chunkText(text, maxTextChars);
+    if (chunks.length === 0) chunks.push({ text: "", start: 0, end: 0 });
+    return { kind, payloads: chunks.map((c) => ({ type: "text", text: c.text, offset: c.start })), notes: [] };
+  }
+
+  // Audio, and video when no visual model is asked for, is streamed as audio windows.
+  const visual = options.models.includes("face") || options.models.includes("facemesh");
+  if (kind === "audio" || (kind === "video" && !visual)) {
+    const windowSamples = Math.round((options.windowMs * SAMPLE_RATE) / 1000);
+    let samples: Float32Array | undefined;
+    const notes: string[] = [];
+    try {
+      samples = await (options.decodeAudio ?? decodeWithMedia)(bytes);
+    } catch (error) {
+      notes.push(`audio could not be decoded locally (${(error as Error).message}); sent as one payload`);
+    }
+    if (samples !== undefined && samples.length > windowSamples) {
+      const payloads: PlannedPayload[] = wavWindows(samples, SAMPLE_RATE, windowSamples).map((w) => ({
+        type: "bytes",
+        bytes: w.wav,
+        startMs: (w.startSample * 1000) / SAMPLE_RATE,
+      }));
+      return { kind, payloads, streamWindowMs: options.windowMs, notes };
+    }
+    return { kind, payloads: [{ type: "bytes", bytes }], notes };
+  }
+  return { kind, payloads: [{ type: "bytes", bytes }], notes: [] };
+}
+
+// --- Audio decoding -----------------------------------------------------------------------------
+
+/** Decodes any audio (or a video's audio track) to 16 kHz mono float PCM (src/media: WAV in-process, else ffmpeg). */
+async function decodeWithMedia(bytes: Uint8Array): Promise<Float32Array> {
+  const clip = await decodeAudio(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  return clip.samples;
+}
+
+// --- Sending and merging ------------------------------------------------------------------------
+
+export interface WindowResult {
+  index: number;
+  payload: PlannedPayload;
+  reply?: StreamReply;
+  error?: { code: string; error: string };
+}
+
+export interface AnalyzeWarning {
+  window: number;
+  model?: string;
+  code: string;
+  warning: string;
+}
+
+export interface AnalyzeError {
+  window: number;
+  code: string;
+  error: string;
+}
+
+export interface AnalyzeOutput {
+  file: string;
+  models: Partial<Record<ModelName, { predictions: unknown[] }>>;
+  warnings: Array<AnalyzeWarning | { code: string; warning: string }>;
+  errors: AnalyzeError[];
+}
+
+function timeKey(item: unknown): [number, number] {
+  const time = (item as { time?: unknown }).time;
+  if (typeof time === "number") return [time, 0];
+  if (typeof time === "object" && time !== null) {
+    const t = time as { begin?: unknown; end?: unknown };
+    return [typeof t.begin === "number" ? t.begin : 0, typeof t.end === "number" ? t.end : 0];
+  }
+  return [0, 0];
+}
+
+/** Merges per-window replies into one prediction list per model, in time order, plus warnings and errors. */
+export function mergeResults(file: string, models: readonly ModelName[], results: readonly WindowResult[]): AnalyzeOutput {
+  const output: AnalyzeOutput = { file, models: {}, warnings: [], errors: [] };
+  const merged = new Map<ModelName, unknown[]>(models.map((m) => [m, []]));
+  const ordered = [...results].sort((a, b) => a.index - b.index);
+  for (const result of ordered) {
+    if (result.error !== undefined) {
+      output.errors.push({ window: result.index, code: result.error.code, error: result.error.error });
+      continue;
+    }
+    const reply = result.reply ?? {};
+    if (typeof reply.warning === "string") {
+      output.warnings.push({ window: result.index, code: reply.code ?? "", warning: reply.warning });
+    }
+    for (const model of models) {
+      const out = reply[model];
+      if (out === undefined) continue;
+      if (isWarning(out)) {
+        output.warnings.push({ window: result.index, model, code: out.code, warning: out.warning });
+        continue;
+      }
+      if (!hasPredictions(out)) continue;
+      const list = merged.get(model) ?? [];
+      if (model === "language" && result.payload.type === "text" && result.payload.offset !== 0) {
+        const offset = result.payload.offset;
+        for (const item of out.predictions as LanguagePrediction[]) list.push(shiftLanguagePrediction(item, offset));
+      } else {
+        list.push(...(out.predictions as unknown[]));
+      }
+      merged.set(model, list);
+    }
+  }
+  const multiWindow = results.length > 1;
+  for (const [model, list] of merged) {
+    let items = list;
+    if (multiWindow && (model === "prosody" || model === "burst" || model === "face")) {
+      // Stable sort on the stream timeline; identical segments repeated by overlapping windows are kept once.
+      items = list
+        .map((item, i) => ({ item, i, key: timeKey(item) }))
+        .sort((a, b) => a.key[0] - b.key[0] || a.key[1] - b.key[1] || a.i - b.i)
+        .map((e) => e.item);
+      if (model !== "face") {
+        const seen = new Set<string>();
+        items = items.filter((item) => {
+          const key = JSON.stringify(item);
+          if (seen.has(key)) return false;
+          seen.add(key);
+          return true;
+        });
+      }
+    }
+    output.models[model] = { predictions: items };
+  }
+  return output;
+}
+
+async function sendAll(socket: StreamSocket, payloads: readonly PlannedPayload[], onDone: () => void): Promise<WindowResult[]> {
+  const results: WindowResult[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < payloads.length) {
+      const index = next++;
+      const payload = payloads[index]!;
+      const result: WindowResult = { index, payload };
+      try {
+        result.reply = payload.type === "text" ? await socket.sendText(payload.text) : await socket.sendFile(payload.bytes);
+      } catch (error) {
+        result.error =
+          error instanceof StreamError
+            ? { code: error.code, error: error.message }
+            : { code: "CONNECTION", error: error instanceof Error ? error.message : String(error) };
+      }
+      results.push(result);
+      onDone();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(MAX_IN_FLIGHT, payloads.length) }, worker));
+  return results;
+}
+
+// --- Entry point --------------------------------------------------------------------------------
+
+export interface AnalyzeIO {
+  stdout: { write(chunk: string, callback?: (error?: Error | null) => void): unknown };
+  stderr: ProgressStream;
+  stdin: AsyncIterable<Buffer | string>;
+  env: NodeJS.ProcessEnv;
+  /** Replaces the ffmpeg decoder (tests). */
+  decodeAudio?: AudioDecoder;
+}
+
+async function readAll(stream: AsyncIterable<Buffer | string>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk);
+  return Buffer.concat(chunks);
+}
+
+function writeOut(io: AnalyzeIO, text: string): Promise<void> {
+  return new Promise<void>((resolve) => {
+    io.stdout.write(text, () => resolve());
+  });
+}
+
+/** Runs `moodwire analyze <args>`; resolves with the exit code. */
+export async function runAnalyze(args: string[], io: Partial<AnalyzeIO> = {}): Promise<number> {
+  const streams: AnalyzeIO = {
+    stdout: io.stdout ?? process.stdout,
+    stderr: io.stderr ?? process.stderr,
+    stdin: io.stdin ?? process.stdin,
+    env: io.env ?? process.env,
+  };
+  if (io.decodeAudio !== undefined) streams.decodeAudio = io.decodeAudio;
+  const say = (line: string): void => void streams.stderr.write(`${line}\n`);
+
+  const parsed = parseAnalyzeArgs(args, streams.env);
+  if (parsed.ok === "help") {
+    await writeOut(streams, `${ANALYZE_USAGE}\n`);
+    return 0;
+  }
+  if (!parsed.ok) {
+    say(`moodwire analyze: ${parsed.message}\n\n${ANALYZE_USAGE}`);
+    return 2;
+  }
+  const options = parsed.options;
+
+  let bytes: Buffer;
+  try {
+    bytes = options.input === "-" ? await readAll(streams.stdin) : await readFile(options.input);
+  } catch (error) {
+    say(`moodwire analyze: cannot read '${options.input}': ${(error as Error).message}`);
+    return 2;
+  }
+
+  const planOptions: PlanOptions = { models: options.models, windowMs: options.windowMs };
+  if (streams.decodeAudio !== undefined) planOptions.decodeAudio = streams.decodeAudio;
+  const plan = await planPayloads(bytes, planOptions);
+
+  let socket: StreamSocket;
+  try {
+    const connectOptions: Parameters<typeof connect>[0] = { url: options.url, config: buildConfig(options) };
+    if (options.apiKey !== undefined) connectOptions.apiKey = options.apiKey;
+    if (plan.streamWindowMs !== undefined) connectOptions.streamWindowMs = plan.streamWindowMs;
+    socket = await connect(connectOptions);
+  } catch (error) {
+    say(`moodwire analyze: ${(error as Error).message}`);
+    return 1;
+  }
+
+  const unit = plan.payloads[0]?.type === "text" ? "chunks" : "windows";
+  const progress = createProgress(plan.payloads.length, streams.stderr, unit);
+  let results: WindowResult[];
+  try {
+    results = await sendAll(socket, plan.payloads, () => progress.tick());
+  } finally {
+    progress.done();
+    await socket.close();
+  }
+
+  const output = mergeResults(options.input === "-" ? "-" : options.input, options.models, results);
+  for (const note of plan.notes) output.warnings.push({ code: "analyze", warning: note });
+  await writeOut(streams, `${JSON.stringify(output, null, 2)}\n`);
+  return output.errors.length > 0 ? 1 : 0;
+}

@@ -1,0 +1,401 @@
+// Conformance-test helpers: an in-process server, test-double models, a small promise-based WebSocket
+// client and media builders. Test-only: nothing here is shipped or registered in src/models.
+
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { request as httpRequest } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { deflateSync } from "node:zlib";
+import WebSocket from "ws";
+import type { DecodedMedia } from "../media/types.js";
+import { languageModel } from "../models/language/index.js";
+import type { ExpressionModel, ModelFactory, PredictContext } from "../models/types.js";
+import {
+  EXPRESSION_LABELS,
+  LANGUAGE_EMOTION_LABELS,
+  SENTIMENT_LABELS,
+  TOXICITY_LABELS,
+  type LanguageConfig,
+  type Limits,
+  type MediaKind,
+  type ModelName,
+  type ModelOutput,
+  type Score,
+} from "../protocol/index.js";
+import { KernelError, KernelTimeoutError } from "../runtime/worker-pool.js";
+import { sharedDirectory } from "../runtime/paths.js";
+import { defaultConfig, type ServerConfig } from "../server/config.js";
+import { startServer, type RunningServer } from "../server/server.js";
+
+// --- Test-double models ---------------------------------------------------------------------------
+
+type PredictFn = (media: DecodedMedia, config: unknown, context: PredictContext) => Promise<ModelOutput<unknown>>;
+
+/** A ModelFactory whose model answers with `predict`; always "installed", loads instantly. */
+export function fakeFactory(name: ModelName, accepts: readonly MediaKind[], predict: PredictFn): ModelFactory {
+  const model: ExpressionModel = {
+    name,
+    accepts,
+    load: async () => undefined,
+    predict: predict as ExpressionModel["predict"],
+    close: async () => undefined,
+  };
+  return { name, accepts, isInstalled: () => true, create: () => model };
+}
+
+function scores(labels: readonly string[], seed: number): Score[] {
+  // Deterministic, label-dependent pseudo-scores in (0, 1).
+  return labels.map((name, i) => ({ name, score: ((Math.sin(seed * 12.9898 + i * 78.233) + 1) / 2) * 0.98 + 0.01 }));
+}
+
+function distribution(labels: readonly string[], seed: number): Score[] {
+  const raw = scores(labels, seed);
+  const total = raw.reduce((sum, s) => sum + s.score, 0);
+  return raw.map((s) => ({ name: s.name, score: s.score / total }));
+}
+
+/** Fake face model: images and video; always reports "no faces" with the nested-warning shape (spec §3.3). */
+export const fakeFace = fakeFactory("face", ["image", "video"], async () => ({ warning: "No faces detected.", code: "W0103" }));
+
+/** Fake prosody model: audio and video; one segment spanning the audio window. */
+export const fakeProsody = fakeFactory("prosody", ["audio", "video"], async (_media, _config, context) => {
+  const window = context.audioWindow;
+  const begin = window?.startTime ?? 0;
+  const end = begin + (window === undefined ? 0 : window.samples.length / 16_000);
+  return { predictions: [{ time: { begin, end }, emotions: scores(EXPRESSION_LABELS, 1) }] };
+});
+
+/** Fake facemesh model: one prediction per face. */
+export const fakeFacemesh = fakeFactory("facemesh", ["facemesh"], async (media) => {
+  const faces = media.kind === "facemesh" ? media.faces : [];
+  return { predictions: faces.map((_, i) => ({ emotions: scores(EXPRESSION_LABELS, i + 2) })) };
+});
+
+/** A model that always fails like a crashed kernel worker (I0100), or one that timed out (I0101). */
+export function throwingFactory(name: ModelName, accepts: readonly MediaKind[], timeout = false): ModelFactory {
+  return fakeFactory(name, accepts, async () => {
+    throw timeout ? new KernelTimeoutError("test double: simulated kernel timeout") : new KernelError("test double: simulated kernel failure");
+  });
+}
+
+/**
+ * TEST DOUBLE for the language model, used only when the trained ONNX weights are not installed (or
+ * where a test needs a fast, deterministic model). Its scores are meaningless; only the shape is real:
+ * 53 alphabetical emotions, 9 sentiment levels summing to 1, 6 toxicity scores.
+ */
+export const fakeLanguage = fakeFactory("language", ["text"], async (media, config) => {
+  const text = media.kind === "text" ? media.text : "";
+  const { granularity, sentiment, toxicity } = config as LanguageConfig;
+  const spans: { text: string; begin: number; end: number }[] = [];
+  if (granularity === "passage") {
+    spans.push({ text, begin: 0, end: text.length });
+  } else {
+    for (const match of text.matchAll(/\S+/g)) spans.push({ text: match[0], begin: match.index, end: match.index + match[0].length });
+  }
+  if (spans.length === 0) return { warning: "No emotional language detected.", code: "W0104" };
+  return {
+    predictions: spans.map((span, i) => {
+      const item: Record<string, unknown> = {
+        text: span.text,
+        position: { begin: span.begin, end: span.end },
+        emotions: scores(LANGUAGE_EMOTION_LABELS, i + 1),
+      };
+      if (sentiment) item.sentiment = distribution(SENTIMENT_LABELS, i + 3);
+      if (toxicity) item.toxicity = scores(TOXICITY_LABELS, i + 5);
+      return item;
+    }),
+  };
+});
+
+const RUNTIME_OPTIONS = { workers: 1, intraOpThreads: 1, batchWindowMs: 0, maxBatch: 8, taskTimeoutMs: 30_000 };
+
+/** A language double whose predictions wait for `release()`; `started` resolves when a prediction begins. */
+export function gatedLanguage(): { factory: ModelFactory; started: Promise<void>; release: () => void } {
+  let markStarted!: () => void;
+  let release!: () => void;
+  const started = new Promise<void>((resolve) => (markStarted = resolve));
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const inner = fakeLanguage.create(RUNTIME_OPTIONS);
+  const factory = fakeFactory("language", ["text"], async (media, config, context) => {
+    markStarted();
+    await gate;
+    return inner.predict(media, config as never, context);
+  });
+  return { factory, started, release };
+}
+
+/** Whether the trained language model (models/language/language.onnx) is installed. */
+export function realLanguageInstalled(): boolean {
+  try {
+    return languageModel.isInstalled();
+  } catch {
+    return false;
+  }
+}
+
+/** The real language factory when its weights are installed, else the labelled test double. */
+export function languageFactory(): ModelFactory {
+  return realLanguageInstalled() ? (languageModel as ModelFactory) : fakeLanguage;
+}
+
+// --- Server ---------------------------------------------------------------------------------------
+
+export interface TestServerOptions extends Partial<Omit<ServerConfig, "limits">> {
+  limits?: Partial<Limits>;
+  factories?: readonly ModelFactory[];
+}
+
+/** Starts a server on 127.0.0.1 and a free port. Models default to every factory given. */
+export async function startTestServer(options: TestServerOptions = {}): Promise<RunningServer> {
+  const { limits, factories = [fakeLanguage], ...overrides } = options;
+  const base = defaultConfig();
+  const config: ServerConfig = {
+    ...base,
+    port: 0,
+    workers: 1,
+    // Tests open many connections from one address; only the rate-limit test lowers this.
+    handshakesPerSecond: 100_000,
+    shutdownGraceMs: 5000,
+    models: factories.map((f) => f.name),
+    ...overrides,
+    limits: { ...base.limits, ...limits },
+  };
+  return startServer(config, { factories, log: () => {} });
+}
+
+// --- WebSocket client -----------------------------------------------------------------------------
+
+export type Reply = Record<string, unknown>;
+
+export interface Received {
+  reply: Reply;
+  isBinary: boolean;
+}
+
+const openSockets = new Set<TestSocket>();
+
+/** A `ws` client that queues incoming messages so tests can `await next()`. */
+export class TestSocket {
+  private readonly inbox: Received[] = [];
+  private readonly waiters: { resolve: (r: Received) => void; reject: (e: Error) => void }[] = [];
+  readonly closed: Promise<{ code: number; reason: string }>;
+  private closeInfo: { code: number; reason: string } | undefined;
+
+  private constructor(readonly ws: WebSocket) {
+    openSockets.add(this);
+    ws.on("message", (data, isBinary) => {
+      const text = Array.isArray(data) ? Buffer.concat(data).toString("utf8") : Buffer.from(data as ArrayBuffer).toString("utf8");
+      const received: Received = { reply: JSON.parse(text) as Reply, isBinary };
+      const waiter = this.waiters.shift();
+      if (waiter === undefined) this.inbox.push(received);
+      else waiter.resolve(received);
+    });
+    this.closed = new Promise((resolve) => {
+      ws.on("close", (code, reason) => {
+        openSockets.delete(this);
+        this.closeInfo = { code, reason: reason.toString("utf8") };
+        for (const waiter of this.waiters.splice(0)) waiter.reject(new Error(`socket closed (${code}) before a reply arrived`));
+        resolve(this.closeInfo);
+      });
+    });
+    ws.on("error", () => {});
+  }
+
+  /** Opens a connection; rejects with the HTTP status when the handshake is refused. */
+  static open(url: string, headers: Record<string, string> = {}): Promise<TestSocket> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url, { headers });
+      ws.once("open", () => resolve(new TestSocket(ws)));
+      ws.once("unexpected-response", (_request, response) => {
+        response.resume();
+        reject(new HandshakeRefused(response.statusCode ?? 0));
+        ws.terminate();
+      });
+      ws.once("error", (error) => reject(error));
+    });
+  }
+
+  /** The next message with its frame type. */
+  nextFrame(): Promise<Received> {
+    const queued = this.inbox.shift();
+    if (queued !== undefined) return Promise.resolve(queued);
+    if (this.closeInfo !== undefined) return Promise.reject(new Error(`socket closed (${this.closeInfo.code})`));
+    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+  }
+
+  async next(): Promise<Reply> {
+    return (await this.nextFrame()).reply;
+  }
+
+  send(message: unknown): void {
+    if (typeof message === "string" || Buffer.isBuffer(message)) this.ws.send(message, { binary: Buffer.isBuffer(message) });
+    else this.ws.send(JSON.stringify(message));
+  }
+
+  /** Sends one message and waits for the next reply. */
+  async request(message: unknown): Promise<Reply> {
+    this.send(message);
+    return this.next();
+  }
+
+  /** Messages received but not yet read. */
+  get pending(): number {
+    return this.inbox.length;
+  }
+
+  async close(): Promise<void> {
+    if (this.closeInfo !== undefined) return;
+    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close(1000);
+    await this.closed;
+  }
+}
+
+export class HandshakeRefused extends Error {
+  constructor(readonly status: number) {
+    super(`handshake refused with HTTP ${status}`);
+  }
+}
+
+/** The HTTP status of a handshake attempt: 101 when it opened (the socket is closed again at once). */
+export async function handshakeStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
+  try {
+    const socket = await TestSocket.open(url, headers);
+    await socket.close();
+    return 101;
+  } catch (error) {
+    if (error instanceof HandshakeRefused) return error.status;
+    throw error;
+  }
+}
+
+/** Closes every TestSocket still open (call from `after` hooks). */
+export async function closeAllSockets(): Promise<void> {
+  await Promise.all([...openSockets].map((s) => s.close()));
+}
+
+/** A plain HTTP GET without keep-alive, so no socket outlives the test. */
+export function httpGet(port: number, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: "127.0.0.1", port, path, method: "GET", agent: false, headers: { Connection: "close" } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+// --- Media builders -------------------------------------------------------------------------------
+
+export function b64(bytes: Uint8Array | string): string {
+  return Buffer.from(bytes).toString("base64");
+}
+
+/** A mono 16-bit PCM WAV of `seconds` of a quiet 220 Hz tone. */
+export function wavBytes(seconds: number, sampleRate = 16_000): Buffer {
+  const samples = Math.round(seconds * sampleRate);
+  const data = Buffer.alloc(samples * 2);
+  for (let i = 0; i < samples; i++) data.writeInt16LE(Math.round(Math.sin((2 * Math.PI * 220 * i) / sampleRate) * 3000), i * 2);
+  const header = Buffer.alloc(44);
+  header.write("RIFF", 0, "ascii");
+  header.writeUInt32LE(36 + data.length, 4);
+  header.write("WAVE", 8, "ascii");
+  header.write("fmt ", 12, "ascii");
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20); // PCM
+  header.writeUInt16LE(1, 22); // mono
+  header.writeUInt32LE(sampleRate, 24);
+  header.writeUInt32LE(sampleRate * 2, 28);
+  header.writeUInt16LE(2, 32);
+  header.writeUInt16LE(16, 34);
+  header.write("data", 36, "ascii");
+  header.writeUInt32LE(data.length, 40);
+  return Buffer.concat([header, data]);
+}
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+function crc32(bytes: Buffer): number {
+  let c = 0xffffffff;
+  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+function pngChunk(type: string, data: Buffer): Buffer {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([length, body, crc]);
+}
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** A valid grey 8-bit PNG of the given size, built without any image library. */
+export function pngBytes(width: number, height: number): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 0; // greyscale
+  const raw = Buffer.alloc((width + 1) * height, 0x80);
+  for (let y = 0; y < height; y++) raw[y * (width + 1)] = 0; // filter byte
+  return Buffer.concat([PNG_SIGNATURE, pngChunk("IHDR", ihdr), pngChunk("IDAT", deflateSync(raw)), pngChunk("IEND", Buffer.alloc(0))]);
+}
+
+/** A tiny PNG whose IHDR claims `width`×`height` (a decompression-bomb header); its pixel data is truncated. */
+export function pngHeaderClaiming(width: number, height: number): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 2; // RGB
+  return Buffer.concat([PNG_SIGNATURE, pngChunk("IHDR", ihdr), pngChunk("IDAT", deflateSync(Buffer.alloc(64))), pngChunk("IEND", Buffer.alloc(0))]);
+}
+
+/** The shared sample image, when the shared folder is present. */
+export function samplePng(): Buffer | undefined {
+  const path = `${sharedDirectory()}samples/astronaut.png`;
+  return existsSync(path) ? readFileSync(path) : undefined;
+}
+
+/** Whether an `ffmpeg` binary is on PATH (used to build video fixtures). */
+export function hasFfmpeg(): boolean {
+  return spawnSync("ffmpeg", ["-version"], { stdio: "ignore" }).status === 0;
+}
+
+/**
+ * An MP4 test pattern of `seconds` (64x64, 5 fps, MPEG-4 Part 2), with a 440 Hz AAC track when `withAudio`,
+ * made with ffmpeg; undefined when ffmpeg is missing or fails.
+ */
+export function videoBytes(seconds: number, withAudio = false): Buffer | undefined {
+  const dir = mkdtempSync(join(tmpdir(), "moodwire-conformance-"));
+  const path = join(dir, "video.mp4");
+  const args = ["-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", `testsrc=size=64x64:rate=5:duration=${seconds}`];
+  if (withAudio) args.push("-f", "lavfi", "-i", `sine=frequency=440:sample_rate=16000:duration=${seconds}`, "-c:a", "aac", "-shortest");
+  else args.push("-an");
+  args.push("-c:v", "mpeg4", "-movflags", "+faststart", path);
+  try {
+    const result = spawnSync("ffmpeg", args, { stdio: "ignore" });
+    return result.status === 0 && existsSync(path) ? readFileSync(path) : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A facemesh payload of `faces` faces × `landmarks` × `coords`. */
+export function facemesh(faces: number, landmarks = 478, coords = 3): number[][][] {
+  return Array.from({ length: faces }, () => Array.from({ length: landmarks }, (_, i) => Array.from({ length: coords }, (_, c) => (i + c) / 1000)));
+}
+
+export const HEX32 = /^[0-9a-f]{32}$/;

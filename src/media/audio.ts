@@ -1,0 +1,115 @@
+// Audio decoding to 16 kHz mono float32: WAV in-process, everything else through ffmpeg.
+
+import { ErrorCode } from "../protocol/index.js";
+import { audioTooLong, MediaError, unknownMedia } from "./errors.js";
+import { FfmpegError, probe, probeSeconds, runFfmpeg, type MediaInput } from "./ffmpeg.js";
+import { FFMPEG_DEMUXERS, SEEKING_CONTAINERS, sniffMedia } from "./sniff.js";
+import { AUDIO_SAMPLE_RATE, type AudioClip } from "./types.js";
+import { decodeWav } from "./wav.js";
+
+/** Decoding goes this far past a duration limit, to tell "over the limit" from "exactly at it". */
+const OVERRUN_MARGIN_MS = 500;
+/** Without a duration limit (the CLI cutting long files) decoding may take longer. */
+const UNLIMITED_TIMEOUT_MS = 300_000;
+
+export interface DecodeAudioOptions {
+  /** Longest audio accepted, milliseconds; longer throws E0203. Undefined = no limit. */
+  maxDurationMs?: number;
+  /** ffmpeg timeout, milliseconds (default 10 s, or 5 minutes without maxDurationMs). */
+  timeoutMs?: number;
+}
+
+export function mediaInput(bytes: Buffer, container: string | undefined): MediaInput {
+  return {
+    bytes,
+    demuxer: container === undefined ? undefined : FFMPEG_DEMUXERS[container],
+    seekable: container !== undefined && SEEKING_CONTAINERS.has(container),
+  };
+}
+
+/** Maps an ffmpeg failure onto the wire error for `what`. */
+export function ffmpegFailure(error: unknown, code: ErrorCode, what: string): MediaError {
+  if (error instanceof MediaError) return error;
+  if (error instanceof FfmpegError) {
+    const detail =
+      error.reason === "timeout" ? `decoding the ${what} took too long.`
+      : error.reason === "output-limit" ? `the decoded ${what} is too large.`
+      : error.reason === "spawn" ? `the ${what} decoder could not be started.`
+      : `the ${what} could not be decoded.`;
+    return code === ErrorCode.NoAudio
+      ? new MediaError(code, `No audio could be decoded from the media: ${detail}`)
+      : new MediaError(code, `Failed to parse data as a valid media file: ${detail}`);
+  }
+  return new MediaError(ErrorCode.Internal, `Media decoding failed: ${error instanceof Error ? error.message : String(error)}`);
+}
+
+/**
+ * Decodes the first audio stream of `input` with ffmpeg to 16 kHz mono float32. With a limit, decoding
+ * stops a little past it (`-t`), so a 1-hour file is never fully decoded; an overrun is measured with
+ * ffprobe for the message.
+ */
+export async function decodeAudioFfmpeg(
+  input: MediaInput,
+  maxDurationMs: number | undefined,
+  timeoutMs: number | undefined,
+  tooLong: (lengthMs: number, limitMs: number, atLeast?: boolean) => MediaError = audioTooLong,
+): Promise<Float32Array> {
+  const capMs = maxDurationMs === undefined ? undefined : maxDurationMs + OVERRUN_MARGIN_MS;
+  const args = ["-map", "0:a:0", "-vn", "-sn", "-dn", "-ac", "1", "-ar", String(AUDIO_SAMPLE_RATE)];
+  if (capMs !== undefined) args.push("-t", (capMs / 1000).toFixed(3));
+  args.push("-f", "f32le", "pipe:1");
+  const maxOutputBytes =
+    capMs === undefined ? 4 * AUDIO_SAMPLE_RATE * 3 * 3600 /* 3 hours */ : Math.ceil((capMs / 1000) * AUDIO_SAMPLE_RATE * 4) + 65536;
+  let stdout: Buffer;
+  try {
+    ({ stdout } = await runFfmpeg(input, args, { timeoutMs: timeoutMs ?? (maxDurationMs === undefined ? UNLIMITED_TIMEOUT_MS : undefined), maxOutputBytes }));
+  } catch (error) {
+    throw ffmpegFailure(error, ErrorCode.NoAudio, "audio");
+  }
+  const count = Math.floor(stdout.length / 4);
+  if (count === 0) throw new MediaError(ErrorCode.NoAudio, "No audio could be decoded from the media: the audio track is empty.");
+  const samples = new Float32Array(count);
+  for (let i = 0; i < count; i++) {
+    const v = stdout.readFloatLE(i * 4);
+    samples[i] = v > 1 ? 1 : v < -1 ? -1 : v === v ? v : 0;
+  }
+  const decodedMs = (count / AUDIO_SAMPLE_RATE) * 1000;
+  if (maxDurationMs !== undefined && decodedMs > maxDurationMs) {
+    const measured = await measuredDurationMs(input);
+    throw measured !== undefined && measured > maxDurationMs
+      ? tooLong(measured, maxDurationMs)
+      : tooLong(decodedMs, maxDurationMs, true);
+  }
+  return samples;
+}
+
+/** The container's duration from ffprobe (on a seekable copy, so Ogg and WebM can be measured too). */
+export async function measuredDurationMs(input: MediaInput): Promise<number | undefined> {
+  try {
+    const result = await probe({ ...input, seekable: true });
+    const seconds = probeSeconds(result.format?.duration);
+    return seconds === undefined ? undefined : seconds * 1000;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Audio bytes of a known container (from sniffing) → 16 kHz mono. */
+export async function decodeAudioContainer(bytes: Buffer, container: string | undefined, options: DecodeAudioOptions): Promise<AudioClip> {
+  if (container === "wav") {
+    const samples = decodeWav(bytes, options.maxDurationMs);
+    if (samples !== undefined) return { samples };
+  }
+  return { samples: await decodeAudioFfmpeg(mediaInput(bytes, container), options.maxDurationMs, options.timeoutMs) };
+}
+
+/**
+ * Audio bytes (any supported container) → 16 kHz mono float32. WAV (integer PCM or float) is parsed
+ * in-process; everything else goes through ffmpeg. Throws MediaError: E0200 unknown format, E0202
+ * undecodable or no audio, E0203 longer than `maxDurationMs`.
+ */
+export async function decodeAudio(bytes: Buffer, options: DecodeAudioOptions = {}): Promise<AudioClip> {
+  const sniffed = sniffMedia(bytes);
+  if (sniffed === undefined || sniffed.kind === "image") throw unknownMedia("the data is not a known audio or video format.");
+  return decodeAudioContainer(bytes, sniffed.container, options);
+}

@@ -1,0 +1,53 @@
+// decodeMedia: from a read payload to what the models need.
+
+import { ErrorCode, type Limits } from "../protocol/index.js";
+import { decodeAudioContainer } from "./audio.js";
+import { MediaError } from "./errors.js";
+import { decodeImage } from "./image.js";
+import type { MediaPayload } from "./payload.js";
+import type { DecodedMedia } from "./types.js";
+import { decodeVideo } from "./video.js";
+
+export interface DecodeNeeds {
+  /** Audio models (burst, prosody) were requested. */
+  audio: boolean;
+  /** The face model was requested (video frames needed). */
+  frames: boolean;
+  /** Face fps_pred; 0 = every frame. */
+  fps: number;
+}
+
+export interface DecodeOptions {
+  /** Per ffmpeg process, milliseconds (default 10 s). */
+  timeoutMs?: number;
+}
+
+/**
+ * Decodes what the models need. Throws MediaError: E0200 corrupt media, E0202 audio models asked but
+ * no audio track or undecodable audio, E0203 audio too long, E0204 video too long, E0205 image too
+ * large (checked from the header before decoding).
+ *
+ * An audio payload decoded with `needs.audio` false yields an empty clip (nothing to decode for).
+ * A "video" payload with no video stream but an audio stream comes back with kind "audio".
+ */
+export async function decodeMedia(payload: MediaPayload, needs: DecodeNeeds, limits: Limits, options: DecodeOptions = {}): Promise<DecodedMedia> {
+  const timeout = options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs };
+  try {
+    switch (payload.kind) {
+      case "text":
+        return { kind: "text", text: payload.text };
+      case "facemesh":
+        return { kind: "facemesh", faces: payload.faces };
+      case "image":
+        return { kind: "image", image: await decodeImage(payload.bytes, payload.container, limits, options.timeoutMs) };
+      case "audio":
+        if (!needs.audio) return { kind: "audio", audio: { samples: new Float32Array(0) } };
+        return { kind: "audio", audio: await decodeAudioContainer(payload.bytes, payload.container, { maxDurationMs: limits.maxAudioMs, ...timeout }) };
+      case "video":
+        return await decodeVideo(payload.bytes, payload.container, needs, limits, options.timeoutMs);
+    }
+  } catch (error) {
+    if (error instanceof MediaError) throw error;
+    throw new MediaError(ErrorCode.Internal, `Media decoding failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

@@ -1,0 +1,116 @@
+// The ffmpeg runner's hardening: timeout kill, output cap, concurrency cap, temp-file cleanup, protocols.
+
+import assert from "node:assert/strict";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { ErrorCode } from "../protocol/index.js";
+import { decodeAudio } from "./audio.js";
+import { MediaError } from "./errors.js";
+import { DEFAULT_FFMPEG_CONCURRENCY, FfmpegError, ffmpegProcessesRunning, runFfmpeg, setFfmpegConcurrency, type MediaInput } from "./ffmpeg.js";
+import { ffmpegAvailable, MediaFixtures, SINE } from "./fixtures.js";
+
+const skip = ffmpegAvailable() ? false : "ffmpeg/ffprobe are not installed";
+
+function processGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ESRCH";
+  }
+}
+
+describe("ffmpeg runner", { skip }, () => {
+  const fixtures = new MediaFixtures();
+  let flac: Buffer;
+  let m4a: Buffer;
+  // A private temp folder for this process, so the cleanup check is not confused by other test files.
+  const privateTmp = mkdtempSync(join(tmpdir(), "moodwire-ffmpeg-test-"));
+  const savedTmp = process.env.TMPDIR;
+
+  before(() => {
+    flac = fixtures.generate("long.flac", [...SINE(60), "-c:a", "flac"]);
+    m4a = fixtures.generate("a.m4a", [...SINE(1), "-c:a", "aac"]);
+    process.env.TMPDIR = privateTmp;
+  });
+  after(() => {
+    if (savedTmp === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = savedTmp;
+    setFfmpegConcurrency(DEFAULT_FFMPEG_CONCURRENCY);
+    fixtures.dispose();
+    rmSync(privateTmp, { recursive: true, force: true });
+  });
+
+  it("kills the process (SIGKILL) when the timeout passes", async () => {
+    const input: MediaInput = { bytes: flac, demuxer: "flac", seekable: false };
+    let caught: FfmpegError | undefined;
+    await assert.rejects(runFfmpeg(input, ["-f", "f32le", "pipe:1"], { timeoutMs: 1 }), (error: unknown) => {
+      assert.ok(error instanceof FfmpegError);
+      caught = error;
+      return true;
+    });
+    assert.equal(caught!.reason, "timeout");
+    assert.ok(caught!.pid !== undefined);
+    assert.ok(processGone(caught!.pid!), "the ffmpeg process is still alive");
+    assert.equal(ffmpegProcessesRunning(), 0);
+  });
+
+  it("a decode timeout surfaces as a MediaError", async () => {
+    await assert.rejects(decodeAudio(flac, { timeoutMs: 1 }), (error: unknown) => {
+      assert.ok(error instanceof MediaError);
+      assert.equal(error.code, ErrorCode.NoAudio);
+      assert.match(error.message, /took too long/);
+      return true;
+    });
+  });
+
+  it("kills the process when stdout exceeds the cap", async () => {
+    const input: MediaInput = { bytes: flac, demuxer: "flac", seekable: false };
+    await assert.rejects(runFfmpeg(input, ["-f", "f32le", "pipe:1"], { maxOutputBytes: 10_000 }), (error: unknown) => {
+      assert.ok(error instanceof FfmpegError && error.reason === "output-limit");
+      return true;
+    });
+  });
+
+  it("a duration limit stops decoding early: an hour-long file is never fully decoded", async () => {
+    await assert.rejects(decodeAudio(flac, { maxDurationMs: 5000 }), (error: unknown) => {
+      assert.ok(error instanceof MediaError && error.code === ErrorCode.AudioTooLong);
+      assert.match(error.message, /^Audio is 60\.00 s long; the limit is 5\.00 s\.$/);
+      return true;
+    });
+  });
+
+  it("caps concurrent processes", async () => {
+    setFfmpegConcurrency(1);
+    let maxSeen = 0;
+    const watcher = setInterval(() => (maxSeen = Math.max(maxSeen, ffmpegProcessesRunning())), 1);
+    try {
+      const results = await Promise.all([1, 2, 3].map(() => decodeAudio(m4a, {})));
+      assert.equal(results.length, 3);
+    } finally {
+      clearInterval(watcher);
+      setFfmpegConcurrency(DEFAULT_FFMPEG_CONCURRENCY);
+    }
+    assert.equal(maxSeen, 1);
+    assert.throws(() => setFfmpegConcurrency(0), RangeError);
+  });
+
+  it("removes the private temp file used for seekable containers", async () => {
+    const before = readdirSync(privateTmp);
+    const clip = await decodeAudio(m4a, {});
+    assert.ok(clip.samples.length > 15_000);
+    await decodeAudio(Buffer.concat([m4a.subarray(0, 200), Buffer.alloc(100)]), {}).catch(() => undefined);
+    assert.deepEqual(readdirSync(privateTmp), before);
+  });
+
+  it("only pipe/file input protocols: a playlist pointing at a local file is not followed", async () => {
+    const secret = join(privateTmp, "secret.wav");
+    writeFileSync(secret, fixtures.generate("s.wav", SINE(1)));
+    const playlist = Buffer.from(`#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1,\nfile:${secret}\n#EXT-X-ENDLIST\n`);
+    const input: MediaInput = { bytes: playlist, demuxer: "hls", seekable: false };
+    await assert.rejects(runFfmpeg(input, ["-f", "f32le", "pipe:1"]), FfmpegError);
+    rmSync(secret);
+  });
+});

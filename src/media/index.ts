@@ -1,0 +1,9 @@
+// Media: payload reading, kind detection and decoding (spec §2.5–2.6, §4, §5).
+
+export * from "./types.js";
+export { MediaError } from "./errors.js";
+export { readPayload, type MediaPayload } from "./payload.js";
+export { decodeMedia, type DecodeNeeds, type DecodeOptions } from "./decode.js";
+export { decodeAudio, type DecodeAudioOptions } from "./audio.js";
+export { setFfmpegConcurrency } from "./ffmpeg.js";
+export { sniffMedia, type Sniffed } from "./sniff.js";

@@ -1,0 +1,136 @@
+// Video decoding through ffmpeg: frames at the face model's fps as RGB, and the audio track.
+
+import { ErrorCode, type Limits } from "../protocol/index.js";
+import { decodeAudioContainer, decodeAudioFfmpeg, ffmpegFailure, measuredDurationMs, mediaInput } from "./audio.js";
+import { imageTooLarge, MediaError, unknownMedia, videoTooLong } from "./errors.js";
+import { probe, probeRate, probeSeconds, runFfmpeg, type MediaInput, type ProbeResult } from "./ffmpeg.js";
+import { parsePpmFrames } from "./ppm.js";
+import { AUDIO_SAMPLE_RATE, type AudioClip, type DecodedMedia, type VideoFrame } from "./types.js";
+
+/** Most frames decoded from one payload (fps 0 on a 5 s 60 fps clip). */
+export const MAX_VIDEO_FRAMES = 300;
+/** Most bytes of decoded RGB frames from one payload. */
+export const MAX_VIDEO_FRAME_BYTES = 512 * 1024 * 1024;
+const OVERRUN_MARGIN_MS = 500;
+/** Used when the stream's frame rate is unknown or implausible (a 1000/1 time base, say). */
+const FALLBACK_FPS = 30;
+const MAX_PLAUSIBLE_FPS = 240;
+
+function plausibleRate(rate: number | undefined): number | undefined {
+  return rate !== undefined && rate <= MAX_PLAUSIBLE_FPS ? rate : undefined;
+}
+
+export interface VideoNeeds {
+  audio: boolean;
+  frames: boolean;
+  /** Face fps_pred; 0 = every frame. */
+  fps: number;
+}
+
+interface FrameResult {
+  frames: VideoFrame[];
+  /** Milliseconds of video the decoded frames cover. */
+  coveredMs: number;
+  /** Time of the last decoded frame, milliseconds. */
+  lastFrameMs: number;
+}
+
+async function decodeFrames(
+  input: MediaInput,
+  streamWidth: number,
+  streamHeight: number,
+  sourceFps: number,
+  fps: number,
+  limits: Limits,
+  timeoutMs: number | undefined,
+): Promise<FrameResult> {
+  const everyFrame = fps <= 0 || fps >= sourceFps;
+  const rate = everyFrame ? sourceFps : fps;
+  const frameBytes = Math.max(1, streamWidth * streamHeight * 3);
+  const maxFrames = Math.max(1, Math.min(MAX_VIDEO_FRAMES, Math.floor(MAX_VIDEO_FRAME_BYTES / frameBytes)));
+  // The fps filter (also for "every frame", at the source rate) gives evenly spaced frames whose
+  // times are exactly i / rate, and works the same on ffmpeg 4 to 7 (unlike -vsync / -fps_mode).
+  const args = ["-map", "0:v:0", "-an", "-sn", "-dn", "-vf", `fps=${rate}`];
+  args.push(
+    "-t", ((limits.maxVideoMs + OVERRUN_MARGIN_MS) / 1000).toFixed(3),
+    "-frames:v", String(maxFrames),
+    "-f", "image2pipe", "-c:v", "ppm", "-pix_fmt", "rgb24", "pipe:1",
+  );
+  let stdout: Buffer;
+  try {
+    ({ stdout } = await runFfmpeg(input, args, {
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
+      // Rotation may swap the sides; the area (and so the byte count) stays the same.
+      maxOutputBytes: maxFrames * (frameBytes + 64) + 1024,
+    }));
+  } catch (error) {
+    throw ffmpegFailure(error, ErrorCode.UnknownMedia, "video");
+  }
+  const images = parsePpmFrames(stdout);
+  const frames = images.map((image, i): VideoFrame => {
+    const time = i / rate;
+    return { index: everyFrame ? i : Math.round(time * sourceFps), time, image };
+  });
+  return { frames, coveredMs: (frames.length / rate) * 1000, lastFrameMs: ((frames.length - 1) / rate) * 1000 };
+}
+
+/**
+ * Decodes a video payload. A container with no video stream but an audio stream is decoded as audio
+ * (the result's kind is then "audio"). Throws E0200 (corrupt), E0202 (audio needed, no audio track),
+ * E0204 (longer than limits.maxVideoMs), E0205 (frames larger than limits.maxImageSide).
+ */
+export async function decodeVideo(bytes: Buffer, container: string, needs: VideoNeeds, limits: Limits, timeoutMs?: number): Promise<DecodedMedia> {
+  const input = mediaInput(bytes, container);
+  let probed: ProbeResult;
+  try {
+    probed = await probe(input, timeoutMs === undefined ? {} : { timeoutMs });
+  } catch (error) {
+    throw ffmpegFailure(error, ErrorCode.UnknownMedia, "video");
+  }
+  const video = probed.streams.find((s) => s.codec_type === "video" && s.disposition?.attached_pic !== 1);
+  const audioStream = probed.streams.find((s) => s.codec_type === "audio");
+  if (video === undefined) {
+    if (audioStream === undefined) throw unknownMedia("the file has no video or audio stream.");
+    // Sniffing could not tell (e.g. an MP4 holding only AAC): it is audio.
+    const audio: AudioClip = needs.audio
+      ? await decodeAudioContainer(bytes, container, { maxDurationMs: limits.maxAudioMs, ...(timeoutMs === undefined ? {} : { timeoutMs }) })
+      : { samples: new Float32Array(0) };
+    return { kind: "audio", audio };
+  }
+  const probedMs = (() => {
+    const seconds = probeSeconds(probed.format?.duration) ?? probeSeconds(video.duration);
+    return seconds === undefined ? undefined : seconds * 1000;
+  })();
+  if (probedMs !== undefined && probedMs > limits.maxVideoMs) throw videoTooLong(probedMs, limits.maxVideoMs);
+  const width = video.width ?? 0;
+  const height = video.height ?? 0;
+  if (width > limits.maxImageSide || height > limits.maxImageSide) throw imageTooLarge("Video frames", width, height, limits.maxImageSide);
+  if (needs.audio && audioStream === undefined) {
+    throw new MediaError(ErrorCode.NoAudio, "No audio could be decoded from the media: the video has no audio track.");
+  }
+  const sourceFps = plausibleRate(probeRate(video.avg_frame_rate)) ?? plausibleRate(probeRate(video.r_frame_rate)) ?? FALLBACK_FPS;
+
+  const [frameResult, audio] = await Promise.all([
+    needs.frames ? decodeFrames(input, width, height, sourceFps, needs.fps, limits, timeoutMs) : undefined,
+    needs.audio ? decodeAudioFfmpeg(input, limits.maxVideoMs, timeoutMs, videoTooLong) : undefined,
+  ]);
+  if (frameResult !== undefined && frameResult.frames.length === 0) throw unknownMedia("no video frame could be decoded.");
+  const audioMs = audio === undefined ? 0 : (audio.length / AUDIO_SAMPLE_RATE) * 1000;
+  let durationMs = probedMs ?? Math.max(frameResult?.coveredMs ?? 0, audioMs);
+  // No duration in the header (e.g. MediaRecorder WebM): decoding ran past the limit when a frame
+  // starts after it (audio overruns are caught by decodeAudioFfmpeg).
+  if (probedMs === undefined && frameResult !== undefined && frameResult.lastFrameMs > limits.maxVideoMs) {
+    const measured = await measuredDurationMs(input);
+    throw measured !== undefined && measured > limits.maxVideoMs
+      ? videoTooLong(measured, limits.maxVideoMs)
+      : videoTooLong(frameResult.coveredMs, limits.maxVideoMs, true);
+  }
+  if (probedMs === undefined) durationMs = Math.min(durationMs, limits.maxVideoMs);
+  if (probedMs === undefined && frameResult === undefined && audio === undefined) {
+    durationMs = (await measuredDurationMs(input)) ?? 0;
+    if (durationMs > limits.maxVideoMs) throw videoTooLong(durationMs, limits.maxVideoMs);
+  }
+  const result: DecodedMedia = { kind: "video", frames: frameResult?.frames ?? [], durationMs };
+  if (audio !== undefined) result.audio = { samples: audio };
+  return result;
+}

@@ -1,0 +1,93 @@
+// The language model (spec §2.2, §3.1 LanguageItem): emotional language, sentiment and toxicity for text,
+// computed by ./kernel.js in a pool of worker threads.
+
+import { existsSync } from "node:fs";
+import type { DecodedMedia } from "../../media/types.js";
+import {
+  LANGUAGE_EMOTION_LABELS,
+  SENTIMENT_LABELS,
+  TOXICITY_LABELS,
+  WarningCode,
+  type LanguageConfig,
+  type LanguagePrediction,
+  type ModelOutput,
+  type Score,
+} from "../../protocol/index.js";
+import { modelDirectory } from "../../runtime/paths.js";
+import { WorkerPool } from "../../runtime/worker-pool.js";
+import type { ExpressionModel, ModelFactory, ModelRuntimeOptions, PredictContext } from "../types.js";
+import { MODEL_FILE } from "./config.js";
+import type { LanguageKernelInput, LanguageKernelOutput } from "./kernel-types.js";
+
+export const NO_LANGUAGE_WARNING = "No emotional language detected.";
+
+function scores(labels: readonly string[], values: Float32Array, row: number): Score[] {
+  const n = labels.length;
+  return labels.map((name, i) => ({ name, score: values[row * n + i] as number }));
+}
+
+/** Turns a kernel output into wire predictions, or the nested W0104 warning when nothing was found. */
+export function toModelOutput(output: LanguageKernelOutput): ModelOutput<LanguagePrediction> {
+  if (output.segments.length === 0) return { warning: NO_LANGUAGE_WARNING, code: WarningCode.NoLanguage };
+  const predictions = output.segments.map((segment, row): LanguagePrediction => {
+    const prediction: LanguagePrediction = {
+      text: segment.text,
+      position: { begin: segment.begin, end: segment.end },
+      emotions: scores(LANGUAGE_EMOTION_LABELS, output.emotions, row),
+    };
+    if (output.sentiment !== undefined) prediction.sentiment = scores(SENTIMENT_LABELS, output.sentiment, row);
+    if (output.toxicity !== undefined) prediction.toxicity = scores(TOXICITY_LABELS, output.toxicity, row);
+    return prediction;
+  });
+  return { predictions };
+}
+
+class LanguageModel implements ExpressionModel<"language"> {
+  readonly name = "language" as const;
+  readonly accepts = ["text"] as const;
+  private readonly pool: WorkerPool<LanguageKernelInput, LanguageKernelOutput>;
+
+  constructor(options: ModelRuntimeOptions) {
+    this.pool = new WorkerPool<LanguageKernelInput, LanguageKernelOutput>({
+      kernelUrl: new URL("./kernel.js", import.meta.url).href,
+      workers: options.workers,
+      kernel: { intraOpThreads: options.intraOpThreads },
+      batchWindowMs: options.batchWindowMs,
+      maxBatch: options.maxBatch,
+      taskTimeoutMs: options.taskTimeoutMs,
+    });
+  }
+
+  async load(): Promise<void> {
+    // Each worker's kernel runs a warm-up inference while loading; one more through the pool checks the
+    // whole path (batching, cloning) before the server reports ready.
+    await this.pool.start();
+    await this.pool.run({ text: "I am glad you came.", granularity: "sentence", sentiment: true, toxicity: true });
+  }
+
+  async predict(media: DecodedMedia, config: LanguageConfig, _context: PredictContext): Promise<ModelOutput<LanguagePrediction>> {
+    if (media.kind !== "text") throw new Error(`the language model cannot read ${media.kind} media`);
+    const output = await this.pool.run({
+      text: media.text,
+      granularity: config.granularity,
+      sentiment: config.sentiment,
+      toxicity: config.toxicity,
+    });
+    return toModelOutput(output);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+}
+
+export const languageModel: ModelFactory<"language"> = {
+  name: "language",
+  accepts: ["text"],
+  isInstalled(): boolean {
+    return existsSync(`${modelDirectory("language")}${MODEL_FILE}`);
+  },
+  create(options: ModelRuntimeOptions): ExpressionModel<"language"> {
+    return new LanguageModel(options);
+  },
+};

@@ -1,0 +1,164 @@
+// End-to-end checks of the trained language model through its public factory (worker pool included).
+// Skipped, with a message, when models/language/language.onnx is not installed.
+
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import type { DecodedMedia } from "../../media/types.js";
+import {
+  LANGUAGE_EMOTION_LABELS,
+  SENTIMENT_LABELS,
+  TOXICITY_LABELS,
+  type LanguageConfig,
+  type LanguagePrediction,
+  type ModelOutput,
+} from "../../protocol/index.js";
+import type { ExpressionModel, PredictContext } from "../types.js";
+import { languageModel } from "./index.js";
+import { words } from "./segment.js";
+
+const installed = languageModel.isInstalled();
+const SKIP = installed ? false : "models/language/language.onnx is not installed (train the model first)";
+if (!installed) console.log(`# language model tests skipped: ${SKIP}`);
+
+let model: ExpressionModel<"language"> | null = null;
+const context = {} as PredictContext;
+
+before(async () => {
+  if (!installed) return;
+  model = languageModel.create({ workers: 1, intraOpThreads: 1, batchWindowMs: 2, maxBatch: 16, taskTimeoutMs: 120_000 });
+  await model.load();
+});
+
+after(async () => {
+  await model?.close();
+});
+
+function text(value: string): DecodedMedia {
+  return { kind: "text", text: value };
+}
+
+async function predict(value: string, config: Partial<LanguageConfig> = {}): Promise<ModelOutput<LanguagePrediction>> {
+  assert.ok(model !== null);
+  return model.predict(text(value), { granularity: "sentence", sentiment: true, toxicity: true, ...config }, context);
+}
+
+async function predictions(value: string, config: Partial<LanguageConfig> = {}): Promise<LanguagePrediction[]> {
+  const output = await predict(value, config);
+  assert.ok("predictions" in output, `expected predictions for ${JSON.stringify(value)}, got ${JSON.stringify(output)}`);
+  return output.predictions;
+}
+
+function score(p: LanguagePrediction, name: string): number {
+  const found = p.emotions.find((e) => e.name === name);
+  assert.ok(found !== undefined, name);
+  return found.score;
+}
+
+function medianEmotion(p: LanguagePrediction): number {
+  const sorted = p.emotions.map((e) => e.score).sort((a, b) => a - b);
+  return sorted[(sorted.length - 1) / 2] as number; // 53 scores: the 27th
+}
+
+test("factory metadata", () => {
+  assert.equal(languageModel.name, "language");
+  assert.deepEqual([...languageModel.accepts], ["text"]);
+});
+
+test("shapes, label names and orders, sentiment sums to 1, scores are probabilities", { skip: SKIP }, async () => {
+  const ps = await predictions("What a wonderful surprise! I am thrilled. But the traffic was awful.");
+  assert.equal(ps.length, 3);
+  for (const p of ps) {
+    assert.deepEqual(p.emotions.map((e) => e.name), [...LANGUAGE_EMOTION_LABELS]);
+    assert.deepEqual(p.sentiment?.map((e) => e.name), [...SENTIMENT_LABELS]);
+    assert.deepEqual(p.toxicity?.map((e) => e.name), [...TOXICITY_LABELS]);
+    for (const s of [...p.emotions, ...(p.toxicity ?? []), ...(p.sentiment ?? [])]) {
+      assert.ok(Number.isFinite(s.score) && s.score >= 0 && s.score <= 1, `${s.name}=${s.score}`);
+    }
+    const total = (p.sentiment ?? []).reduce((sum, s) => sum + s.score, 0);
+    assert.ok(Math.abs(total - 1) < 1e-4, `sentiment sums to ${total}`);
+  }
+  // Emotions are not constant across very different sentences.
+  const a = ps[0] as LanguagePrediction;
+  const c = ps[2] as LanguagePrediction;
+  assert.ok(a.emotions.some((e, i) => Math.abs(e.score - (c.emotions[i]?.score ?? 0)) > 1e-3));
+});
+
+test("sentiment and toxicity appear only when configured", { skip: SKIP }, async () => {
+  const [p] = await predictions("Thanks a lot.", { sentiment: false, toxicity: false });
+  assert.ok(p !== undefined);
+  assert.equal(p.sentiment, undefined);
+  assert.equal(p.toxicity, undefined);
+  assert.equal(p.emotions.length, 53);
+});
+
+test("offsets slice back to each item's text, for every granularity", { skip: SKIP }, async () => {
+  const value = "  Dr. Smith 😀 was naïve!\r\nWe met… twice.  Thanks 🙏🏽 again ";
+  const cps = [...value];
+  for (const granularity of ["word", "sentence", "utterance", "conversational_turn", "passage"] as const) {
+    const ps = await predictions(value, { granularity });
+    assert.ok(ps.length > 0, granularity);
+    for (const p of ps) assert.equal(cps.slice(p.position.begin, p.position.end).join(""), p.text, `${granularity} ${JSON.stringify(p.text)}`);
+  }
+});
+
+test("word granularity gives one item per word", { skip: SKIP }, async () => {
+  const value = "I can't believe it, this is the best day ever! Honestly… wow.";
+  const ps = await predictions(value, { granularity: "word" });
+  assert.deepEqual(ps.map((p) => p.text), words(value).map((w) => w.text));
+  assert.deepEqual(ps.map((p) => p.text), ["I", "can't", "believe", "it", "this", "is", "the", "best", "day", "ever", "Honestly", "wow"]);
+});
+
+test("a long text (beyond max_tokens) still gives one passage and a prediction per word", { skip: SKIP }, async () => {
+  const value = Array.from({ length: 120 }, (_, i) => `Sentence number ${i} is calm and fine.`).join(" ");
+  const [p] = await predictions(value, { granularity: "passage" });
+  assert.ok(p !== undefined);
+  assert.equal(p.text, value);
+  const total = (p.sentiment ?? []).reduce((sum, s) => sum + s.score, 0);
+  assert.ok(Math.abs(total - 1) < 1e-4);
+  const ws = await predictions(value, { granularity: "word" });
+  assert.equal(ws.length, words(value).length);
+});
+
+test("text without words gives the nested W0104 warning", { skip: SKIP }, async () => {
+  for (const value of ["", "   \n ", "... !!!"]) {
+    assert.deepEqual(await predict(value), { warning: "No emotional language detected.", code: "W0104" });
+  }
+});
+
+test("'I love you so much, thank you!' scores Love and Gratitude above its median", { skip: SKIP }, async () => {
+  const [p] = await predictions("I love you so much, thank you!", { granularity: "passage" });
+  assert.ok(p !== undefined);
+  const med = medianEmotion(p);
+  assert.ok(score(p, "Love") > med, `Love ${score(p, "Love")} vs median ${med}`);
+  assert.ok(score(p, "Gratitude") > med, `Gratitude ${score(p, "Gratitude")} vs median ${med}`);
+});
+
+test("a clear insult is more toxic than a neutral sentence", { skip: SKIP }, async () => {
+  const [insult] = await predictions("You are a worthless, pathetic idiot and everyone hates you.", { granularity: "passage" });
+  const [neutral] = await predictions("The meeting is scheduled for Tuesday at ten.", { granularity: "passage" });
+  const toxic = (p: LanguagePrediction | undefined): number => p?.toxicity?.find((t) => t.name === "toxic")?.score ?? Number.NaN;
+  assert.ok(toxic(insult) > toxic(neutral), `insult ${toxic(insult)} vs neutral ${toxic(neutral)}`);
+});
+
+test("a word's scores depend on its context", { skip: SKIP }, async () => {
+  const a = await predictions("I love this movie so much.", { granularity: "word" });
+  const b = await predictions("I hate this movie so much.", { granularity: "word" });
+  const movieA = a.find((p) => p.text === "movie");
+  const movieB = b.find((p) => p.text === "movie");
+  assert.ok(movieA !== undefined && movieB !== undefined);
+  const diff = Math.max(...movieA.emotions.map((e, i) => Math.abs(e.score - (movieB.emotions[i]?.score ?? 0))));
+  assert.ok(diff > 1e-4, `largest difference ${diff}`);
+});
+
+test("batched and padded requests give the same scores as a lone request", { skip: SKIP }, async () => {
+  const value = "Thank you for the lovely flowers.";
+  const [alone] = await predictions(value, { granularity: "word" });
+  const together = await Promise.all([
+    predictions("Short.", { granularity: "word" }),
+    predictions(value, { granularity: "word" }),
+    predictions("A much longer sentence with many more words in it, to force padding of the others in the batch.", { granularity: "word" }),
+  ]);
+  const [same] = together[1] as LanguagePrediction[];
+  assert.ok(alone !== undefined && same !== undefined);
+  alone.emotions.forEach((e, i) => assert.ok(Math.abs(e.score - (same.emotions[i]?.score ?? 0)) < 1e-4, e.name));
+});

