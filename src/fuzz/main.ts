@@ -15,7 +15,7 @@ interface Args {
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { frames: 10_000, seed: 1, connections: 4, inFlight: 8, start: 0, stubs: true, maxRssMb: 1024 };
+  const args: Args = { frames: 10_000, seed: 1, connections: 4, inFlight: 8, start: 0, stubs: true, maxRssMb: 1536 };
   const int = (flag: string, value: string | undefined, min: number): number => {
     const n = Number(value);
     if (value === undefined || !Number.isInteger(n) || n < min) throw new Error(`${flag} needs an integer ≥ ${min}`);

@@ -38,7 +38,7 @@ export interface FuzzOptions {
   factories?: readonly ModelFactory[];
   /** A frame without a reply for this long is a violation and its connection is dropped. Default 120 s. */
   replyTimeoutMs?: number;
-  /** Peak RSS of the whole process (server and clients) above this is a violation. Default 1024 MB. */
+  /** Peak RSS of the whole process (server and clients) above this is a violation. Default 1536 MB. */
   maxPeakRssMb?: number;
   /** Called every `progressEvery` replies. */
   onProgress?: (replies: number, frames: number) => void;
@@ -418,7 +418,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
   }
   const rssMb = rss.stop();
   loopDelay.disable();
-  const maxPeak = options.maxPeakRssMb ?? 1024;
+  const maxPeak = options.maxPeakRssMb ?? 1536;
   if (rssMb.peak > maxPeak) violations.push({ index: -1, kind: "rss", problem: `peak RSS ${rssMb.peak} MB is above the ${maxPeak} MB bound` });
   for (const v of internal) violations.push({ index: v.index, kind: v.kind, problem: `internal error ${v.code}`, reply: v.message });
   return {

@@ -12,6 +12,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { WebSocket } from "ws";
+import { defaultConfig } from "../server/config.js";
 import { startServer } from "../server/server.js";
 import { frameGenerator, mulberry32, type Rng } from "./frames.js";
 import { checkReply, expectedPayloadId, fuzzFactories, fuzzServerConfig, oneShot, RssSampler } from "./run.js";
@@ -194,13 +195,15 @@ async function main(): Promise<void> {
   }
   const seeds = await mediaSeeds();
   const config = fuzzServerConfig({
-    server: { host: "127.0.0.1", maxConnections: Math.max(1000, args.connections + 10), maxConnectionsPerClient: Math.max(200, args.connections + 10) },
+    // Loopback only; model workers as deployed (CPU count), not the fuzz run's single worker.
+    server: { host: "127.0.0.1", workers: defaultConfig().workers, maxConnections: Math.max(1000, args.connections + 10), maxConnectionsPerClient: Math.max(200, args.connections + 10) },
   });
   const { factories, real, stubbed } = fuzzFactories({ stubModels: args.stubs });
   const server = await startServer(config, { factories, log: () => {} });
   const bad = frameGenerator({ seed: args.seed, seeds, maxFrameBytes: config.limits.maxFrameBytes, maxTextChars: config.limits.maxTextChars, maxFacemeshFaces: config.limits.maxFacemeshFaces });
   const plan = planner(seeds, bad);
   collectGarbage();
+  const loadedMb = Math.round((process.memoryUsage.rss() / 1024 / 1024) * 10) / 10;
   const rss = new RssSampler(250);
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
@@ -214,23 +217,43 @@ async function main(): Promise<void> {
   }, args.seconds * 1000 + 120_000);
   hardStop.unref();
 
+  // The baseline ("start") is taken after a warm-up under load, so one-off growth (ONNX Runtime arenas
+  // sized by the first large batches, JIT, buffer pools) is not counted as growth.
+  const warmupMs = Math.min(15_000, args.seconds * 500);
+  // RSS every 5 s, to tell a plateau (high-water marks) from steady growth (a leak).
+  const timeline: number[] = [];
+  const timelineTimer = setInterval(() => timeline.push(Math.round(process.memoryUsage.rss() / 1024 / 1024)), 5000);
+  timelineTimer.unref();
+  let baseline: number | undefined;
+  const warmup = setTimeout(() => {
+    collectGarbage();
+    baseline = process.memoryUsage.rss();
+  }, warmupMs);
+
   // Ramp connections up at 40 per second, under the default 50 handshakes/s per client.
   const runs: Promise<void>[] = [];
   for (let i = 0; i < args.connections; i++) {
     runs.push(runConnection(server.url, counters, plan, mulberry32(args.seed * 100_003 + i), deadline, args.inFlight, i, config.limits.maxFrameBytes));
     if (i % 40 === 39) await new Promise((resolve) => setTimeout(resolve, 1000));
   }
+  console.error(`soak: ${args.connections} connections started`);
   await Promise.all(runs);
+  console.error(`soak: all connections done after ${((Date.now() - started) / 1000).toFixed(1)} s`);
   const elapsed = (Date.now() - started) / 1000;
   loopDelay.disable();
 
   const final = await oneShot(server.url, JSON.stringify({ payload_id: "final", job_details: true }));
   if (final === undefined || "error" in final) note(counters, "a good frame after the soak did not get a good reply");
-  await server.shutdown();
+  // "end" is measured with the server still up (every client gone, after GC), so retained state counts.
+  clearTimeout(warmup);
+  clearInterval(timelineTimer);
   collectGarbage();
   await new Promise((resolve) => setTimeout(resolve, 1000));
   collectGarbage();
-  const rssMb = rss.stop();
+  const measured = rss.stop();
+  const startMb = baseline === undefined ? measured.start : Math.round((baseline / 1024 / 1024) * 10) / 10;
+  const rssMb = { loaded: loadedMb, start: startMb, peak: measured.peak, end: measured.end };
+  await server.shutdown();
   clearTimeout(hardStop);
   const growth = Math.round((rssMb.end - rssMb.start) * 10) / 10;
   const missing = counters.sent - counters.replies;
@@ -252,12 +275,16 @@ async function main(): Promise<void> {
     slowest: counters.slowest,
     event_loop_delay_ms: { p99: Math.round(loopDelay.percentile(99) / 1e6), max: Math.round(loopDelay.max / 1e6) },
     rss_mb: { ...rssMb, growth },
+    rss_mb_every_5s: timeline,
+    rss_note: "loaded: after model load; start: after the warm-up under load; end: after all clients left, server still up, after GC",
     rss_growth_bound_mb: args.maxRssGrowthMb,
     models: { real, stubbed },
     examples: counters.examples,
   };
   console.log(JSON.stringify(summary));
-  process.exitCode = ok ? 0 : 1;
+  // Exit explicitly: WorkerPool.close() can leave a worker thread running (reported bug), which would keep
+  // the process alive after the summary.
+  process.exit(ok ? 0 : 1);
 }
 
 await main();

@@ -173,7 +173,7 @@ def main():
     ap.add_argument("--data", default=os.environ.get("MOODWIRE_TEXT_DATA", os.path.join(ROOT, "..", "shared", "data", "text")))
     ap.add_argument("--out", default=os.path.join(ROOT, "models", "language"))
     ap.add_argument("--cache", default=os.environ.get("MOODWIRE_CACHE", "/tmp/moodwire_lang_cache"))
-    ap.add_argument("--epochs", type=int, default=6)
+    ap.add_argument("--epochs", type=int, default=8)
     ap.add_argument("--hidden", type=int, default=256)
     ap.add_argument("--no-export", action="store_true")
     ap.add_argument("--no-context", action="store_true", help="skip SST phrase-in-context span features")
@@ -220,7 +220,7 @@ def main():
         for k, lab in enumerate(labels):
             if lab == 2 and rng.random() > 0.3:
                 continue
-            e = D.ex(None, "sstc", "train", sent=D.sst_soft(lab), w=0.5)
+            e = D.ex(None, "sstc", "train", sent=D.sst_soft(lab), w=0.3)
             e["fidx"] = base + k
             exs.append(e)
         Fall = torch.cat([Fall, Fc])
@@ -255,6 +255,9 @@ def main():
         if e["tox"] is not None:
             Yt[i] = torch.from_numpy(e["tox"])
             Mt[i] = torch.from_numpy(e["tox_mask"])
+    ge_prim = torch.tensor([D.EI[l] for l in D.GE_PRIMARY])
+    not_ge = torch.tensor([e["ds"] != "ge" for e in exs])
+    Me[not_ge.nonzero().flatten().unsqueeze(1), ge_prim.unsqueeze(0)] = 0
     ps = proto_score[X_idx]  # [N, nweak]
     wk = torch.tensor(weak_idx)
     Ye[:, wk] = torch.maximum(Ye[:, wk], 0.6 * ps)
@@ -273,6 +276,7 @@ def main():
     steps_per_epoch = math.ceil(len(tr) / 512)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=2e-3, total_steps=args.epochs * steps_per_epoch, pct_start=0.1)
     g = torch.Generator().manual_seed(SEED)
+    pos_w = torch.full((N_EMO,), 2.0)
     for ep in range(args.epochs):
         heads.train()
         perm = tr[torch.randperm(len(tr), generator=g)]
@@ -283,7 +287,7 @@ def main():
             le, ls, lt = heads(f)
             w = W[bi].unsqueeze(1)
             me = Me_w[bi] * w
-            l_e = (F.binary_cross_entropy_with_logits(le, Ye[bi], reduction="none") * me).sum() / me.sum().clamp(min=1)
+            l_e = (F.binary_cross_entropy_with_logits(le, Ye[bi], reduction="none", pos_weight=pos_w) * me).sum() / me.sum().clamp(min=1)
             ms = Ms[bi] * W[bi]
             l_s = (-(Ys[bi] * F.log_softmax(ls, -1)).sum(-1) * ms).sum() / ms.sum().clamp(min=1)
             mt = Mt[bi] * w

@@ -16,7 +16,7 @@ import {
 import { modelDirectory } from "../../runtime/paths.js";
 import { WorkerPool } from "../../runtime/worker-pool.js";
 import type { ExpressionModel, ModelFactory, ModelRuntimeOptions, PredictContext } from "../types.js";
-import { MODEL_FILE } from "./config.js";
+import { CONFIG_FILE, MODEL_FILE } from "./config.js";
 import type { LanguageKernelInput, LanguageKernelOutput } from "./kernel-types.js";
 
 export const NO_LANGUAGE_WARNING = "No emotional language detected.";
@@ -85,7 +85,8 @@ export const languageModel: ModelFactory<"language"> = {
   name: "language",
   accepts: ["text"],
   isInstalled(): boolean {
-    return existsSync(`${modelDirectory("language")}${MODEL_FILE}`);
+    const directory = modelDirectory("language");
+    return existsSync(`${directory}${MODEL_FILE}`) && existsSync(`${directory}${CONFIG_FILE}`);
   },
   create(options: ModelRuntimeOptions): ExpressionModel<"language"> {
     return new LanguageModel(options);
