@@ -38,12 +38,7 @@ class CrashModel implements ExpressionModel<"language"> {
     return { predictions: [{ text: `thread ${out.threadId} batch ${out.batchSize}`, position: { begin: 0, end: out.length }, emotions: [] }] };
   }
   async close(): Promise<void> {
-    // WorkerPool.close() maps over `slots` while retire() splices it, so with N workers only about half
-    // are terminated per call and the leftover threads keep the process alive (reported bug in
-    // src/runtime/worker-pool.ts; fix: iterate over a copy, `[...this.slots].map(...)`). Calling it
-    // until every slot is gone works around it here.
-    const slots = (this.pool as unknown as { slots: unknown[] }).slots;
-    for (let i = 0; i < 8 && (i === 0 || slots.length > 0); i++) await this.pool.close();
+    await this.pool.close();
   }
 }
 
@@ -104,7 +99,7 @@ describe("crash isolation", () => {
   let server: RunningServer;
   const created: CrashModel[] = [];
   before(async () => {
-    // maxBatch 1: every payload runs alone, so a crash can only take its own payload down (see the todo below).
+    // maxBatch 1: every payload runs alone, so a crash can only take its own payload down (the micro-batching case is tested below).
     const config = fuzzServerConfig({ server: { workers: 2, maxBatch: 1, batchWindowMs: 0, taskTimeoutMs: 1500 } });
     server = await startServer(config, { factories: [crashFactory(created)], log: () => {} });
   });
@@ -152,10 +147,8 @@ describe("crash isolation", () => {
 });
 
 describe("crash isolation with micro-batching", () => {
-  // Known limitation (reported with the fuzz suite): WorkerPool fails a whole batch when its worker dies,
-  // so payloads from other connections batched with the crashing one also get I0100. The fix is in
-  // src/runtime/worker-pool.ts: when a batch of more than one fails by a crash, re-run its inputs one by one.
-  it("a payload batched with a crashing one from another connection still succeeds", { todo: "WorkerPool fails the whole batch on a worker crash" }, async () => {
+  // A failed shared batch is re-run one input at a time, so only the crashing payload gets I0100.
+  it("a payload batched with a crashing one from another connection still succeeds", async () => {
     const created: CrashModel[] = [];
     const config = fuzzServerConfig({ server: { workers: 1, maxBatch: 8, batchWindowMs: 0, taskTimeoutMs: 5000 } });
     const server = await startServer(config, { factories: [crashFactory(created)], log: () => {} });
@@ -172,19 +165,5 @@ describe("crash isolation with micro-batching", () => {
     } finally {
       await server.shutdown();
     }
-  });
-});
-
-describe("worker pool shutdown", () => {
-  // Known bug (reported with the fuzz suite): close() iterates `this.slots` while retire() splices it, so
-  // one call terminates only about half the workers and the rest keep the process alive.
-  it("close() terminates every worker in one call", { todo: "WorkerPool.close skips every other slot" }, async () => {
-    const pool = new WorkerPool<CrashInput, CrashOutput>({ kernelUrl: KERNEL_URL, workers: 3, kernel: { intraOpThreads: 1 }, batchWindowMs: 0, maxBatch: 1, taskTimeoutMs: 5000 });
-    await pool.start();
-    const slots = (pool as unknown as { slots: unknown[] }).slots;
-    await pool.close();
-    const left = slots.length;
-    while (slots.length > 0) await pool.close();
-    assert.equal(left, 0);
   });
 });

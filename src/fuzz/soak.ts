@@ -282,8 +282,6 @@ async function main(): Promise<void> {
     examples: counters.examples,
   };
   console.log(JSON.stringify(summary));
-  // Exit explicitly: WorkerPool.close() can leave a worker thread running (reported bug), which would keep
-  // the process alive after the summary.
   process.exit(ok ? 0 : 1);
 }
 

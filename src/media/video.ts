@@ -10,7 +10,7 @@ import { AUDIO_SAMPLE_RATE, type AudioClip, type DecodedMedia, type VideoFrame }
 /** Most frames decoded from one payload (fps 0 on a 5 s 60 fps clip). */
 export const MAX_VIDEO_FRAMES = 300;
 /** Most bytes of decoded RGB frames from one payload. */
-export const MAX_VIDEO_FRAME_BYTES = 512 * 1024 * 1024;
+export const MAX_VIDEO_FRAME_BYTES = 128 * 1024 * 1024;
 const OVERRUN_MARGIN_MS = 500;
 /** Used when the stream's frame rate is unknown or implausible (a 1000/1 time base, say). */
 const FALLBACK_FPS = 30;

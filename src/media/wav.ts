@@ -165,6 +165,9 @@ function kernel(x: number): number {
   return SINC_TABLE[i]! + (SINC_TABLE[i + 1]! - SINC_TABLE[i]!) * frac;
 }
 
+/** Highest WAV sample rate resampled on the main thread; higher rates go through ffmpeg. */
+export const MAX_IN_PROCESS_RATE = 48_000;
+
 /** Band-limited (windowed-sinc) resampling. Output length is round(n · to / from). */
 export function resample(input: Float32Array, from: number, to: number = AUDIO_SAMPLE_RATE): Float32Array {
   if (from === to) return input;
@@ -188,12 +191,14 @@ export function resample(input: Float32Array, from: number, to: number = AUDIO_S
 
 /**
  * Decodes an integer-PCM or float WAV to 16 kHz mono. The duration is checked from the header before
- * any conversion. Returns undefined when the WAV stores another codec (ADPCM, µ-law, …): use ffmpeg.
+ * any conversion. Returns undefined when the WAV stores another codec (ADPCM, µ-law, …) or a rate above
+ * MAX_IN_PROCESS_RATE, whose resampling would block the event loop: use ffmpeg.
  */
 export function decodeWav(bytes: Buffer, maxDurationMs: number | undefined): Float32Array | undefined {
   const info = parseWavHeader(bytes);
   if (info === undefined) return undefined;
   if (maxDurationMs !== undefined && info.durationMs > maxDurationMs) throw audioTooLong(info.durationMs, maxDurationMs);
   if (info.frames === 0) throw noAudio("the WAV file holds no samples.");
+  if (info.sampleRate > MAX_IN_PROCESS_RATE) return undefined;
   return resample(wavToMono(bytes, info), info.sampleRate);
 }

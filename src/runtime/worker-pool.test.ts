@@ -58,6 +58,23 @@ describe("WorkerPool", () => {
     await p.close();
   });
 
+  it("fails only the bad input of a shared batch", async () => {
+    for (const behaviour of ["throw", "exit"] as const) {
+      const p = pool({ batchWindowMs: 20 });
+      await p.start();
+      const results = await Promise.allSettled([p.run({ value: 1 }), p.run({ value: 2, behaviour }), p.run({ value: 3 })]);
+      assert.deepEqual(results.map((r) => r.status), ["fulfilled", "rejected", "fulfilled"], behaviour);
+      await p.close();
+    }
+  });
+
+  it("close stops every worker", async () => {
+    const p = pool({ workers: 3 });
+    await p.start();
+    await p.close();
+    assert.equal((p as unknown as { slots: unknown[] }).slots.length, 0);
+  });
+
   it("rejects work after close", async () => {
     const p = pool();
     await p.start();

@@ -24,6 +24,8 @@ export class KernelTimeoutError extends KernelError {}
 
 interface Pending<I, O> {
   input: I;
+  /** Set after a shared batch failed: the input runs alone, so only the culprit fails. */
+  solo?: boolean;
   resolve: (output: O) => void;
   reject: (error: Error) => void;
 }
@@ -69,7 +71,7 @@ export class WorkerPool<I, O> {
     this.closed = true;
     if (this.batchTimer !== null) clearTimeout(this.batchTimer);
     for (const pending of this.queue.splice(0)) pending.reject(new KernelError("the worker pool is closed"));
-    await Promise.all(this.slots.map((slot) => this.retire(slot, new KernelError("the worker pool is closed"))));
+    await Promise.all([...this.slots].map((slot) => this.retire(slot, new KernelError("the worker pool is closed"))));
   }
 
   private spawn(): Promise<void> {
@@ -125,7 +127,7 @@ export class WorkerPool<I, O> {
     for (const slot of this.slots) {
       if (this.queue.length === 0) return;
       if (!slot.ready || slot.busy !== null) continue;
-      const batch = this.queue.splice(0, this.options.maxBatch);
+      const batch = this.takeBatch();
       slot.busy = batch;
       const id = this.nextId++;
       slot.timer = setTimeout(
@@ -146,9 +148,30 @@ export class WorkerPool<I, O> {
       batch.forEach((pending, i) => pending.resolve(reply.outputs[i] as O));
     } else {
       const message = reply.ok ? `kernel returned ${reply.outputs.length} outputs for ${batch.length} inputs` : reply.message;
-      for (const pending of batch) pending.reject(new KernelError(message));
+      this.fail(batch, new KernelError(message));
     }
     this.schedule();
+  }
+
+  /** Up to maxBatch queued inputs from the front; an input marked solo leaves alone. */
+  private takeBatch(): Pending<I, O>[] {
+    if (this.queue[0]?.solo === true) return this.queue.splice(0, 1);
+    let count = 0;
+    while (count < this.options.maxBatch && count < this.queue.length && this.queue[count]!.solo !== true) count++;
+    return this.queue.splice(0, count);
+  }
+
+  /**
+   * A failed batch of one is rejected. A failed shared batch goes back to the front of the queue with
+   * each input marked solo, so one bad payload cannot fail other connections' payloads.
+   */
+  private fail(batch: Pending<I, O>[], error: KernelError): void {
+    if (batch.length === 1 || this.closed) {
+      for (const pending of batch) pending.reject(error);
+      return;
+    }
+    for (const pending of batch) pending.solo = true;
+    this.queue.unshift(...batch);
   }
 
   /** Fails the slot's batch, stops its worker and starts a fresh one in its place. */
@@ -160,13 +183,14 @@ export class WorkerPool<I, O> {
     this.spawn().catch(() => {
       // A worker that cannot even reload leaves the pool smaller; queued work still drains elsewhere.
     });
+    this.schedule();
   }
 
   private async retire(slot: Slot<I, O>, error: KernelError): Promise<void> {
     const index = this.slots.indexOf(slot);
     if (index >= 0) this.slots.splice(index, 1);
     if (slot.timer !== null) clearTimeout(slot.timer);
-    for (const pending of slot.busy ?? []) pending.reject(error);
+    if (slot.busy !== null) this.fail(slot.busy, error);
     slot.busy = null;
     slot.worker.removeAllListeners();
     slot.worker.on("error", () => {});

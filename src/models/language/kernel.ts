@@ -41,6 +41,8 @@ export class LanguageEngine {
       interOpNumThreads: 1,
       graphOptimizationLevel: "all",
       executionMode: "sequential",
+      // The arena keeps the peak of the largest batch ever seen; without it memory returns after big texts.
+      enableCpuMemArena: false,
     });
     for (const name of ["token_ids", "token_mask", "span_mask"]) {
       if (!session.inputNames.includes(name)) throw new Error(`language.onnx lacks the input '${name}'`);
