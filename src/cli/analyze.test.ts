@@ -11,18 +11,8 @@ import { startFakeServer, type FakeServer } from "../client/fake-server.testkit.
 import type { LanguagePrediction, TimedPrediction } from "../protocol/index.js";
 import { mergeResults, parseAnalyzeArgs, planPayloads, runAnalyze, type AnalyzeOutput } from "./analyze.js";
 import { createProgress, renderBar } from "./progress.js";
+import { mulberry32 as rng } from "../fuzz/frames.js";
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = ["I", "love", "this", "naïve", "café", "😀", "𝒳yz", "日本語", "really-long-hyphenated-word", "end."];
 function randomText(random: () => number, words: number): string {

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { deflateSync } from "node:zlib";
 import WebSocket from "ws";
+import { PNG_SIGNATURE, pngChunk } from "../media/fixtures.js";
 import type { DecodedMedia } from "../media/types.js";
 import { languageModel } from "../models/language/index.js";
 import type { ExpressionModel, ModelFactory, PredictContext } from "../models/types.js";
@@ -316,29 +317,6 @@ export function wavBytes(seconds: number, sampleRate = 16_000): Buffer {
   return Buffer.concat([header, data]);
 }
 
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-
-function crc32(bytes: Buffer): number {
-  let c = 0xffffffff;
-  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-function pngChunk(type: string, data: Buffer): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([length, body, crc]);
-}
-
-const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-
 /** A valid grey 8-bit PNG of the given size, built without any image library. */
 export function pngBytes(width: number, height: number): Buffer {
   const ihdr = Buffer.alloc(13);
@@ -351,15 +329,6 @@ export function pngBytes(width: number, height: number): Buffer {
   return Buffer.concat([PNG_SIGNATURE, pngChunk("IHDR", ihdr), pngChunk("IDAT", deflateSync(raw)), pngChunk("IEND", Buffer.alloc(0))]);
 }
 
-/** A tiny PNG whose IHDR claims `width`×`height` (a decompression-bomb header); its pixel data is truncated. */
-export function pngHeaderClaiming(width: number, height: number): Buffer {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8;
-  ihdr[9] = 2; // RGB
-  return Buffer.concat([PNG_SIGNATURE, pngChunk("IHDR", ihdr), pngChunk("IDAT", deflateSync(Buffer.alloc(64))), pngChunk("IEND", Buffer.alloc(0))]);
-}
 
 /** The shared sample image, when the shared folder is present. */
 export function samplePng(): Buffer | undefined {

@@ -3,6 +3,7 @@
 
 import type { MediaSeeds } from "./seeds.js";
 import { buildWav } from "./seeds.js";
+import { makeHugePngHeader } from "../media/fixtures.js";
 
 export interface FuzzFrame {
   index: number;
@@ -65,46 +66,6 @@ class Pick {
 }
 
 // --- Byte helpers --------------------------------------------------------------------------------
-
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-function crc32(bytes: Buffer): number {
-  let c = 0xffffffff;
-  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-function pngChunk(type: string, body: Buffer): Buffer {
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(body.length, 0);
-  head.write(type, 4, "latin1");
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), body])), 0);
-  return Buffer.concat([head, body, crc]);
-}
-
-/** A PNG whose IHDR claims width × height, followed by a small (wrong) IDAT and IEND. */
-function pngClaiming(width: number, height: number): Buffer {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width >>> 0, 0);
-  ihdr.writeUInt32BE(height >>> 0, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 2; // RGB
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    pngChunk("IHDR", ihdr),
-    pngChunk("IDAT", Buffer.from([0x78, 0x9c, 0x63, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01])),
-    pngChunk("IEND", Buffer.alloc(0)),
-  ]);
-}
 
 /** The seed JPEG with its SOF frame header rewritten to claim width × height. */
 function jpegClaiming(jpeg: Buffer, width: number, height: number): Buffer {
@@ -578,7 +539,7 @@ const genImage: Generator = ({ index, p, o }) => {
       const w = p.one([3001, 65_535, 100_000, 1_000_000, 0x7fffffff, 0, 1]);
       const h = p.one([3001, 65_535, 100_000, 0x7fffffff, 1, 0]);
       const claimed =
-        name === "png" ? pngClaiming(w, h)
+        name === "png" ? makeHugePngHeader(w, h)
         : name === "jpeg" ? jpegClaiming(bytes, w, h)
         : name === "gif" ? gifClaiming(bytes, w, h)
         : webpClaiming(bytes, Math.max(1, Math.min(w, 1 << 24)), Math.max(1, Math.min(h, 1 << 24)));
