@@ -13,23 +13,6 @@ from use_model import USELite  # noqa: E402
 from use_tokenizer import Tokenizer  # noqa: E402
 
 
-def states(model, ids, mask):
-    """returns (x2, x4) contextual states [B,T,512] each — same math as USELite.token_states."""
-    B, T = ids.shape
-    e = model.emb(ids)
-    pos = torch.arange(T, dtype=torch.float32).unsqueeze(1)
-    st = pos * model.inv_timescales
-    timing = torch.cat([torch.sin(st), torch.cos(st)], dim=-1).unsqueeze(0)
-    m = mask.unsqueeze(-1)
-    x0 = (e + (e + timing)) * m
-    kb = ((1.0 - mask) * -1e9).unsqueeze(1).unsqueeze(1)
-    x1 = model.att0(model.ln0(x0), kb) + model.res0(x0) * m
-    x2 = x1 + model.ffn0(x1) * m
-    x3 = x2 + model.att1(model.ln1(x2), kb)
-    x4 = x3 + model.ffn1(x3) * m
-    return x2, x4
-
-
 def encode_texts(texts, max_tokens=64, batch_tokens=6144, log=True):
     torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
     tok = Tokenizer()
@@ -55,7 +38,7 @@ def encode_texts(texts, max_tokens=64, batch_tokens=6144, log=True):
             for r, j in enumerate(chunk):
                 a[r, :len(ids[j])] = torch.tensor(ids[j])
                 m[r, :len(ids[j])] = 1
-            x2, x4 = states(model, a, m)
+            x2, x4 = model.states(a, m)
             den = m.sum(1, keepdim=True).clamp(min=1)
             f = torch.cat([(x4 * m.unsqueeze(-1)).sum(1) / den, (x2 * m.unsqueeze(-1)).sum(1) / den], -1)
             feats[chunk] = f.numpy().astype(np.float16)
@@ -90,7 +73,7 @@ def encode_spans(items, batch_tokens=6144, log=True):
             for r, j in enumerate(chunk):
                 a[r, :len(items[j][0])] = torch.tensor(items[j][0])
                 m[r, :len(items[j][0])] = 1
-            x2, x4 = states(model, a, m)
+            x2, x4 = model.states(a, m)
             for r, j in enumerate(chunk):
                 for k, (s, e) in enumerate(items[j][1]):
                     f = torch.cat([x4[r, s:e].mean(0), x2[r, s:e].mean(0)])

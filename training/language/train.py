@@ -92,27 +92,6 @@ class LanguageModel(nn.Module):
         return emo, sent, tox
 
 
-def add_states_method():
-    def states(self, ids, mask):
-        B, T = ids.shape
-        e = self.emb(ids)
-        pos = torch.arange(T, dtype=torch.float32, device=ids.device).unsqueeze(1)
-        st = pos * self.inv_timescales
-        timing = torch.cat([torch.sin(st), torch.cos(st)], dim=-1).unsqueeze(0)
-        m = mask.unsqueeze(-1)
-        x0 = (e + (e + timing)) * m
-        kb = ((1.0 - mask) * -1e9).unsqueeze(1).unsqueeze(1)
-        x1 = self.att0(self.ln0(x0), kb) + self.res0(x0) * m
-        x2 = x1 + self.ffn0(x1) * m
-        x3 = x2 + self.att1(self.ln1(x2), kb)
-        x4 = x3 + self.ffn1(x3) * m
-        return x2, x4
-    USELite.states = states
-
-
-add_states_method()
-
-
 def build_features(p4p2, enc):
     p4 = torch.from_numpy(p4p2[:, :512].astype(np.float32))
     p2 = torch.from_numpy(p4p2[:, 512:].astype(np.float32))

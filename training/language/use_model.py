@@ -108,9 +108,9 @@ class USELite(nn.Module):
         self.ffn1 = FFN(512, 1536)
         self.tanh = nn.Linear(512, 512)
 
-    def token_states(self, ids, mask):
-        """ids int64 [B,T], mask float [B,T] -> contextual states x4 [B,T,512].
-        Positions are 0..T-1 (tokens must be left-aligned, padding on the right)."""
+    def states(self, ids, mask):
+        """ids int64 [B,T], mask float [B,T] -> contextual states (x2 after layer 0, x4 after layer 1),
+        each [B,T,512]. Positions are 0..T-1 (tokens must be left-aligned, padding on the right)."""
         B, T = ids.shape
         e = self.emb(ids)
         pos = torch.arange(T, dtype=torch.float32, device=ids.device).unsqueeze(1)  # [T,1]
@@ -123,7 +123,11 @@ class USELite(nn.Module):
         x2 = x1 + self.ffn0(x1) * m
         x3 = x2 + self.att1(self.ln1(x2), key_bias)
         x4 = x3 + self.ffn1(x3) * m
-        return x4
+        return x2, x4
+
+    def token_states(self, ids, mask):
+        """Contextual states after the last layer, [B,T,512]."""
+        return self.states(ids, mask)[1]
 
     def pool_tail(self, pooled):
         h = torch.tanh(self.tanh(pooled))
