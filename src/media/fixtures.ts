@@ -1,11 +1,26 @@
 // Test helpers: media built in code or generated with ffmpeg, so tests need no ../shared.
 // Not a test file itself (no ".test." in the name).
 
+import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_LIMITS, type Limits } from "../protocol/index.js";
+import { MediaError } from "./errors.js";
+
+/** Asserts that `promise` rejects with a MediaError of `code` (and a message matching `message`); returns it. */
+export async function rejectsCode(promise: Promise<unknown>, code: string, message?: RegExp): Promise<MediaError> {
+  let caught: MediaError | undefined;
+  await assert.rejects(promise, (error: unknown) => {
+    assert.ok(error instanceof MediaError, `expected MediaError, got ${String(error)}`);
+    assert.equal(error.code, code, error.message);
+    if (message !== undefined) assert.match(error.message, message);
+    caught = error;
+    return true;
+  });
+  return caught!;
+}
 
 export const LIMITS: Limits = { ...DEFAULT_LIMITS };
 

@@ -4,7 +4,7 @@ import sharp from "sharp";
 import { ErrorCode } from "../protocol/index.js";
 import { decodeMedia } from "./decode.js";
 import { MediaError } from "./errors.js";
-import { ffmpegAvailable, LIMITS, limits, makeBmp, makeHugePngHeader } from "./fixtures.js";
+import { ffmpegAvailable, LIMITS, limits, makeBmp, makeHugePngHeader, rejectsCode } from "./fixtures.js";
 import { readPayload } from "./payload.js";
 import type { ImageFrame } from "./types.js";
 
@@ -16,15 +16,6 @@ async function decodeBytes(bytes: Buffer, lim = LIMITS): Promise<ImageFrame> {
   const decoded = await decodeMedia(payload, NEEDS, lim);
   assert.equal(decoded.kind, "image");
   return decoded.kind === "image" ? decoded.image : assert.fail("not an image");
-}
-
-async function rejectsCode(promise: Promise<unknown>, code: string, message?: RegExp): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(error instanceof MediaError, `expected MediaError, got ${String(error)}`);
-    assert.equal(error.code, code);
-    if (message !== undefined) assert.match(error.message, message);
-    return true;
-  });
 }
 
 function pixel(image: ImageFrame, x: number, y: number): number[] {

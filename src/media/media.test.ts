@@ -6,7 +6,7 @@ import { ErrorCode, type Limits } from "../protocol/index.js";
 import { decodeAudio } from "./audio.js";
 import { decodeMedia, type DecodeNeeds } from "./decode.js";
 import { MediaError } from "./errors.js";
-import { ffmpegAvailable, LIMITS, limits, MediaFixtures, SINE, TESTSRC } from "./fixtures.js";
+import { ffmpegAvailable, LIMITS, limits, MediaFixtures, SINE, TESTSRC, rejectsCode } from "./fixtures.js";
 import { readPayload, type MediaPayload } from "./payload.js";
 import { sniffMedia } from "./sniff.js";
 import type { DecodedMedia } from "./types.js";
@@ -41,18 +41,6 @@ const SPECS: Record<string, [string[], "audio" | "video", string]> = {
 
 function payloadOf(bytes: Buffer, lim: Limits = LIMITS): MediaPayload {
   return readPayload(bytes.toString("base64"), false, lim);
-}
-
-async function rejectsCode(promise: Promise<unknown>, code: string, message?: RegExp): Promise<MediaError> {
-  let caught: MediaError | undefined;
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(error instanceof MediaError, `expected MediaError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    if (message !== undefined) assert.match(error.message, message);
-    caught = error;
-    return true;
-  });
-  return caught!;
 }
 
 function audioLength(decoded: DecodedMedia): number {

@@ -3,17 +3,8 @@ import { describe, it } from "node:test";
 import { ErrorCode } from "../protocol/index.js";
 import { decodeAudio } from "./audio.js";
 import { MediaError } from "./errors.js";
-import { makeWav } from "./fixtures.js";
+import { makeWav, rejectsCode } from "./fixtures.js";
 import { decodeWav, parseWavHeader, resample } from "./wav.js";
-
-async function rejectsCode(promise: Promise<unknown>, code: string, message?: RegExp): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(error instanceof MediaError, `expected MediaError, got ${String(error)}`);
-    assert.equal(error.code, code);
-    if (message !== undefined) assert.match(error.message, message);
-    return true;
-  });
-}
 
 function close(actual: number, expected: number, tolerance: number, what = ""): void {
   assert.ok(Math.abs(actual - expected) <= tolerance, `${what} ${actual} is not within ${tolerance} of ${expected}`);
