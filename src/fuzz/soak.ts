@@ -17,6 +17,7 @@ import { startServer } from "../server/server.js";
 import { frameGenerator, mulberry32, type Rng } from "./frames.js";
 import { checkReply, expectedPayloadId, fuzzFactories, fuzzServerConfig, oneShot, RssSampler } from "./run.js";
 import { mediaSeeds, type MediaSeeds } from "./seeds.js";
+import { percentileSorted } from "../../bench/stats.js";
 
 interface Args {
   connections: number;
@@ -180,11 +181,6 @@ async function runConnection(url: string, c: Counters, plan: ReturnType<typeof p
   });
 }
 
-function percentile(sorted: number[], q: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-}
-
 async function main(): Promise<void> {
   let args: Args;
   try {
@@ -271,7 +267,7 @@ async function main(): Promise<void> {
     codes: Object.fromEntries(Object.entries(counters.codes).sort(([a], [b]) => a.localeCompare(b))),
     refused_handshakes_429: counters.refusedHandshakes,
     replies_per_s: Math.round(counters.replies / elapsed),
-    latency_ms: { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), max: sorted.at(-1) ?? 0 },
+    latency_ms: { p50: sorted.length > 0 ? percentileSorted(sorted, 50) : 0, p99: sorted.length > 0 ? percentileSorted(sorted, 99) : 0, max: sorted.at(-1) ?? 0 },
     slowest: counters.slowest,
     event_loop_delay_ms: { p99: Math.round(loopDelay.percentile(99) / 1e6), max: Math.round(loopDelay.max / 1e6) },
     rss_mb: { ...rssMb, growth },
