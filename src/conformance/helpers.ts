@@ -37,7 +37,6 @@ type PredictFn = (media: DecodedMedia, config: unknown, context: PredictContext)
 export function fakeFactory(name: ModelName, accepts: readonly MediaKind[], predict: PredictFn): ModelFactory {
   const model: ExpressionModel = {
     name,
-    accepts,
     load: async () => undefined,
     predict: predict as ExpressionModel["predict"],
     close: async () => undefined,

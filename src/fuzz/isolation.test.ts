@@ -17,7 +17,6 @@ const KERNEL_URL = new URL("./fixtures/crash-kernel.js", import.meta.url).href;
 
 class CrashModel implements ExpressionModel<"language"> {
   readonly name = "language" as const;
-  readonly accepts = ["text"] as const;
   readonly pool: WorkerPool<CrashInput, CrashOutput>;
   constructor(options: ModelRuntimeOptions) {
     this.pool = new WorkerPool<CrashInput, CrashOutput>({

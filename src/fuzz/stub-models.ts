@@ -39,7 +39,6 @@ export function stubFactory<N extends ModelName>(name: N): ModelFactory<N> {
     isInstalled: () => true,
     create: (): ExpressionModel<N> => ({
       name,
-      accepts,
       load: async () => {},
       predict: async (media) => output(name, media) as never,
       close: async () => {},

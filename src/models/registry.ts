@@ -14,6 +14,7 @@ export interface ModelCheckFailure {
 
 export class ModelRegistry {
   private readonly models = new Map<ModelName, ExpressionModel>();
+  private readonly accepted = new Map<ModelName, readonly MediaKind[]>();
   private loaded = false;
 
   constructor(factories: readonly ModelFactory[], enabled: readonly ModelName[], options: ModelRuntimeOptions) {
@@ -22,6 +23,7 @@ export class ModelRegistry {
       if (factory === undefined) throw new Error(`model '${name}' is not available in this build of Moodwire`);
       if (!factory.isInstalled()) throw new Error(`model '${name}' is enabled but its weights are not installed`);
       this.models.set(name, factory.create(options));
+      this.accepted.set(name, factory.accepts);
     }
   }
 
@@ -64,7 +66,7 @@ export class ModelRegistry {
 
   /** Checks that every requested model accepts the detected media kind (E0102). */
   checkMedia(requested: readonly ModelName[], kind: MediaKind): ModelCheckFailure | undefined {
-    const mismatch = requested.find((name) => !(this.models.get(name)?.accepts ?? []).includes(kind));
+    const mismatch = requested.find((name) => !(this.accepted.get(name) ?? []).includes(kind));
     if (mismatch === undefined) return undefined;
     return { code: ErrorCode.ModelMediaMismatch, message: modelMediaMismatchMessage(mismatch, kind) };
   }

@@ -26,8 +26,6 @@ export interface PredictContext {
 
 export interface ExpressionModel<N extends ModelName = ModelName> {
   readonly name: N;
-  /** Media kinds this model can answer; the registry derives E0102 from it. */
-  readonly accepts: readonly MediaKind[];
   /** Loads weights and runs one warm-up inference; resolves when the model can serve. */
   load(): Promise<void>;
   predict(media: DecodedMedia, config: ConfigFor<N>, context: PredictContext): Promise<ModelOutput<PredictionsByModel[N]>>;
@@ -38,6 +36,7 @@ export interface ExpressionModel<N extends ModelName = ModelName> {
 /** Builds a model from the server's runtime settings; each model folder exports one. */
 export interface ModelFactory<N extends ModelName = ModelName> {
   readonly name: N;
+  /** Media kinds this model can answer; the registry derives E0102 from it. */
   readonly accepts: readonly MediaKind[];
   /** False when the model's weights are not installed; the server then leaves it disabled. */
   isInstalled(): boolean;

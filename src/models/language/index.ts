@@ -44,7 +44,6 @@ export function toModelOutput(output: LanguageKernelOutput): ModelOutput<Languag
 
 class LanguageModel implements ExpressionModel<"language"> {
   readonly name = "language" as const;
-  readonly accepts = ["text"] as const;
   private readonly pool: WorkerPool<LanguageKernelInput, LanguageKernelOutput>;
 
   constructor(options: ModelRuntimeOptions) {
