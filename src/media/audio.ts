@@ -31,6 +31,7 @@ export function mediaInput(bytes: Buffer, container: string | undefined): MediaI
 export function ffmpegFailure(error: unknown, code: ErrorCode, what: string): MediaError {
   if (error instanceof MediaError) return error;
   if (error instanceof FfmpegError) {
+    if (error.reason === "busy") return new MediaError(ErrorCode.ServerBusy, `The server is busy: ${error.message} Retry later.`);
     const detail =
       error.reason === "timeout" ? `decoding the ${what} took too long.`
       : error.reason === "output-limit" ? `the decoded ${what} is too large.`

@@ -8,7 +8,18 @@ import { after, before, describe, it } from "node:test";
 import { ErrorCode } from "../protocol/index.js";
 import { decodeAudio } from "./audio.js";
 import { MediaError } from "./errors.js";
-import { DEFAULT_FFMPEG_CONCURRENCY, FfmpegError, ffmpegProcessesRunning, runFfmpeg, setFfmpegConcurrency, type MediaInput } from "./ffmpeg.js";
+import {
+  DEFAULT_FFMPEG_CONCURRENCY,
+  DEFAULT_MAX_QUEUED,
+  DEFAULT_QUEUE_WAIT_MS,
+  FfmpegError,
+  ffmpegProcessesRunning,
+  ffmpegQueued,
+  runFfmpeg,
+  setFfmpegConcurrency,
+  setFfmpegQueue,
+  type MediaInput,
+} from "./ffmpeg.js";
 import { ffmpegAvailable, MediaFixtures, SINE } from "./fixtures.js";
 
 const skip = ffmpegAvailable() ? false : "ffmpeg/ffprobe are not installed";
@@ -95,6 +106,48 @@ describe("ffmpeg runner", { skip }, () => {
     }
     assert.equal(maxSeen, 1);
     assert.throws(() => setFfmpegConcurrency(0), RangeError);
+  });
+
+  it("refuses with E0301 (busy) when the decode queue is full, and answers the rest", async () => {
+    setFfmpegConcurrency(1);
+    setFfmpegQueue(1, 60_000);
+    try {
+      const results = await Promise.allSettled([1, 2, 3, 4].map(() => decodeAudio(m4a, {})));
+      const busy = results.filter((r) => r.status === "rejected");
+      assert.ok(results[0]?.status === "fulfilled", "the first payload gets the decoder");
+      assert.ok(busy.length >= 1, "a payload past the queue bound is refused");
+      for (const r of busy) {
+        assert.ok(r.reason instanceof MediaError);
+        assert.equal(r.reason.code, ErrorCode.ServerBusy);
+        assert.match(r.reason.message, /busy.*Retry later\.$/);
+      }
+      assert.equal(ffmpegQueued(), 0);
+      assert.equal((await decodeAudio(m4a, {})).samples.length > 0, true, "the decoder works again afterwards");
+    } finally {
+      setFfmpegConcurrency(DEFAULT_FFMPEG_CONCURRENCY);
+      setFfmpegQueue(DEFAULT_MAX_QUEUED, DEFAULT_QUEUE_WAIT_MS);
+    }
+  });
+
+  it("refuses with E0301 (busy) a payload that waited too long for a decoder", async () => {
+    setFfmpegConcurrency(1);
+    setFfmpegQueue(8, 1);
+    try {
+      const input: MediaInput = { bytes: flac, demuxer: "flac", seekable: false };
+      const [slow, waiting] = await Promise.allSettled([
+        runFfmpeg(input, ["-f", "f32le", "pipe:1"]),
+        runFfmpeg(input, ["-f", "f32le", "pipe:1"]),
+      ]);
+      assert.equal(slow.status, "fulfilled");
+      assert.equal(waiting.status, "rejected");
+      assert.ok(waiting.reason instanceof FfmpegError);
+      assert.equal(waiting.reason.reason, "busy");
+      assert.equal(ffmpegQueued(), 0);
+    } finally {
+      setFfmpegConcurrency(DEFAULT_FFMPEG_CONCURRENCY);
+      setFfmpegQueue(DEFAULT_MAX_QUEUED, DEFAULT_QUEUE_WAIT_MS);
+    }
+    assert.throws(() => setFfmpegQueue(-1, 10), RangeError);
   });
 
   it("removes the private temp file used for seekable containers", async () => {

@@ -14,7 +14,7 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_OUTPUT_BYTES = 256 * 1024 * 1024;
 const MAX_STDERR_BYTES = 4096;
 
-export type FfmpegFailure = "timeout" | "output-limit" | "exit" | "spawn";
+export type FfmpegFailure = "timeout" | "output-limit" | "exit" | "spawn" | "busy";
 
 export class FfmpegError extends Error {
   constructor(
@@ -32,32 +32,65 @@ export class FfmpegError extends Error {
 
 // --- Concurrency cap ----------------------------------------------------------------------------
 
+/** The default longest wait for a free decoder slot; past it the payload is refused as busy (E0301). */
+export const DEFAULT_QUEUE_WAIT_MS = 5_000;
+/** The default most payloads waiting for a decoder slot; more are refused at once as busy (E0301). */
+export const DEFAULT_MAX_QUEUED = 64;
+
+interface Waiter {
+  resolve: () => void;
+  timer: NodeJS.Timeout;
+}
+
+/** A counting semaphore whose queue is bounded in length and in wait: a flood is refused, not queued. */
 class Semaphore {
   private active = 0;
-  private readonly waiting: (() => void)[] = [];
-  constructor(public limit: number) {}
+  private readonly waiting: Waiter[] = [];
+  constructor(
+    public limit: number,
+    public maxQueued: number,
+    public maxWaitMs: number,
+  ) {}
 
   async acquire(): Promise<void> {
     if (this.active < this.limit) {
       this.active++;
       return;
     }
-    await new Promise<void>((resolve) => this.waiting.push(resolve));
+    if (this.waiting.length >= this.maxQueued) {
+      throw new FfmpegError("busy", `all ${this.limit} decoders are busy and ${this.waiting.length} payloads are waiting.`, undefined, "");
+    }
+    await new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = {
+        resolve,
+        timer: setTimeout(() => {
+          this.waiting.splice(this.waiting.indexOf(waiter), 1);
+          reject(new FfmpegError("busy", `no decoder became free within ${this.maxWaitMs} ms.`, undefined, ""));
+        }, this.maxWaitMs),
+      };
+      this.waiting.push(waiter);
+    });
   }
 
   release(): void {
     const next = this.waiting.shift();
-    if (next !== undefined && this.active <= this.limit) next();
+    if (next !== undefined && this.active <= this.limit) this.wake(next);
     else {
+      if (next !== undefined) this.waiting.unshift(next);
       this.active--;
       this.drain();
     }
   }
 
+  private wake(waiter: Waiter): void {
+    clearTimeout(waiter.timer);
+    waiter.resolve();
+  }
+
   private drain(): void {
     while (this.active < this.limit && this.waiting.length > 0) {
       this.active++;
-      this.waiting.shift()!();
+      this.wake(this.waiting.shift()!);
     }
   }
 
@@ -69,12 +102,16 @@ class Semaphore {
   get running(): number {
     return this.active;
   }
+
+  get queued(): number {
+    return this.waiting.length;
+  }
 }
 
 /** The default cap on ffmpeg/ffprobe processes running at once: the CPU count. */
 export const DEFAULT_FFMPEG_CONCURRENCY = Math.max(1, availableParallelism());
 
-const semaphore = new Semaphore(DEFAULT_FFMPEG_CONCURRENCY);
+const semaphore = new Semaphore(DEFAULT_FFMPEG_CONCURRENCY, DEFAULT_MAX_QUEUED, DEFAULT_QUEUE_WAIT_MS);
 
 /** Sets the most ffmpeg/ffprobe processes running at once (default: the CPU count). */
 export function setFfmpegConcurrency(limit: number): void {
@@ -82,9 +119,22 @@ export function setFfmpegConcurrency(limit: number): void {
   semaphore.setLimit(limit);
 }
 
+/** Bounds the queue of payloads waiting for a decoder: its length, and how long one may wait. */
+export function setFfmpegQueue(maxQueued: number, maxWaitMs: number): void {
+  if (!Number.isInteger(maxQueued) || maxQueued < 0) throw new RangeError("The ffmpeg queue length must be a non-negative integer.");
+  if (!Number.isFinite(maxWaitMs) || maxWaitMs < 0) throw new RangeError("The ffmpeg queue wait must be a non-negative number of milliseconds.");
+  semaphore.maxQueued = maxQueued;
+  semaphore.maxWaitMs = maxWaitMs;
+}
+
 /** Processes running now (for tests and metrics). */
 export function ffmpegProcessesRunning(): number {
   return semaphore.running;
+}
+
+/** Payloads waiting for a decoder now (for tests and metrics). */
+export function ffmpegQueued(): number {
+  return semaphore.queued;
 }
 
 // --- Running one process ------------------------------------------------------------------------

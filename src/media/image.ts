@@ -11,6 +11,10 @@ import type { ImageFrame } from "./types.js";
 
 const FLATTEN_BACKGROUND = { r: 255, g: 255, b: 255 };
 
+// libvips' operation cache (up to 50 MB by default) only pays off when the same image is processed
+// again; every payload here is new, so it would only hold memory (RSS) between payloads.
+sharp.cache(false);
+
 /** Width and height from a BMP header (BITMAPCOREHEADER or later), undefined when truncated. */
 export function bmpDimensions(bytes: Buffer): { width: number; height: number } | undefined {
   if (bytes.length < 26) return undefined;

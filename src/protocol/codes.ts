@@ -29,6 +29,8 @@ export const ErrorCode = {
   FrameTooLarge: "E0208",
   /** Moodwire: too many requests in flight on this connection. */
   TooManyInFlight: "E0300",
+  /** Moodwire: every media decoder is busy and the wait queue is full or too slow; retry later. */
+  ServerBusy: "E0301",
   /** Moodwire: a model failed while processing this payload (internal error). */
   Internal: "I0100",
   /** Moodwire: a model did not answer in time (internal error). */
@@ -61,6 +63,7 @@ export const CODE_DESCRIPTIONS: Readonly<Record<ErrorCode | WarningCode, string>
   E0207: "Facemesh data has the wrong shape, non-finite values or too many faces (Moodwire).",
   E0208: "The frame is larger than the maximum frame size (Moodwire).",
   E0300: "Too many requests in flight on this connection; wait for replies (Moodwire).",
+  E0301: "The server is busy: every media decoder was taken and the payload could not wait (queue full or waited too long); retry later (Moodwire).",
   I0100: "A model failed while processing the payload; the model worker was restarted (Moodwire).",
   I0101: "A model did not answer within the time limit (Moodwire).",
   W0101: "No vocal bursts could be detected in the streamed media.",

@@ -4,7 +4,7 @@
 
 import { performance } from "node:perf_hooks";
 import type { RawData, WebSocket } from "ws";
-import { ErrorCode, type ErrorReply, type Limits, type StreamReply } from "../protocol/index.js";
+import { ErrorCode, serializeReply, type ErrorReply, type Limits, type StreamReply } from "../protocol/index.js";
 import { ConnectionSession } from "../session/session.js";
 import { handleFrame, type RequestContext } from "./handle-request.js";
 import type { ServerMetrics } from "./metrics.js";
@@ -126,7 +126,7 @@ export class Connection {
     }
     metrics.replies.inc({ outcome: "error" in reply ? "error" : "ok" });
     metrics.requestLatency.observe({}, (performance.now() - received) / 1000);
-    if (this.socket.readyState === this.socket.OPEN) this.socket.send(JSON.stringify(reply));
+    if (this.socket.readyState === this.socket.OPEN) this.socket.send(serializeReply(reply));
   }
 
   /** Closes the connection with 1000 after `idleTimeoutMs` without messages or work in progress. */

@@ -1,6 +1,8 @@
 // Loads models/language/language.onnx in onnxruntime-node, runs the reference batches written by
 // train.py (training/language/fixtures/onnx_reference.json) and compares with PyTorch outputs.
-// Usage: node training/language/check_onnx.mjs [path/to/language.onnx]
+// Usage: node training/language/check_onnx.mjs [path/to/language.onnx] [tolerance]
+// Tolerance (max |onnx - torch| over all probabilities): 2e-3 for the float32 graph; the int8 graph
+// (quantize.py) differs by a few hundredths, so it is checked with 0.1 (its quality is measured by the eval).
 import { createRequire } from "node:module";
 import { readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -40,5 +42,6 @@ for (let i = 0; i < n; i++) {
     span_mask: new ort.Tensor("float32", Float32Array.from(r0.span_mask[0][0]), [1, 1, T]) });
 }
 console.log(`batch-1 latency ${((performance.now() - t1) / n).toFixed(2)} ms (T=${T}, 1 intra-op thread, shared CPU)`);
-if (worst > 2e-3) { console.error("FAIL: ONNX deviates from PyTorch by", worst); process.exit(1); }
+const tolerance = Number(process.argv[3] ?? 2e-3);
+if (worst > tolerance) { console.error("FAIL: ONNX deviates from PyTorch by", worst); process.exit(1); }
 console.log("OK");

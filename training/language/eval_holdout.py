@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Report-only check (no tuning): Jigsaw held-out AUC with the exported calibrated model at
-max 128 tokens, computed in PyTorch from the saved heads (same math as the ONNX graph).
+max 128 tokens, computed in PyTorch from the saved fine-tuned weights (same math as the ONNX graph).
   /usr/bin/python3 training/language/eval_holdout.py --data ../shared/data/text --out models/language"""
 import argparse
 import csv
@@ -24,11 +24,13 @@ def main():
     ap.add_argument("--cache", default="/tmp/moodwire_lang_cache")
     args = ap.parse_args()
     torch.set_num_threads(2)
-    ck = torch.load(os.path.join(args.cache, "heads.pt"))
+    ck = torch.load(os.path.join(args.cache, "finetuned.pt"))
     hidden = ck["heads"]["l1.weight"].shape[0]
     heads = Heads(hidden=hidden)
     heads.load_state_dict(ck["heads"])
-    model = LanguageModel(USELite().load_tfjs(), heads, ck["cal"]).eval()
+    enc = USELite()
+    enc.load_state_dict(ck["enc"])
+    model = LanguageModel(enc, heads, ck["cal"]).eval()
     hold = set(open(os.path.join(args.out, "jigsaw_holdout_ids.txt")).read().split())
     rows = [r for r in csv.DictReader(open(os.path.join(args.data, "jigsaw_toxic_subsets", "jigsaw_subset_dedup.csv"), encoding="utf-8")) if r["id"] in hold]
     tok = Tokenizer()

@@ -3,9 +3,10 @@
 
   /usr/bin/python3 training/language/train.py --data ../shared/data/text --out models/language
 
-Stages: (1) frozen USE-lite features cached once (encode_cache.py, /tmp/moodwire_lang_cache);
-(2) multitask MLP heads on the cache; (3) per-label calibration + GoEmotions thresholds +
-SST-5 fold on dev splits; (4) ONNX export of encoder + span pooling + heads + calibration.
+Stages: (1) tokenise every text (cached in /tmp/moodwire_lang_cache) and encode it once with the
+pretrained USE-lite for the weak seed-prototype targets; (2) end-to-end multitask fine-tuning of the
+encoder + heads (finetune.py); (3) per-label calibration + GoEmotions thresholds + SST-5 fold on dev
+splits; (4) ONNX export of encoder + span pooling + heads + calibration.
 """
 import argparse
 import json
@@ -24,9 +25,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, HERE)
 import data as D  # noqa: E402
-from cache_features import get_features  # noqa: E402
-from encode_cache import encode_texts  # noqa: E402
-from use_model import USELite, MAX_TOKENS  # noqa: E402
+import finetune as FT  # noqa: E402
+from use_model import USELite, MAX_TOKENS, batch_ids  # noqa: E402
 
 SEED = 1234
 N_EMO, N_SENT, N_TOX = D.NE, 9, 6
@@ -38,8 +38,14 @@ def set_seed(s=SEED):
     torch.manual_seed(s)
 
 
+N_PIECES = 8002
+
+
 class Heads(nn.Module):
-    """feature (1536 = tail(p4) | p4 | p2) -> standardize -> MLP -> raw logits (54 emo, 9 sent, 6 tox)."""
+    """feature (1536 = tail(p4) | p4 | p2) -> standardize -> MLP -> raw logits (54 emo, 9 sent, 6 tox),
+    plus a "wide" bag-of-pieces term: one learned logit vector per SentencePiece id, summed over the
+    span's pieces and divided by sqrt(piece count) (an L2-normalised binary bag). Mean pooling
+    blurs rare but telling words (slurs, "RIP", "relieved"); the wide term keeps them."""
 
     def __init__(self, d_in=1536, hidden=512, drop=0.2):
         super().__init__()
@@ -48,10 +54,15 @@ class Heads(nn.Module):
         self.l1 = nn.Linear(d_in, hidden)
         self.drop = nn.Dropout(drop)
         self.l2 = nn.Linear(hidden, N_EMO + N_SENT + N_TOX)
+        self.wide = nn.Parameter(torch.zeros(N_PIECES + 1, N_EMO + N_SENT + N_TOX))  # last row: unused (kept for shape)
 
-    def forward(self, f):
+    @property
+    def sizes(self):
+        return (N_EMO, N_SENT, N_TOX)
+
+    def forward(self, f, wide):
         h = F.gelu(self.l1(self.drop0((f - self.mu) / self.sd)))
-        o = self.l2(self.drop(h))
+        o = self.l2(self.drop(h)) + wide
         return o[..., :N_EMO], o[..., N_EMO:N_EMO + N_SENT], o[..., N_EMO + N_SENT:]
 
     def drop0(self, x):
@@ -75,13 +86,7 @@ class LanguageModel(nn.Module):
         self.i_pos = D.EI["Surprise (positive)"]
 
     def forward(self, token_ids, token_mask, span_mask):
-        x2, x4 = self.enc.states(token_ids, token_mask)
-        sm = span_mask * token_mask.unsqueeze(1)
-        den = torch.clamp(sm.sum(-1, keepdim=True), min=1e-6)
-        p4 = torch.matmul(sm, x4) / den
-        p2 = torch.matmul(sm, x2) / den
-        f = torch.cat([self.enc.pool_tail(p4), p4, p2], -1)
-        le, ls, lt = self.heads(f)
+        le, ls, lt = FT.span_logits(self.enc, self.heads, token_ids, token_mask, span_mask)
         sent = torch.softmax(ls / self.sent_t, -1)
         pe = torch.sigmoid(le * self.emo_a + self.emo_b)  # [B,S,54]
         vpos = sent[..., 5:].sum(-1) + 0.5 * sent[..., 4]
@@ -92,23 +97,14 @@ class LanguageModel(nn.Module):
         return emo, sent, tox
 
 
-def build_features(p4p2, enc):
-    p4 = torch.from_numpy(p4p2[:, :512].astype(np.float32))
-    p2 = torch.from_numpy(p4p2[:, 512:].astype(np.float32))
-    with torch.no_grad():
-        u = torch.cat([enc.pool_tail(p4[i:i + 8192]) for i in range(0, len(p4), 8192)])
-    return torch.cat([u, p4, p2], -1), u
-
-
-def seed_prototypes(mapping_path, enc):
+def seed_prototypes(mapping_path, enc, tok):
+    """Unit tail embedding (pretrained encoder) of each weak label's seed phrases, averaged."""
     mp = json.load(open(mapping_path))
     seeds = {}
     for lab in D.WEAK:
-        s = list(mp["labels"].get(lab, {}).get("seeds", [])) + D.EXTRA_SEEDS.get(lab, [])
-        seeds[lab] = s
+        seeds[lab] = list(mp["labels"].get(lab, {}).get("seeds", [])) + D.EXTRA_SEEDS.get(lab, [])
     allt = sorted({t for v in seeds.values() for t in v})
-    f = encode_texts(allt, max_tokens=64, log=False)
-    _, u = build_features(f, enc)
+    u = torch.from_numpy(FT.frozen_features(enc, [tok.encode(t)[:MAX_TOKENS] or [0] for t in allt])[:, :512].astype(np.float32))
     idx = {t: i for i, t in enumerate(allt)}
     protos = {}
     for lab, s in seeds.items():
@@ -152,71 +148,73 @@ def main():
     ap.add_argument("--data", default=os.environ.get("MOODWIRE_TEXT_DATA", os.path.join(ROOT, "..", "shared", "data", "text")))
     ap.add_argument("--out", default=os.path.join(ROOT, "models", "language"))
     ap.add_argument("--cache", default=os.environ.get("MOODWIRE_CACHE", "/tmp/moodwire_lang_cache"))
-    ap.add_argument("--epochs", type=int, default=8)
+    ap.add_argument("--epochs", type=int, default=4)
     ap.add_argument("--hidden", type=int, default=256)
+    ap.add_argument("--lr-encoder", type=float, default=1e-4)
+    ap.add_argument("--lr-heads", type=float, default=2e-3)
+    ap.add_argument("--batch-tokens", type=int, default=4096)
+    ap.add_argument("--wide-decay", type=float, default=0.05, help="AdamW weight decay of the bag-of-pieces table")
+    ap.add_argument("--no-bf16", action="store_true", help="float32 matrix products (for CPUs without fast bfloat16)")
     ap.add_argument("--no-export", action="store_true")
-    ap.add_argument("--no-context", action="store_true", help="skip SST phrase-in-context span features")
+    ap.add_argument("--float32", action="store_true", help="ship the float32 graph (default: int8 weight MatMuls, quantize.py)")
     ap.add_argument("--limit", type=float, default=1.0, help="debug: keep this fraction of examples")
     args = ap.parse_args()
     set_seed()
-    torch.set_num_threads(2)
+    torch.set_num_threads(max(1, min(8, os.cpu_count() or 1)))
     t_start = time.time()
     os.makedirs(args.out, exist_ok=True)
+    from use_tokenizer import Tokenizer
+    tok = Tokenizer()
 
     exs, hold = D.load_all(args.data)
+    # SST sub-phrases inside their sentence (word/phrase-in-context sentiment): one row per span
+    items, labels = D.sst_context_items(args.data, tok)
     if args.limit < 1.0:
         rng = random.Random(0)
         exs = [e for e in exs if rng.random() < args.limit]
+        n_it = int(len(items) * args.limit)
+        labels = labels[:sum(len(it[1]) for it in items[:n_it])]
+        items = items[:n_it]
     with open(os.path.join(args.out, "jigsaw_holdout_ids.txt"), "w") as f:
         f.write("\n".join(hold) + "\n")
-    texts = sorted(set(e["text"] for e in exs if e["text"] is not None))
+    texts = sorted(set(e["text"] for e in exs))
     tix = {t: i for i, t in enumerate(texts)}
-    feats = get_features(texts, args.cache)
-    enc = USELite().load_tfjs().eval()
-    for p in enc.parameters():
-        p.requires_grad_(False)
-    Fall, Uall = build_features(feats, enc)
-    if not args.no_context:
-        # SST sub-phrases pooled inside their sentence (word/phrase-in-context sentiment)
-        import hashlib
-        from use_tokenizer import Tokenizer
-        items, labels = D.sst_context_items(args.data, Tokenizer())
-        if args.limit < 1.0:
-            n_it = int(len(items) * args.limit)
-            labels = labels[:sum(len(it[1]) for it in items[:n_it])]
-            items = items[:n_it]
-        key = hashlib.md5(repr(items).encode()).hexdigest()[:12]
-        cpath = os.path.join(args.cache, f"ctx_{key}.npy")
-        if os.path.exists(cpath):
-            cf = np.load(cpath)
-        else:
-            from encode_cache import encode_spans
-            cf = encode_spans(items)
-            np.save(cpath, cf)
-        Fc, Uc = build_features(cf, enc)
-        rng = random.Random(6)
-        base = len(Fall)
-        for k, lab in enumerate(labels):
-            if lab == 2 and rng.random() > 0.3:
+    seqs = FT.tokenize(texts, args.cache)
+    units = []
+    for i, e in enumerate(exs):
+        e["seq"] = tix[e["text"]]
+        units.append((e["seq"], [(0, len(seqs[e["seq"]]), i)]))
+    rng = random.Random(6)
+    k = 0
+    for ids, spans in items:
+        seq = len(seqs)
+        seqs.append(ids[:MAX_TOKENS])
+        rows = []
+        for a, b in spans:
+            lab = labels[k]
+            k += 1
+            if lab == 2 and rng.random() > 0.3:  # neutral phrases are most of SST: keep 30 %
                 continue
-            e = D.ex(None, "sstc", "train", sent=D.sst_soft(lab), w=0.3)
-            e["fidx"] = base + k
-            exs.append(e)
-        Fall = torch.cat([Fall, Fc])
-        Uall = torch.cat([Uall, Uc])
-    print(f"features {tuple(Fall.shape)} ready at {time.time() - t_start:.0f}s", flush=True)
+            rows.append((a, b, len(exs)))
+            exs.append(D.ex(None, "sstc", "train", sent=D.sst_soft(lab), w=0.3))
+        if rows:
+            units.append((seq, rows))
+    print(f"{len(exs)} rows, {len(texts)} texts, {sum(len(x) for x in seqs)} pieces ready at {time.time() - t_start:.0f}s", flush=True)
 
-    # ---- weak targets from seed prototypes
-    protos, seeds = seed_prototypes(os.path.join(args.data, "hume53_label_mapping.json"), enc)
+    enc = USELite().load_tfjs()
+    Ftext = FT.frozen_features(enc, seqs[:len(texts)], bf16=not args.no_bf16)
+
+    # ---- weak targets from seed prototypes (pretrained encoder, so they do not drift while fine-tuning)
+    protos, seeds = seed_prototypes(os.path.join(args.data, "hume53_label_mapping.json"), enc, tok)
+    Uall = torch.from_numpy(Ftext[:, :512].astype(np.float32))
     cos = torch.stack([Uall @ protos[l] for l in D.WEAK], 1)  # [Ntexts, nweak]
     q995 = torch.tensor(np.quantile(cos.numpy(), 0.995, axis=0), dtype=torch.float32)
     q50 = torch.tensor(np.quantile(cos.numpy(), 0.5, axis=0), dtype=torch.float32)
     proto_score = ((cos - q50) / (q995 - q50)).clamp(0, 1).float()
     weak_idx = [D.EI[l] for l in D.WEAK]
 
-    # ---- assemble arrays
+    # ---- row targets
     N = len(exs)
-    X_idx = torch.tensor([e["fidx"] if e.get("fidx") is not None else tix[e["text"]] for e in exs])
     Ye = torch.zeros(N, N_EMO)
     Me = torch.zeros(N, N_EMO)
     Ys = torch.zeros(N, N_SENT)
@@ -237,57 +235,58 @@ def main():
     ge_prim = torch.tensor([D.EI[l] for l in D.GE_PRIMARY])
     not_ge = torch.tensor([e["ds"] != "ge" for e in exs])
     Me[not_ge.nonzero().flatten().unsqueeze(1), ge_prim.unsqueeze(0)] = 0
-    ps = proto_score[X_idx]  # [N, nweak]
+    is_text = torch.tensor([e["text"] is not None for e in exs])
+    text_rows = is_text.nonzero().flatten()
     wk = torch.tensor(weak_idx)
-    Ye[:, wk] = torch.maximum(Ye[:, wk], 0.6 * ps)
+    ps = proto_score[torch.tensor([exs[i]["seq"] for i in text_rows.tolist()])]
+    Ye[text_rows.unsqueeze(1), wk.unsqueeze(0)] = torch.maximum(Ye[text_rows.unsqueeze(1), wk.unsqueeze(0)], 0.6 * ps)
     Me_w = Me.clone()
-    Me_w[:, wk] = torch.where(Me[:, wk] > 0, Me[:, wk], torch.full_like(Me[:, wk], 0.3))
-    is_train = torch.tensor([e["split"] == "train" for e in exs])
+    sub = Me_w[text_rows.unsqueeze(1), wk.unsqueeze(0)]
+    Me_w[text_rows.unsqueeze(1), wk.unsqueeze(0)] = torch.where(sub > 0, sub, torch.full_like(sub, 0.3))
     ds = np.array([e["ds"] for e in exs])
+    split = np.array([e["split"] for e in exs])
+    T = dict(Ye=Ye, Me=Me_w, Ys=Ys, Ms=Ms, Yt=Yt, Mt=Mt, W=W, pos_w=torch.full((N_EMO,), 2.0))
 
     heads = Heads(hidden=args.hidden)
-    tr = is_train.nonzero().flatten()
-    Ftr = Fall[X_idx[tr]]
+    tr_texts = sorted({exs[i]["seq"] for i in np.nonzero(split == "train")[0] if exs[i]["text"] is not None})
+    Ftr = torch.from_numpy(Ftext[tr_texts].astype(np.float32))
     heads.mu.copy_(Ftr.mean(0))
     heads.sd.copy_(Ftr.std(0) + 1e-4)
-    del Ftr
-    opt = torch.optim.AdamW(heads.parameters(), lr=2e-3, weight_decay=1e-4)
-    steps_per_epoch = math.ceil(len(tr) / 512)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=2e-3, total_steps=args.epochs * steps_per_epoch, pct_start=0.1)
-    g = torch.Generator().manual_seed(SEED)
-    pos_w = torch.full((N_EMO,), 2.0)
-    for ep in range(args.epochs):
-        heads.train()
-        perm = tr[torch.randperm(len(tr), generator=g)]
-        tot = 0.0
-        for b in range(0, len(perm), 512):
-            bi = perm[b:b + 512]
-            f = Fall[X_idx[bi]]
-            le, ls, lt = heads(f)
-            w = W[bi].unsqueeze(1)
-            me = Me_w[bi] * w
-            l_e = (F.binary_cross_entropy_with_logits(le, Ye[bi], reduction="none", pos_weight=pos_w) * me).sum() / me.sum().clamp(min=1)
-            ms = Ms[bi] * W[bi]
-            l_s = (-(Ys[bi] * F.log_softmax(ls, -1)).sum(-1) * ms).sum() / ms.sum().clamp(min=1)
-            mt = Mt[bi] * w
-            l_t = (F.binary_cross_entropy_with_logits(lt, Yt[bi], reduction="none") * mt).sum() / mt.sum().clamp(min=1)
-            loss = 3.0 * l_e + l_s + l_t
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            sched.step()
-            tot += float(loss)
-        print(f"epoch {ep + 1}/{args.epochs} loss {tot / steps_per_epoch:.4f} ({time.time() - t_start:.0f}s)", flush=True)
-    heads.eval()
+    del Ftr, Ftext
+    sel = lambda name, sp="dev": np.nonzero((ds == name) & (split == sp))[0]
 
-    # ---- dev predictions (raw logits)
     def predict(idx):
-        with torch.no_grad():
-            outs = [heads(Fall[X_idx[idx[i:i + 4096]]]) for i in range(0, len(idx), 4096)]
-        return tuple(torch.cat([o[k] for o in outs]).numpy() for k in range(3))
+        """Raw logits of whole-text rows (dev examples)."""
+        idx = np.asarray(idx)
+        return FT.predict_rows(enc, heads, seqs, [exs[i]["seq"] for i in idx])
+
+    def monitor(ep):
+        ge_dev = sel("ge")
+        le, _, _ = predict(ge_dev)
+        y = np.zeros((len(ge_dev), 28), np.int64)
+        for r, i in enumerate(ge_dev):
+            y[r, exs[i]["ge"]] = 1
+        cols = [D.EI[D.GE_EVAL[g]["labels"][0]] if g not in ("neutral", "surprise") else D.EI["_surprise"] for g in D.GE_LABELS[:-1]]
+        p = 1 / (1 + np.exp(-le[:, cols]))
+        p = np.concatenate([p, 1 - p.max(1, keepdims=True)], 1)
+        f1 = np.mean([best_f1_threshold(p[:, j], y[:, j])[0] for j in range(28)])
+        jd = sel("jig")
+        _, _, lt = predict(jd)
+        ja = np.nanmean([auc(lt[:, k], Yt[jd, k].numpy()) for k in range(6)])
+        sd = sel("sst")
+        _, ls, _ = predict(sd)
+        pr = torch.softmax(torch.from_numpy(ls), -1).numpy()
+        mass = np.stack([pr[:, 2 * k] + 0.5 * (pr[:, 2 * k - 1] if k > 0 else 0) + 0.5 * (pr[:, 2 * k + 1] if k < 4 else 0) for k in range(5)], 1)
+        acc = float((mass.argmax(1) == np.array([exs[i]["sst"] for i in sd])).mean())
+        print(f"  dev after epoch {ep + 1}: goemotions macro-F1 {f1:.4f}, jigsaw mean AUC {ja:.4f}, sst5 acc {acc:.4f}", flush=True)
+
+    rows = FT.Rows(seqs, units)
+    train_units = [u for u, (_, rs) in enumerate(units) if exs[rs[0][2]]["split"] == "train"]
+    FT.train(enc, heads, rows, train_units, T, args.epochs, args.lr_encoder, args.lr_heads, args.wide_decay,
+             args.batch_tokens, SEED, bf16=not args.no_bf16, monitor=monitor)
+    print(f"fine-tuned at {time.time() - t_start:.0f}s", flush=True)
 
     metrics = {}
-    sel = lambda name, split="dev": np.nonzero((ds == name) & (np.array([e["split"] for e in exs]) == split))[0]
     emo_a = np.ones(N_EMO, np.float32)
     emo_b = np.zeros(N_EMO, np.float32)
     # GoEmotions dev: Platt per primary label
@@ -462,9 +461,21 @@ def main():
     }
     with open(os.path.join(args.out, "config.json"), "w") as f:
         json.dump(config, f, indent=1, ensure_ascii=False)
-    torch.save({"heads": heads.state_dict(), "cal": cal}, os.path.join(args.cache, "heads.pt"))
+    torch.save({"enc": enc.state_dict(), "heads": heads.state_dict(), "cal": cal}, os.path.join(args.cache, "finetuned.pt"))
     if not args.no_export:
-        export(model, os.path.join(args.out, "language.onnx"))
+        final = os.path.join(args.out, "language.onnx")
+        if args.float32:
+            export(model, final)
+        else:
+            fp32 = os.path.join(args.cache, "language.fp32.onnx")
+            export(model, fp32)
+            import onnx
+            from quantize import quantize
+            q = onnx.load(fp32)
+            n = quantize(q)
+            onnx.checker.check_model(q)
+            onnx.save(q, final)
+            print(f"int8: {n} weight MatMuls quantized -> {final} ({os.path.getsize(final) / 1e6:.1f} MB); float32 kept at {fp32}", flush=True)
     print(f"done in {time.time() - t_start:.0f}s", flush=True)
 
 
@@ -481,13 +492,8 @@ class Fp16Embedding(nn.Module):
 
 def _case(tok, texts, spans_fn):
     ids = [tok.encode(t) for t in texts]
-    T = max(len(x) for x in ids)
-    token_ids = torch.zeros(len(ids), T, dtype=torch.long)
-    token_mask = torch.zeros(len(ids), T)
-    for i, x in enumerate(ids):
-        token_ids[i, :len(x)] = torch.tensor(x)
-        token_mask[i, :len(x)] = 1
-    spans = spans_fn(ids, T)
+    token_ids, token_mask = batch_ids(ids)
+    spans = spans_fn(ids, token_ids.shape[1])
     return token_ids, token_mask, spans
 
 

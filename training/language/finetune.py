@@ -1,0 +1,189 @@
+"""End-to-end multitask fine-tuning of USE-lite + heads on token ids (stage 2 of train.py).
+
+Every training example is a *row*: a token span of a sequence (a whole text, or an SST sub-phrase inside
+its sentence). A batch holds sequences padded to its longest one and a [B,S,T] span mask, exactly the
+ONNX graph's inputs, so training and serving share `span_logits`. Matrix products run in bfloat16
+autocast (on a CPU with AMX, ~5x the float32 speed; `train.py --no-bf16` where bfloat16 is slow or
+missing); weights and losses stay float32.
+"""
+import hashlib
+import os
+import random
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from use_model import batch_ids
+
+CLIP_CHARS = 1200  # tokenisation speed-up: no 128-token window needs more characters than this
+TRAIN_TOKENS = 128  # the runtime's window
+
+
+def span_logits(enc, heads, token_ids, token_mask, span_mask):
+    """Raw head logits for every span row: ([B,S,54] emotions, [B,S,9] sentiment, [B,S,6] toxicity)."""
+    x2, x4 = enc.states(token_ids, token_mask)
+    sm = span_mask * token_mask.unsqueeze(1)
+    den = torch.clamp(sm.sum(-1, keepdim=True), min=1e-6)
+    p4 = torch.matmul(sm, x4) / den
+    p2 = torch.matmul(sm, x2) / den
+    f = torch.cat([enc.pool_tail(p4), p4, p2], -1)
+    wide = torch.matmul(sm, heads.wide[token_ids]) / den.sqrt()
+    return heads(f.float(), wide.float())
+
+
+def tokenize(texts, cache_dir):
+    """Piece ids (at most TRAIN_TOKENS, never empty) of every text; cached on disk by content hash."""
+    from use_tokenizer import Tokenizer
+    key = hashlib.md5(("\x00".join(texts) + f"|{TRAIN_TOKENS}|{CLIP_CHARS}").encode()).hexdigest()[:12]
+    path = os.path.join(cache_dir, f"ids_{key}.npz")
+    if os.path.exists(path):
+        z = np.load(path)
+        flat, offs = z["flat"], z["offs"]
+        return [flat[offs[i]:offs[i + 1]].tolist() for i in range(len(texts))]
+    t0 = time.time()
+    tok = Tokenizer()
+    ids = [tok.encode(t[:CLIP_CHARS])[:TRAIN_TOKENS] or [0] for t in texts]
+    os.makedirs(cache_dir, exist_ok=True)
+    offs = np.cumsum([0] + [len(x) for x in ids])
+    np.savez(path, flat=np.array([i for x in ids for i in x], np.int16), offs=offs)
+    print(f"tokenized {len(texts)} texts ({offs[-1]} pieces) in {time.time() - t0:.0f}s", flush=True)
+    return ids
+
+
+def length_batches(order, length, batch_tokens, max_batch=256):
+    """Consecutive runs of `order` (sorted by length) cut so that B x T <= batch_tokens."""
+    out, cur, T = [], [], 0
+    for i in order:
+        t = max(T, length(i))
+        if cur and (len(cur) + 1) * t > batch_tokens or len(cur) >= max_batch:
+            out.append(cur)
+            cur, t = [], length(i)
+        cur.append(i)
+        T = t
+    if cur:
+        out.append(cur)
+    return out
+
+
+def frozen_features(enc, seqs, bf16=True, batch_tokens=16384):
+    """[tail(p4) | p4 | p2] (1536, float16) of every whole sequence through the *pretrained* encoder:
+    input of the weak seed-prototype targets and of the heads' standardisation."""
+    out = np.zeros((len(seqs), 1536), np.float16)
+    order = sorted(range(len(seqs)), key=lambda i: len(seqs[i]))
+    enc.eval()
+    t0 = time.time()
+    with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+        for chunk in length_batches(order, lambda i: len(seqs[i]), batch_tokens, max_batch=1024):
+            ids, mask = batch_ids([seqs[i] for i in chunk])
+            x2, x4 = enc.states(ids, mask)
+            m = mask.unsqueeze(-1)
+            den = mask.sum(1, keepdim=True).clamp(min=1)
+            p4 = ((x4 * m).sum(1) / den).float()
+            p2 = ((x2 * m).sum(1) / den).float()
+            out[chunk] = torch.cat([enc.pool_tail(p4), p4, p2], -1).float().numpy().astype(np.float16)
+    print(f"frozen features for {len(seqs)} sequences in {time.time() - t0:.0f}s", flush=True)
+    return out
+
+
+class Rows:
+    """Training rows: rows[k] = (sequence index, start, end); targets are indexed by row."""
+
+    def __init__(self, seqs, units):
+        self.seqs = seqs  # list of piece-id lists
+        self.units = units  # list of (sequence index, [(start, end, row index), ...])
+
+    def batch(self, unit_ids):
+        seqs = [self.seqs[self.units[u][0]] for u in unit_ids]
+        ids, mask = batch_ids(seqs)
+        S = max(len(self.units[u][1]) for u in unit_ids)
+        span = torch.zeros(len(unit_ids), S, ids.shape[1])
+        row = torch.full((len(unit_ids), S), -1, dtype=torch.long)
+        for b, u in enumerate(unit_ids):
+            for s, (a, e, r) in enumerate(self.units[u][1]):
+                span[b, s, a:min(e, ids.shape[1])] = 1
+                row[b, s] = r
+        return ids, mask, span, row
+
+    def epoch_batches(self, unit_ids, rng, batch_tokens):
+        """Shuffled, length-bucketed batches (buckets of ~50 batches keep the padding small)."""
+        units = list(unit_ids)
+        rng.shuffle(units)
+        length = lambda u: len(self.seqs[self.units[u][0]])
+        bucket = max(1, 50 * batch_tokens // 24)
+        batches = []
+        for k in range(0, len(units), bucket):
+            part = sorted(units[k:k + bucket], key=length)
+            batches += length_batches(part, length, batch_tokens)
+        rng.shuffle(batches)
+        return batches
+
+
+def multitask_loss(le, ls, lt, r, T):
+    """Masked multitask loss of rows r; T holds the row targets, masks and weights."""
+    w = T["W"][r].unsqueeze(1)
+    me = T["Me"][r] * w
+    l_e = (F.binary_cross_entropy_with_logits(le, T["Ye"][r], reduction="none", pos_weight=T["pos_w"]) * me).sum() / me.sum().clamp(min=1)
+    ms = T["Ms"][r] * T["W"][r]
+    l_s = (-(T["Ys"][r] * F.log_softmax(ls, -1)).sum(-1) * ms).sum() / ms.sum().clamp(min=1)
+    mt = T["Mt"][r] * w
+    l_t = (F.binary_cross_entropy_with_logits(lt, T["Yt"][r], reduction="none") * mt).sum() / mt.sum().clamp(min=1)
+    return 3.0 * l_e + l_s + l_t
+
+
+def train(enc, heads, rows, train_units, T, epochs, lr_enc, lr_head, wide_decay, batch_tokens, seed, bf16=True, monitor=None):
+    rng = random.Random(seed)
+    enc_params = list(enc.parameters())
+    deep = [p for n, p in heads.named_parameters() if n != "wide"]
+    opt = torch.optim.AdamW([{"params": enc_params, "weight_decay": 0.01},
+                             {"params": deep, "weight_decay": 1e-4},
+                             {"params": [heads.wide], "weight_decay": wide_decay}], lr=lr_head)
+    plan = [rows.epoch_batches(train_units, rng, batch_tokens) for _ in range(epochs)]
+    total = sum(len(p) for p in plan)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=[lr_enc, lr_head, lr_head], total_steps=total, pct_start=0.06)
+    t0 = time.time()
+    step = 0
+    for ep, batches in enumerate(plan):
+        enc.train()
+        heads.train()
+        tot, ntok, t_ep = 0.0, 0, time.time()
+        for units in batches:
+            ids, mask, span, row = rows.batch(units)
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+                le, ls, lt = span_logits(enc, heads, ids, mask, span)
+            valid = row >= 0
+            r = row[valid]
+            loss = multitask_loss(le[valid].float(), ls[valid].float(), lt[valid].float(), r, T)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(enc_params, 1.0)
+            opt.step()
+            sched.step()
+            tot += float(loss)
+            ntok += int(mask.sum())
+            step += 1
+            if step % 200 == 0:
+                print(f"  step {step}/{total} ({ntok / (time.time() - t_ep):.0f} tok/s)", flush=True)
+        print(f"epoch {ep + 1}/{epochs} loss {tot / len(batches):.4f} ({time.time() - t0:.0f}s)", flush=True)
+        if monitor is not None:
+            enc.eval()
+            heads.eval()
+            monitor(ep)
+    enc.eval()
+    heads.eval()
+
+
+def predict_rows(enc, heads, seqs, seq_index, batch_tokens=16384):
+    """Raw logits (numpy) of whole sequences seqs[seq_index[k]], in float32 (the exported graph's precision)."""
+    seq_index = np.asarray(seq_index)
+    order = sorted(range(len(seq_index)), key=lambda k: len(seqs[seq_index[k]]))
+    out = [np.zeros((len(seq_index), n), np.float32) for n in heads.sizes]
+    with torch.no_grad():
+        for chunk in length_batches(order, lambda k: len(seqs[seq_index[k]]), batch_tokens, max_batch=512):
+            ids, mask = batch_ids([seqs[seq_index[k]] for k in chunk])
+            res = span_logits(enc, heads, ids, mask, mask.unsqueeze(1))
+            for o, v in zip(out, res):
+                o[chunk] = v[:, 0].numpy()
+    return tuple(out)
+
