@@ -84,7 +84,7 @@ const OPTIONS: readonly OptionSpec[] = [
   },
   { flag: "--insecure", env: "MOODWIRE_INSECURE", boolean: true, help: "Allow running without API keys on a non-loopback address.", defaultText: "off", set: (c, v) => (c.insecure = v !== "0" && v !== "false") },
   { flag: "--models", env: "MOODWIRE_MODELS", help: `Models to enable, comma-separated (${MODEL_NAMES.join(", ")}).`, defaultText: "all installed", set: (c, v) => (c.models = parseModels(v)) },
-  { flag: "--workers", env: "MOODWIRE_WORKERS", help: "Worker threads per model.", defaultText: "CPU count", set: (c, v) => (c.workers = integer("--workers", 1)(v)) },
+  { flag: "--workers", env: "MOODWIRE_WORKERS", help: "Worker threads per model.", defaultText: "CPU count - 1 (at least 1)", set: (c, v) => (c.workers = integer("--workers", 1)(v)) },
   { flag: "--intra-op-threads", env: "MOODWIRE_INTRA_OP_THREADS", help: "ONNX Runtime intra-op threads per worker.", defaultText: "1", set: (c, v) => (c.intraOpThreads = integer("--intra-op-threads", 1)(v)) },
   { flag: "--batch-window-ms", env: "MOODWIRE_BATCH_WINDOW_MS", help: "Longest wait to fill a cross-connection micro-batch (0 = none).", defaultText: "0", set: (c, v) => (c.batchWindowMs = integer("--batch-window-ms", 0)(v)) },
   { flag: "--max-batch", env: "MOODWIRE_MAX_BATCH", help: "Largest micro-batch.", defaultText: "8", set: (c, v) => (c.maxBatch = integer("--max-batch", 1)(v)) },
@@ -110,7 +110,9 @@ export function defaultConfig(): ServerConfig {
     apiKeys: [],
     insecure: false,
     models: undefined,
-    workers: Math.max(1, availableParallelism()),
+    // One core is left to the event loop (WebSocket I/O, JSON, decoding): on 2 cores, two busy workers
+    // starve it (event-loop p99 54 ms vs 20 ms with one worker in `npm run bench -- text`).
+    workers: Math.max(1, availableParallelism() - 1),
     intraOpThreads: 1,
     batchWindowMs: 0,
     maxBatch: 8,

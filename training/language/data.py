@@ -379,10 +379,9 @@ def parse_tree_spans(s):
     return leaves, spans
 
 
-def sst_context_items(root, tok, per_sentence=None, max_tokens=128, seed=5):
+def sst_context_items(root, tok, per_sentence=6, max_tokens=64, seed=5):
     """SST train sentences with sub-phrase spans located inside the sentence (for word/phrase-in-
-    context sentiment). Text = leaves joined by spaces; spans mapped to token ranges via U+2581 word starts.
-    per_sentence=None keeps every labelled sub-phrase (the sentence is encoded once, so spans are cheap)."""
+    context sentiment). Text = leaves joined by spaces; spans mapped to token ranges via U+2581 word starts."""
     rng = random.Random(seed)
     items, labels = [], []
     for line in open(os.path.join(root, "sst5_ptb_trees", "train.txt"), encoding="utf-8"):
@@ -404,7 +403,7 @@ def sst_context_items(root, tok, per_sentence=None, max_tokens=128, seed=5):
         cand = [sp for sp in spans[:-1]]
         rng.shuffle(cand)
         short = sorted(cand, key=lambda sp: sp[1] - sp[0])
-        pick = cand if per_sentence is None else short[: per_sentence // 2] + cand[: per_sentence - per_sentence // 2]
+        pick = short[: per_sentence // 2] + cand[: per_sentence - per_sentence // 2]
         out = []
         seen = set()
         for (a, b, lab) in pick:

@@ -162,3 +162,54 @@ test("batched and padded requests give the same scores as a lone request", { ski
   assert.ok(alone !== undefined && same !== undefined);
   alone.emotions.forEach((e, i) => assert.ok(Math.abs(e.score - (same.emotions[i]?.score ?? 0)) < 1e-4, e.name));
 });
+
+// Derived labels (model card, "Label derivations"): their behaviour is pinned here.
+
+test("Surprise (positive) and (negative) split the surprise by valence", { skip: SKIP }, async () => {
+  const [good] = await predictions("What a wonderful surprise, I can't believe you planned all this for me!", { granularity: "passage" });
+  const [bad] = await predictions("I was shocked to find my car smashed and stolen this morning.", { granularity: "passage" });
+  assert.ok(good !== undefined && bad !== undefined);
+  assert.ok(score(good, "Surprise (positive)") > score(good, "Surprise (negative)"), "pleasant surprise");
+  assert.ok(score(bad, "Surprise (negative)") > score(bad, "Surprise (positive)"), "unpleasant surprise");
+});
+
+test("seed-derived labels rise on their own kind of text, above neutral and unrelated text", { skip: SKIP }, async () => {
+  const cases: [string, string][] = [
+    ["Tiredness", "I'm exhausted after this long day, I can barely keep my eyes open."],
+    ["Concentration", "Please be quiet, I'm trying to focus on my exam revision."],
+    ["Nostalgia", "This song reminds me of my childhood summers, those were the days."],
+    ["Envy", "I'm so jealous of her new house."],
+    ["Horror", "That was the most horrifying scene I have ever witnessed."],
+  ];
+  const [neutral] = await predictions("The meeting is scheduled for Tuesday at ten.", { granularity: "passage" });
+  const [grateful] = await predictions("Thank you so much, this means the world to me.", { granularity: "passage" });
+  assert.ok(neutral !== undefined && grateful !== undefined);
+  for (const [label, value] of cases) {
+    const [own] = await predictions(value, { granularity: "passage" });
+    assert.ok(own !== undefined);
+    const mine = score(own, label);
+    assert.ok(mine > medianEmotion(own), `${label} ${mine} above the median emotion of its own text`);
+    for (const other of [neutral, grateful]) {
+      assert.ok(mine > score(other, label) + 0.2, `${label}: ${mine} on its own text vs ${score(other, label)} on "${other.text}"`);
+    }
+  }
+});
+
+test("no emotion label is a constant", { skip: SKIP }, async () => {
+  const texts = [
+    "Thank you so much, this means the world to me.",
+    "I can't stand this anymore, it makes me furious.",
+    "I'm so tired and bored of waiting.",
+    "Wow, that sunset over the mountains is breathtaking.",
+    "I'm worried the test results will be bad.",
+    "Oh great, another Monday. Just what I needed.",
+    "I miss my grandmother's kitchen so much.",
+    "I'm proud that we finally won the championship!",
+  ];
+  const rows = await Promise.all(texts.map((value) => predictions(value, { granularity: "passage" })));
+  for (const name of LANGUAGE_EMOTION_LABELS) {
+    const values = rows.map((r) => score(r[0]!, name));
+    const spread = Math.max(...values) - Math.min(...values);
+    assert.ok(spread > 1e-3, `${name} varies by only ${spread} across ${texts.length} different texts`);
+  }
+});
