@@ -73,24 +73,17 @@ class Semaphore {
   }
 
   release(): void {
-    const next = this.waiting.shift();
-    if (next !== undefined && this.active <= this.limit) this.wake(next);
-    else {
-      if (next !== undefined) this.waiting.unshift(next);
-      this.active--;
-      this.drain();
-    }
+    this.active--;
+    this.drain();
   }
 
-  private wake(waiter: Waiter): void {
-    clearTimeout(waiter.timer);
-    waiter.resolve();
-  }
-
+  /** Hands free slots to waiters, oldest first. */
   private drain(): void {
     while (this.active < this.limit && this.waiting.length > 0) {
       this.active++;
-      this.wake(this.waiting.shift()!);
+      const waiter = this.waiting.shift()!;
+      clearTimeout(waiter.timer);
+      waiter.resolve();
     }
   }
 
