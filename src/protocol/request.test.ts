@@ -39,6 +39,14 @@ describe("parseRequest", () => {
     assert.equal(failure.payload_id, "p9");
   });
 
+  it("quotes at most 64 characters of an unknown key", () => {
+    const key = "k".repeat(100_000);
+    const failure = fail(JSON.stringify({ payload_id: "p", [key]: 1 }));
+    assert.equal(failure.code, ErrorCode.InvalidRequest);
+    assert.ok(failure.message.length < 200, `message of ${failure.message.length} characters`);
+    assert.match(failure.message, /^Extra inputs are not permitted: 'k{64}… \(100000 characters\)'\.$/);
+  });
+
   it("rejects camelCase variants and suggests the snake_case name", () => {
     const failure = fail('{"data":"x","rawText":true,"models":{"language":{}}}');
     assert.match(failure.message, /'rawText'.*'raw_text'/);

@@ -52,12 +52,20 @@ function snakeToCamel(key: string): string {
   return key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
+/** Longest unknown key quoted back in an error message; a frame may hold a key of megabytes. */
+const MAX_QUOTED_KEY = 64;
+
+function quoteKey(key: string): string {
+  const symbols = [...key];
+  return symbols.length <= MAX_QUOTED_KEY ? key : `${symbols.slice(0, MAX_QUOTED_KEY).join("")}… (${symbols.length} characters)`;
+}
+
 function rejectUnknownKeys(obj: Record<string, unknown>, known: readonly string[], where: string, ignored: readonly string[] = []): void {
   for (const key of Object.keys(obj)) {
     if (known.includes(key) || ignored.includes(key)) continue;
     const snake = known.find((k) => snakeToCamel(k) === key);
     const hint = snake === undefined ? "" : ` (use the snake_case name '${snake}')`;
-    throw new InvalidRequest(`Extra inputs are not permitted: '${key}'${where}${hint}.`);
+    throw new InvalidRequest(`Extra inputs are not permitted: '${quoteKey(key)}'${where}${hint}.`);
   }
 }
 
