@@ -56,8 +56,15 @@ function snakeToCamel(key: string): string {
 const MAX_QUOTED_KEY = 64;
 
 function quoteKey(key: string): string {
-  const symbols = [...key];
-  return symbols.length <= MAX_QUOTED_KEY ? key : `${symbols.slice(0, MAX_QUOTED_KEY).join("")}… (${symbols.length} characters)`;
+  if (key.length <= MAX_QUOTED_KEY) return key; // UTF-16 length >= code points: short enough
+  let head = "";
+  let symbols = 0;
+  // One pass, no array of the whole key (it may be megabytes).
+  for (const symbol of key) {
+    if (symbols < MAX_QUOTED_KEY) head += symbol;
+    symbols++;
+  }
+  return symbols <= MAX_QUOTED_KEY ? key : `${head}… (${symbols} characters)`;
 }
 
 function rejectUnknownKeys(obj: Record<string, unknown>, known: readonly string[], where: string, ignored: readonly string[] = []): void {

@@ -56,7 +56,7 @@ function write(value: unknown): string | undefined {
   }
   if (value === null) return "null";
   if (Array.isArray(value)) {
-    const list = value.length > 0 && isScore(value[0]) ? scores(value) : undefined;
+    const list = value.length > 0 ? scores(value) : undefined;
     if (list !== undefined) return list;
     return "[" + value.map((item) => write(item) ?? "null").join(",") + "]";
   }

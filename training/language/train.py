@@ -97,20 +97,33 @@ class LanguageModel(nn.Module):
         return emo, sent, tox
 
 
-def seed_prototypes(mapping_path, enc, tok):
+def seed_prototypes(mapping_path, enc, tok, bf16):
     """Unit tail embedding (pretrained encoder) of each weak label's seed phrases, averaged."""
     mp = json.load(open(mapping_path))
     seeds = {}
     for lab in D.WEAK:
         seeds[lab] = list(mp["labels"].get(lab, {}).get("seeds", [])) + D.EXTRA_SEEDS.get(lab, [])
     allt = sorted({t for v in seeds.values() for t in v})
-    u = torch.from_numpy(FT.frozen_features(enc, [tok.encode(t)[:MAX_TOKENS] or [0] for t in allt])[:, :512].astype(np.float32))
+    u = torch.from_numpy(FT.frozen_features(enc, [tok.encode(t)[:MAX_TOKENS] or [0] for t in allt], bf16=bf16)[:, :512].astype(np.float32))
     idx = {t: i for i, t in enumerate(allt)}
     protos = {}
     for lab, s in seeds.items():
         v = u[[idx[t] for t in s]].mean(0)
         protos[lab] = v / v.norm()
     return protos, seeds
+
+
+def sst5_mass(p):
+    """The "mass" SST-5 fold of 9-level distributions [N,9]: class k (0..4) = p[level 2k+1] + half of each neighbour."""
+    return np.stack([p[:, 2 * k] + 0.5 * (p[:, 2 * k - 1] if k > 0 else 0) + 0.5 * (p[:, 2 * k + 1] if k < 4 else 0) for k in range(5)], 1)
+
+
+def ge_multi_hot(exs, idx):
+    """GoEmotions labels of examples idx as a [N,28] 0/1 matrix."""
+    y = np.zeros((len(idx), 28), np.int64)
+    for r, i in enumerate(idx):
+        y[r, exs[i]["ge"]] = 1
+    return y
 
 
 def platt(logit, y, c=1.0):
@@ -205,7 +218,7 @@ def main():
     Ftext = FT.frozen_features(enc, seqs[:len(texts)], bf16=not args.no_bf16)
 
     # ---- weak targets from seed prototypes (pretrained encoder, so they do not drift while fine-tuning)
-    protos, seeds = seed_prototypes(os.path.join(args.data, "hume53_label_mapping.json"), enc, tok)
+    protos, seeds = seed_prototypes(os.path.join(args.data, "hume53_label_mapping.json"), enc, tok, bf16=not args.no_bf16)
     Uall = torch.from_numpy(Ftext[:, :512].astype(np.float32))
     cos = torch.stack([Uall @ protos[l] for l in D.WEAK], 1)  # [Ntexts, nweak]
     q995 = torch.tensor(np.quantile(cos.numpy(), 0.995, axis=0), dtype=torch.float32)
@@ -263,9 +276,7 @@ def main():
     def monitor(ep):
         ge_dev = sel("ge")
         le, _, _ = predict(ge_dev)
-        y = np.zeros((len(ge_dev), 28), np.int64)
-        for r, i in enumerate(ge_dev):
-            y[r, exs[i]["ge"]] = 1
+        y = ge_multi_hot(exs, ge_dev)
         cols = [D.EI[D.GE_EVAL[g]["labels"][0]] if g not in ("neutral", "surprise") else D.EI["_surprise"] for g in D.GE_LABELS[:-1]]
         p = 1 / (1 + np.exp(-le[:, cols]))
         p = np.concatenate([p, 1 - p.max(1, keepdims=True)], 1)
@@ -276,8 +287,7 @@ def main():
         sd = sel("sst")
         _, ls, _ = predict(sd)
         pr = torch.softmax(torch.from_numpy(ls), -1).numpy()
-        mass = np.stack([pr[:, 2 * k] + 0.5 * (pr[:, 2 * k - 1] if k > 0 else 0) + 0.5 * (pr[:, 2 * k + 1] if k < 4 else 0) for k in range(5)], 1)
-        acc = float((mass.argmax(1) == np.array([exs[i]["sst"] for i in sd])).mean())
+        acc = float((sst5_mass(pr).argmax(1) == np.array([exs[i]["sst"] for i in sd])).mean())
         print(f"  dev after epoch {ep + 1}: goemotions macro-F1 {f1:.4f}, jigsaw mean AUC {ja:.4f}, sst5 acc {acc:.4f}", flush=True)
 
     rows = FT.Rows(seqs, units)
@@ -292,9 +302,7 @@ def main():
     # GoEmotions dev: Platt per primary label
     ge_dev = sel("ge")
     le, ls_ge, _ = predict(torch.tensor(ge_dev))
-    Yge = np.zeros((len(ge_dev), 28), np.int64)
-    for r, i in enumerate(ge_dev):
-        Yge[r, exs[i]["ge"]] = 1
+    Yge = ge_multi_hot(exs, ge_dev)
     ge_idx = {g: k for k, g in enumerate(D.GE_LABELS)}
     for g, spec in D.GE_EVAL.items():
         if g in ("neutral", "surprise"):
@@ -385,8 +393,7 @@ def main():
     _, ls_s, _ = predict(torch.tensor(sst_dev))
     _, sent_s, _ = outputs_from_logits(np.zeros((len(sst_dev), N_EMO), np.float32), ls_s, np.zeros((len(sst_dev), 6), np.float32))
     ysst = np.array([exs[i]["sst"] for i in sst_dev])
-    mass = np.stack([sent_s[:, 2 * k] + 0.5 * (sent_s[:, 2 * k - 1] if k > 0 else 0) + 0.5 * (sent_s[:, 2 * k + 1] if k < 4 else 0) for k in range(5)], 1)
-    acc_mass = float((mass.argmax(1) == ysst).mean())
+    acc_mass = float((sst5_mass(sent_s).argmax(1) == ysst).mean())
     E = (sent_s * np.arange(1, 10)).sum(1)
     cuts = [2.0, 4.0, 6.0, 8.0]
     def acc_cuts(c):
