@@ -114,7 +114,8 @@ describe("ffmpeg runner", { skip }, () => {
     try {
       const results = await Promise.allSettled([1, 2, 3, 4].map(() => decodeAudio(m4a, {})));
       const busy = results.filter((r) => r.status === "rejected");
-      assert.ok(results[0]?.status === "fulfilled", "the first payload gets the decoder");
+      // Which payload reaches the decoder first depends on temp-file creation order (m4a is seekable).
+      assert.ok(results.some((r) => r.status === "fulfilled"), "a payload that got the decoder is answered");
       assert.ok(busy.length >= 1, "a payload past the queue bound is refused");
       for (const r of busy) {
         assert.ok(r.reason instanceof MediaError);

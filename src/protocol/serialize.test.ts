@@ -1,20 +1,62 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { LANGUAGE_EMOTION_LABELS } from "./labels.js";
-import { serializeReply } from "./serialize.js";
+import { SCORE_DIGITS, scoreText, serializeReply } from "./serialize.js";
+
+/** The value with every score replaced by 0. */
+function withoutScores(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value), (key, item: unknown) => (key === "score" ? 0 : item));
+}
+
+function assertClose(actual: number, expected: number, relative: number, message: string): void {
+  assert.ok(Math.abs(actual - expected) <= relative * Math.abs(expected), `${message}: ${actual} vs ${expected}`);
+}
 
 describe("serializeReply", () => {
-  it("writes exactly what JSON.stringify writes for prediction replies", () => {
+  it("writes prediction replies as JSON.stringify does, with scores at 6 significant digits", () => {
     const predictions = Array.from({ length: 21 }, (_, i) => ({
       text: `wörd "${i}" 😀\n`,
       position: { begin: i, end: i + 1 },
       emotions: LANGUAGE_EMOTION_LABELS.map((name, k) => ({ name, score: Math.fround(Math.sin(i * 53 + k) ** 2) })),
     }));
     const reply = { payload_id: "p\u2028", job_details: { job_id: "j" }, language: { predictions } };
-    assert.equal(serializeReply(reply), JSON.stringify(reply));
+    const text = serializeReply(reply);
+    assert.ok(text.length < 0.8 * JSON.stringify(reply).length, "shorter than the 17-digit text");
+    // The same text but for the digits of the scores; each score within rounding of toPrecision(6).
+    const parsed = JSON.parse(text) as typeof reply;
+    assert.equal(JSON.stringify(withoutScores(parsed)), JSON.stringify(withoutScores(reply)));
+    parsed.language.predictions.forEach((prediction, i) =>
+      prediction.emotions.forEach((score, k) => assertClose(score.score, predictions[i]!.emotions[k]!.score, 5.01e-6, score.name)),
+    );
   });
 
-  it("matches JSON.stringify on the edge cases of plain JSON data", () => {
+  it("writes a score with 6 significant digits, trailing zeros dropped", () => {
+    const cases: [number, string][] = [
+      [0.5, "0.5"],
+      [0.30928140878677368, "0.309281"],
+      [0.004726930428296328, "0.00472693"],
+      [0.09999999977648258, "0.1"],
+      [0.9999996, "1"],
+      [1.234567e-5, "0.0000123457"],
+      [1.234567e-12, "1.23457e-12"],
+      [0, "0"],
+      [1, "1"],
+      [-0.25, "-0.25"],
+      [NaN, "null"],
+    ];
+    for (const [value, text] of cases) assert.equal(scoreText(value), text, String(value));
+    let seed = 7;
+    for (let i = 0; i < 20_000; i++) {
+      seed = (seed * 16807) % 2147483647;
+      const value = Math.fround(Math.exp((-seed / 2147483647) * 30));
+      const text = scoreText(value);
+      assert.match(text, /^(0\.\d+|1|\d(\.\d+)?e-\d+)$/);
+      assertClose(Number(text), value, 5.01e-6, text);
+      assertClose(Number(text), Number(value.toPrecision(SCORE_DIGITS)), 1.01e-6, text);
+    }
+  });
+
+  it("matches JSON.stringify on the edge cases of plain JSON data (no scores of more than 6 digits)", () => {
     const cases: object[] = [
       { error: "bad", code: "E0100" },
       { a: undefined, b: () => 1, c: [undefined, () => 1, NaN, Infinity, -0, null], d: true, e: false },

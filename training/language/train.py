@@ -170,6 +170,9 @@ def main():
     ap.add_argument("--no-bf16", action="store_true", help="float32 matrix products (for CPUs without fast bfloat16)")
     ap.add_argument("--no-export", action="store_true")
     ap.add_argument("--float32", action="store_true", help="ship the float32 graph (default: int8 weight MatMuls, quantize.py)")
+    ap.add_argument("--sst-spans", type=int, default=6, help="SST sub-phrases in context per training sentence (half the shortest, half at random)")
+    ap.add_argument("--sst-span-weight", type=float, default=0.3, help="loss weight of each SST sub-phrase row")
+    ap.add_argument("--ge-weight", type=float, default=1.0, help="loss weight of GoEmotions rows (the other emotion sets weigh 1 or less)")
     ap.add_argument("--limit", type=float, default=1.0, help="debug: keep this fraction of examples")
     args = ap.parse_args()
     set_seed()
@@ -180,8 +183,11 @@ def main():
     tok = Tokenizer()
 
     exs, hold = D.load_all(args.data)
+    for e in exs:
+        if e["ds"] == "ge":
+            e["w"] *= args.ge_weight
     # SST sub-phrases inside their sentence (word/phrase-in-context sentiment): one row per span
-    items, labels = D.sst_context_items(args.data, tok)
+    items, labels = D.sst_context_items(args.data, tok, per_sentence=args.sst_spans)
     if args.limit < 1.0:
         rng = random.Random(0)
         exs = [e for e in exs if rng.random() < args.limit]
@@ -209,7 +215,7 @@ def main():
             if lab == 2 and rng.random() > 0.3:  # neutral phrases are most of SST: keep 30 %
                 continue
             rows.append((a, b, len(exs)))
-            exs.append(D.ex(None, "sstc", "train", sent=D.sst_soft(lab), w=0.3))
+            exs.append(D.ex(None, "sstc", "train", sent=D.sst_soft(lab), w=args.sst_span_weight))
         if rows:
             units.append((seq, rows))
     print(f"{len(exs)} rows, {len(texts)} texts, {sum(len(x) for x in seqs)} pieces ready at {time.time() - t_start:.0f}s", flush=True)
