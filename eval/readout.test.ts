@@ -46,6 +46,16 @@ test("SST-5 fold by mass gives odd levels full weight and even neighbours half",
   assert.equal(readout.classOf(levels(0.1, 0.5, 0.4, 0, 0, 0, 0, 0, 0)), 1);
 });
 
+test("SST-5 linear fold takes the argmax of bias + weights · p", () => {
+  // Class k reads level 2k+1 only; class 2 has a head start of 0.3.
+  const weights = [0, 1, 2, 3, 4].map((k) => Array.from({ length: 9 }, (_, l) => (l === 2 * k ? 1 : 0)));
+  const readout = sst5Readout({ sst5_fold: { method: "linear", weights, bias: [0, 0, 0.3, 0, 0] } });
+  assert.equal(readout.classOf(levels(0, 0, 0, 0, 0, 0, 0, 0, 1)), 4);
+  assert.equal(readout.classOf(levels(0, 0, 0.5, 0, 0.1, 0, 0, 0, 0.4)), 1);
+  assert.equal(readout.classOf(levels(0, 0, 0.2, 0, 0, 0, 0.2, 0, 0.2)), 2);
+  assert.throws(() => sst5Readout({ sst5_fold: { method: "linear", weights: [[1]], bias: [0] } }), /weights \[5\]\[9\]/);
+});
+
 test("SST text uses the configured detokenization rules in order", () => {
   const readout = sst5Readout({
     sst5_fold: { method: "mass" },

@@ -101,6 +101,7 @@ function numbers(value: unknown, length: number): number[] | null {
  * * `{method: "expected_level_cutpoints", cutpoints: [4]}`: E = sum_l l·p_l over levels 1..9; the class is
  *   the number of cut points strictly below E;
  * * `{method: "mass"}`: class k scores p[level 2k+1] + 0.5·p[level 2k] + 0.5·p[level 2k+2]; argmax;
+ * * `{method: "linear", weights: [5][9], bias: [5]}`: class k scores bias[k] + Σ_l weights[k][l-1]·p_l; argmax;
  * * level groups `{groups: [[1, 2], …]}`: the class whose levels hold the most mass.
  * `sst_detokenize.replace_in_order` holds the [from, to] rules that turned PTB leaves into training text.
  */
@@ -119,6 +120,14 @@ export function sst5Readout(raw: Json): Sst5Readout {
       });
       return cutpoints.filter((c) => c < expected).length;
     };
+  } else if (method === "linear") {
+    const weights = Array.isArray(fold.weights) && fold.weights.length === 5 ? fold.weights.map((row) => numbers(row, 9)) : [];
+    const bias = numbers(fold.bias, 5);
+    if (bias === null || weights.length !== 5 || weights.some((row) => row === null)) {
+      throw new Error("config.json sst5_fold: linear needs weights [5][9] and bias [5]");
+    }
+    const rows = weights as number[][];
+    classOf = (p) => argmax(bias.map((b, k) => rows[k]!.reduce((sum, w, l) => sum + w * at(p, l), b)));
   } else if (method === "mass") {
     classOf = (p) => argmax([0, 1, 2, 3, 4].map((k) => at(p, 2 * k) + 0.5 * at(p, 2 * k - 1) + 0.5 * at(p, 2 * k + 1)));
   } else if (groups !== null) {

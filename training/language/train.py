@@ -26,6 +26,7 @@ ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, HERE)
 import data as D  # noqa: E402
 import finetune as FT  # noqa: E402
+import sst_fold  # noqa: E402
 from use_model import USELite, MAX_TOKENS, batch_ids  # noqa: E402
 
 SEED = 1234
@@ -113,11 +114,6 @@ def seed_prototypes(mapping_path, enc, tok, bf16):
     return protos, seeds
 
 
-def sst5_mass(p):
-    """The "mass" SST-5 fold of 9-level distributions [N,9]: class k (0..4) = p[level 2k+1] + half of each neighbour."""
-    return np.stack([p[:, 2 * k] + 0.5 * (p[:, 2 * k - 1] if k > 0 else 0) + 0.5 * (p[:, 2 * k + 1] if k < 4 else 0) for k in range(5)], 1)
-
-
 def ge_multi_hot(exs, idx):
     """GoEmotions labels of examples idx as a [N,28] 0/1 matrix."""
     y = np.zeros((len(idx), 28), np.int64)
@@ -173,6 +169,7 @@ def main():
     ap.add_argument("--sst-spans", type=int, default=6, help="SST sub-phrases in context per training sentence (half the shortest, half at random)")
     ap.add_argument("--sst-span-weight", type=float, default=0.3, help="loss weight of each SST sub-phrase row")
     ap.add_argument("--ge-weight", type=float, default=1.0, help="loss weight of GoEmotions rows (the other emotion sets weigh 1 or less)")
+    ap.add_argument("--resume", default=None, help="skip fine-tuning: load encoder and heads from an earlier run's finetuned.pt, then calibrate and export")
     ap.add_argument("--limit", type=float, default=1.0, help="debug: keep this fraction of examples")
     args = ap.parse_args()
     set_seed()
@@ -293,14 +290,22 @@ def main():
         sd = sel("sst")
         _, ls, _ = predict(sd)
         pr = torch.softmax(torch.from_numpy(ls), -1).numpy()
-        acc = float((sst5_mass(pr).argmax(1) == np.array([exs[i]["sst"] for i in sd])).mean())
+        acc = float((sst_fold.mass_scores(pr).argmax(1) == np.array([exs[i]["sst"] for i in sd])).mean())
         print(f"  dev after epoch {ep + 1}: goemotions macro-F1 {f1:.4f}, jigsaw mean AUC {ja:.4f}, sst5 acc {acc:.4f}", flush=True)
 
-    rows = FT.Rows(seqs, units)
-    train_units = [u for u, (_, rs) in enumerate(units) if exs[rs[0][2]]["split"] == "train"]
-    FT.train(enc, heads, rows, train_units, T, args.epochs, args.lr_encoder, args.lr_heads, args.wide_decay,
-             args.batch_tokens, SEED, bf16=not args.no_bf16, monitor=monitor)
-    print(f"fine-tuned at {time.time() - t_start:.0f}s", flush=True)
+    if args.resume is not None:
+        ck = torch.load(args.resume)
+        enc.load_state_dict(ck["enc"])
+        heads.load_state_dict(ck["heads"])
+        enc.eval()
+        heads.eval()
+        print(f"fine-tuned weights loaded from {args.resume} (no training)", flush=True)
+    else:
+        rows = FT.Rows(seqs, units)
+        train_units = [u for u, (_, rs) in enumerate(units) if exs[rs[0][2]]["split"] == "train"]
+        FT.train(enc, heads, rows, train_units, T, args.epochs, args.lr_encoder, args.lr_heads, args.wide_decay,
+                 args.batch_tokens, SEED, bf16=not args.no_bf16, monitor=monitor)
+        print(f"fine-tuned at {time.time() - t_start:.0f}s", flush=True)
 
     metrics = {}
     emo_a = np.ones(N_EMO, np.float32)
@@ -331,7 +336,7 @@ def main():
     _, ls_d, _ = predict(torch.tensor(sd_idx))
     ysd = Ys[sd_idx].numpy()
     best_t, best_nll = 1.0, 1e9
-    for t in np.arange(0.5, 2.51, 0.05):
+    for t in np.arange(0.5, 5.01, 0.05):
         z = ls_d / t
         lp = z - np.log(np.exp(z - z.max(1, keepdims=True)).sum(1, keepdims=True)) - z.max(1, keepdims=True)
         nll = -(ysd * lp).sum(1).mean()
@@ -399,27 +404,8 @@ def main():
     _, ls_s, _ = predict(torch.tensor(sst_dev))
     _, sent_s, _ = outputs_from_logits(np.zeros((len(sst_dev), N_EMO), np.float32), ls_s, np.zeros((len(sst_dev), 6), np.float32))
     ysst = np.array([exs[i]["sst"] for i in sst_dev])
-    acc_mass = float((sst5_mass(sent_s).argmax(1) == ysst).mean())
-    E = (sent_s * np.arange(1, 10)).sum(1)
-    cuts = [2.0, 4.0, 6.0, 8.0]
-    def acc_cuts(c):
-        return float(((E[:, None] > np.array(c)[None]).sum(1) == ysst).mean())
-    for _ in range(3):
-        for k in range(4):
-            lo = cuts[k - 1] + 0.05 if k > 0 else 1.0
-            hi = cuts[k + 1] - 0.05 if k < 3 else 9.0
-            cands = np.arange(lo, hi, 0.05)
-            accs = [acc_cuts(cuts[:k] + [c] + cuts[k + 1:]) for c in cands]
-            cuts[k] = float(round(cands[int(np.argmax(accs))], 2))
-    acc_cut = acc_cuts(cuts)
-    metrics["sst5_dev_acc_mass_fold"] = acc_mass
-    metrics["sst5_dev_acc_cutpoints_fold"] = acc_cut
-    if acc_cut > acc_mass:
-        sst5_fold = {"method": "expected_level_cutpoints", "cutpoints": cuts,
-                     "description": "E = sum_l l * p_l over levels 1..9; class = number of cutpoints strictly below E (0..4). Cut points tuned on SST dev."}
-    else:
-        sst5_fold = {"method": "mass", "description": "class k (0..4) = p[level 2k+1] + 0.5*p[level 2k] + 0.5*p[level 2k+2]; argmax."}
-    metrics["sst5_dev_acc"] = max(acc_cut, acc_mass)
+    sst5_fold, sst5_cv, metrics["sst5_dev_acc"] = sst_fold.choose(sent_s, ysst)
+    metrics["sst5_dev_cv_acc_by_fold"] = sst5_cv
     # EmoBank dev correlation
     eb_dev = sel("eb")
     _, ls_e, _ = predict(torch.tensor(eb_dev))
