@@ -129,7 +129,7 @@ def multitask_loss(le, ls, lt, r, T):
     l_s = (-(T["Ys"][r] * F.log_softmax(ls, -1)).sum(-1) * ms).sum() / ms.sum().clamp(min=1)
     mt = T["Mt"][r] * w
     l_t = (F.binary_cross_entropy_with_logits(lt, T["Yt"][r], reduction="none") * mt).sum() / mt.sum().clamp(min=1)
-    return 3.0 * l_e + l_s + l_t
+    return 3.0 * l_e + l_s + T["tox_weight"] * l_t
 
 
 def train(enc, heads, rows, train_units, T, epochs, lr_enc, lr_head, wide_decay, batch_tokens, seed, bf16=True, monitor=None):

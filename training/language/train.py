@@ -169,6 +169,7 @@ def main():
     ap.add_argument("--sst-spans", type=int, default=6, help="SST sub-phrases in context per training sentence (half the shortest, half at random)")
     ap.add_argument("--sst-span-weight", type=float, default=0.3, help="loss weight of each SST sub-phrase row")
     ap.add_argument("--ge-weight", type=float, default=1.0, help="loss weight of GoEmotions rows (the other emotion sets weigh 1 or less)")
+    ap.add_argument("--tox-weight", type=float, default=1.0, help="weight of the toxicity loss against emotions (3) and sentiment (1)")
     ap.add_argument("--resume", default=None, help="skip fine-tuning: load encoder and heads from an earlier run's finetuned.pt, then calibrate and export")
     ap.add_argument("--limit", type=float, default=1.0, help="debug: keep this fraction of examples")
     args = ap.parse_args()
@@ -261,7 +262,7 @@ def main():
     Me_w[text_rows.unsqueeze(1), wk.unsqueeze(0)] = torch.where(sub > 0, sub, torch.full_like(sub, 0.3))
     ds = np.array([e["ds"] for e in exs])
     split = np.array([e["split"] for e in exs])
-    T = dict(Ye=Ye, Me=Me_w, Ys=Ys, Ms=Ms, Yt=Yt, Mt=Mt, W=W, pos_w=torch.full((N_EMO,), 2.0))
+    T = dict(Ye=Ye, Me=Me_w, Ys=Ys, Ms=Ms, Yt=Yt, Mt=Mt, W=W, pos_w=torch.full((N_EMO,), 2.0), tox_weight=args.tox_weight)
 
     heads = Heads(hidden=args.hidden)
     tr_texts = sorted({exs[i]["seq"] for i in np.nonzero(split == "train")[0] if exs[i]["text"] is not None})
