@@ -20,7 +20,7 @@ describe("serializeReply", () => {
       emotions: LANGUAGE_EMOTION_LABELS.map((name, k) => ({ name, score: Math.fround(Math.sin(i * 53 + k) ** 2) })),
     }));
     const reply = { payload_id: "p\u2028", job_details: { job_id: "j" }, language: { predictions } };
-    const text = serializeReply(reply);
+    const text = serializeReply(reply).toString("utf8");
     assert.ok(text.length < 0.8 * JSON.stringify(reply).length, "shorter than the 17-digit text");
     // The same text but for the digits of the scores; each score within rounding of toPrecision(6).
     const parsed = JSON.parse(text) as typeof reply;
@@ -66,7 +66,8 @@ describe("serializeReply", () => {
       { scores: [{ name: "not finite", score: NaN }, { name: "ok", score: 1e-7 }] },
       { nested: { empty: [], obj: {}, date: new Date(0) } },
       { language: { warning: "No emotional language detected.", code: "W0104" } },
+      { text: "😀é\u0000\"".repeat(20_000), after: [1, 2] }, // larger than the first buffer, multi-byte
     ];
-    for (const value of cases) assert.equal(serializeReply(value), JSON.stringify(value));
+    for (const value of cases) assert.equal(serializeReply(value).toString("utf8"), JSON.stringify(value));
   });
 });

@@ -126,7 +126,7 @@ export class Connection {
     }
     metrics.replies.inc({ outcome: "error" in reply ? "error" : "ok" });
     metrics.requestLatency.observe({}, (performance.now() - received) / 1000);
-    if (this.socket.readyState === this.socket.OPEN) this.socket.send(serializeReply(reply));
+    if (this.socket.readyState === this.socket.OPEN) this.socket.send(serializeReply(reply), { binary: false });
   }
 
   /** Closes the connection with 1000 after `idleTimeoutMs` without messages or work in progress. */
