@@ -65,6 +65,7 @@ describe("serializeReply", () => {
       { scores: [{ name: "mixed", score: 1 }, { name: 1, score: "x" }, "string"] },
       { scores: [{ name: "not finite", score: NaN }, { name: "ok", score: 1e-7 }] },
       { nested: { empty: [], obj: {}, date: new Date(0) } },
+      { gone: { toJSON: () => undefined }, list: [{ toJSON: () => undefined }, { toJSON: (key: string) => `at ${key}` }], kept: 1 },
       { language: { warning: "No emotional language detected.", code: "W0104" } },
       { text: "😀é\u0000\"".repeat(20_000), after: [1, 2] }, // larger than the first buffer, multi-byte
     ];

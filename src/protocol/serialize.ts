@@ -135,6 +135,13 @@ function omitted(value: unknown): boolean {
   return value === undefined || typeof value === "function" || typeof value === "symbol" || typeof value === "bigint";
 }
 
+/** JSON.stringify's first step for each value: one with a toJSON method is replaced by what toJSON(key) returns. */
+function jsonValue(value: unknown, key: string): unknown {
+  const toJSON = typeof value === "object" && value !== null ? (value as { toJSON?: unknown }).toJSON : undefined;
+  return typeof toJSON === "function" ? (toJSON as (key: string) => unknown).call(value, key) : value;
+}
+
+/** Writes a value that jsonValue has already resolved and that is not omitted. */
 function write(w: ByteWriter, value: unknown): void {
   switch (typeof value) {
     case "string":
@@ -150,17 +157,18 @@ function write(w: ByteWriter, value: unknown): void {
   if (Array.isArray(value)) {
     if (value.length > 0 && writeScores(w, value)) return;
     w.byte(0x5b);
-    value.forEach((item, i) => {
+    value.forEach((raw, i) => {
       if (i > 0) w.byte(0x2c);
+      const item = jsonValue(raw, String(i));
       if (omitted(item)) w.text("null");
       else write(w, item);
     });
     return w.byte(0x5d);
   }
-  if (typeof (value as { toJSON?: unknown }).toJSON === "function") return w.text(JSON.stringify(value) ?? "null");
   w.byte(0x7b); // {
   let first = true;
-  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+  for (const [key, raw] of Object.entries(value as Record<string, unknown>)) {
+    const item = jsonValue(raw, key);
     if (omitted(item)) continue;
     if (!first) w.byte(0x2c);
     w.text(JSON.stringify(key));
@@ -180,7 +188,9 @@ const INITIAL_BYTES = 16 * 1024;
  */
 export function serializeReply(reply: object): Buffer {
   const w = new ByteWriter(INITIAL_BYTES);
-  write(w, reply);
+  const value = jsonValue(reply, "");
+  if (omitted(value)) w.text("null");
+  else write(w, value);
   return w.bytes();
 }
 
