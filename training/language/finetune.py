@@ -67,9 +67,18 @@ def length_batches(order, length, batch_tokens, max_batch=256):
     return out
 
 
-def frozen_features(enc, seqs, bf16=True, batch_tokens=16384):
+def frozen_features(enc, seqs, bf16=True, batch_tokens=16384, cache_dir=None):
     """[tail(p4) | p4 | p2] (1536, float16) of every whole sequence through the *pretrained* encoder:
-    input of the weak seed-prototype targets and of the heads' standardisation."""
+    input of the weak seed-prototype targets and of the heads' standardisation. With cache_dir, kept on
+    disk by content hash (a --resume run then skips this pass)."""
+    path = None
+    if cache_dir is not None:
+        digest = hashlib.md5(f"{bf16}|".encode())
+        for s in seqs:
+            digest.update(np.asarray(s, np.int16).tobytes() + b"|")
+        path = os.path.join(cache_dir, f"frozen_{digest.hexdigest()[:12]}.npy")
+        if os.path.exists(path):
+            return np.load(path)
     out = np.zeros((len(seqs), 1536), np.float16)
     order = sorted(range(len(seqs)), key=lambda i: len(seqs[i]))
     enc.eval()
@@ -84,6 +93,8 @@ def frozen_features(enc, seqs, bf16=True, batch_tokens=16384):
             p2 = ((x2 * m).sum(1) / den).float()
             out[chunk] = torch.cat([enc.pool_tail(p4), p4, p2], -1).float().numpy().astype(np.float16)
     print(f"frozen features for {len(seqs)} sequences in {time.time() - t0:.0f}s", flush=True)
+    if path is not None:
+        np.save(path, out)
     return out
 
 

@@ -27,6 +27,7 @@ sys.path.insert(0, HERE)
 import data as D  # noqa: E402
 import finetune as FT  # noqa: E402
 import sst_fold  # noqa: E402
+import thresholds  # noqa: E402
 from use_model import USELite, MAX_TOKENS, batch_ids  # noqa: E402
 
 SEED = 1234
@@ -37,6 +38,13 @@ def set_seed(s=SEED):
     random.seed(s)
     np.random.seed(s)
     torch.manual_seed(s)
+
+
+def average_states(states):
+    """Weight-by-weight mean of state dicts with the same keys (one state: itself)."""
+    if len(states) == 1:
+        return states[0]
+    return {k: torch.stack([s[k].float() for s in states]).mean(0).to(states[0][k].dtype) for k in states[0]}
 
 
 N_PIECES = 8002
@@ -132,19 +140,6 @@ def platt(logit, y, c=1.0):
     return float(lr.coef_[0, 0]), float(lr.intercept_[0])
 
 
-def best_f1_threshold(score, y):
-    best = (0.0, 0.5)
-    for t in np.arange(0.02, 0.95, 0.01):
-        p = score >= t
-        tp = (p & (y == 1)).sum()
-        fp = (p & (y == 0)).sum()
-        fn = (~p & (y == 1)).sum()
-        f1 = 2 * tp / max(1, 2 * tp + fp + fn)
-        if f1 > best[0]:
-            best = (float(f1), float(round(t, 2)))
-    return best
-
-
 def auc(score, y):
     from sklearn.metrics import roc_auc_score
     if y.min() == y.max():
@@ -170,7 +165,11 @@ def main():
     ap.add_argument("--sst-span-weight", type=float, default=0.1, help="loss weight of each SST sub-phrase row")
     ap.add_argument("--ge-weight", type=float, default=1.5, help="loss weight of GoEmotions rows (the other emotion sets weigh 1 or less)")
     ap.add_argument("--tox-weight", type=float, default=1.0, help="weight of the toxicity loss against emotions (3) and sentiment (1)")
-    ap.add_argument("--resume", default=None, help="skip fine-tuning: load encoder and heads from an earlier run's finetuned.pt, then calibrate and export")
+    ap.add_argument("--resume", nargs="+", default=None,
+                    help="skip fine-tuning: load encoder and heads from earlier runs' finetuned.pt or epoch checkpoints, then calibrate and export; "
+                         "several files are averaged weight by weight (a uniform soup: same initialisation, so they share a basin)")
+    ap.add_argument("--order-seed", type=int, default=SEED, help="seed of the training order only (the heads' initialisation keeps SEED, so runs can be averaged)")
+    ap.add_argument("--save-epochs", action="store_true", help="also save encoder and heads after each epoch, as <cache>/epoch<N>.pt")
     ap.add_argument("--limit", type=float, default=1.0, help="debug: keep this fraction of examples")
     args = ap.parse_args()
     set_seed()
@@ -219,7 +218,7 @@ def main():
     print(f"{len(exs)} rows, {len(texts)} texts, {sum(len(x) for x in seqs)} pieces ready at {time.time() - t_start:.0f}s", flush=True)
 
     enc = USELite().load_tfjs()
-    Ftext = FT.frozen_features(enc, seqs[:len(texts)], bf16=not args.no_bf16)
+    Ftext = FT.frozen_features(enc, seqs[:len(texts)], bf16=not args.no_bf16, cache_dir=args.cache)
 
     # ---- weak targets from seed prototypes (pretrained encoder, so they do not drift while fine-tuning)
     protos, seeds = seed_prototypes(os.path.join(args.data, "hume53_label_mapping.json"), enc, tok, bf16=not args.no_bf16)
@@ -284,7 +283,7 @@ def main():
         cols = [D.EI[D.GE_EVAL[g]["labels"][0]] if g not in ("neutral", "surprise") else D.EI["_surprise"] for g in D.GE_LABELS[:-1]]
         p = 1 / (1 + np.exp(-le[:, cols]))
         p = np.concatenate([p, 1 - p.max(1, keepdims=True)], 1)
-        f1 = np.mean([best_f1_threshold(p[:, j], y[:, j])[0] for j in range(28)])
+        f1 = np.mean([thresholds.f1_curve(p[:, j], y[:, j]).max() for j in range(28)])
         jd = sel("jig")
         _, _, lt = predict(jd)
         ja = np.nanmean([auc(lt[:, k], Yt[jd, k].numpy()) for k in range(6)])
@@ -293,19 +292,21 @@ def main():
         pr = torch.softmax(torch.from_numpy(ls), -1).numpy()
         acc = float((sst_fold.mass_scores(pr).argmax(1) == np.array([exs[i]["sst"] for i in sd])).mean())
         print(f"  dev after epoch {ep + 1}: goemotions macro-F1 {f1:.4f}, jigsaw mean AUC {ja:.4f}, sst5 acc {acc:.4f}", flush=True)
+        if args.save_epochs:
+            torch.save({"enc": enc.state_dict(), "heads": heads.state_dict()}, os.path.join(args.cache, f"epoch{ep + 1}.pt"))
 
     if args.resume is not None:
-        ck = torch.load(args.resume)
-        enc.load_state_dict(ck["enc"])
-        heads.load_state_dict(ck["heads"])
+        cks = [torch.load(f) for f in args.resume]
+        enc.load_state_dict(average_states([c["enc"] for c in cks]))
+        heads.load_state_dict(average_states([c["heads"] for c in cks]))
         enc.eval()
         heads.eval()
-        print(f"fine-tuned weights loaded from {args.resume} (no training)", flush=True)
+        print(f"fine-tuned weights loaded from {', '.join(args.resume)} (no training)", flush=True)
     else:
         rows = FT.Rows(seqs, units)
         train_units = [u for u, (_, rs) in enumerate(units) if exs[rs[0][2]]["split"] == "train"]
         FT.train(enc, heads, rows, train_units, T, args.epochs, args.lr_encoder, args.lr_heads, args.wide_decay,
-                 args.batch_tokens, SEED, bf16=not args.no_bf16, monitor=monitor)
+                 args.batch_tokens, args.order_seed, bf16=not args.no_bf16, monitor=monitor)
         print(f"fine-tuned at {time.time() - t_start:.0f}s", flush=True)
 
     metrics = {}
@@ -391,13 +392,14 @@ def main():
     _, _, lt_ge = predict(torch.tensor(ge_dev))
     emo_ge, _, _ = outputs_from_logits(le, ls_ge, lt_ge)
     gs = ge_scores(emo_ge)
-    thresholds = {}
+    ge_thresholds = {}
     f1s = {}
     for g in D.GE_LABELS:
-        f1, t = best_f1_threshold(gs[:, ge_idx[g]], Yge[:, ge_idx[g]])
-        thresholds[g] = t
+        ge_thresholds[g], f1 = thresholds.fit(gs[:, ge_idx[g]], Yge[:, ge_idx[g]])
         f1s[g] = round(f1, 4)
     metrics["goemotions_dev_macro_f1"] = float(np.mean(list(f1s.values())))
+    ge_cols = [ge_idx[g] for g in D.GE_LABELS]
+    metrics["goemotions_dev_heldout_macro_f1"] = thresholds.cv_macro_f1(gs[:, ge_cols], Yge[:, ge_cols])
     metrics["goemotions_dev_f1"] = f1s
 
     # ---- SST-5 fold on SST dev
@@ -444,7 +446,7 @@ def main():
         "inputs": {"token_ids": "int64 [B,T]", "token_mask": "float32 [B,T]", "span_mask": "float32 [B,S,T]"},
         "outputs": {"emotions": "float32 [B,S,53]", "sentiment": "float32 [B,S,9]", "toxicity": "float32 [B,S,6]"},
         "labels": {"emotions": D.EMO, "sentiment": [str(i) for i in range(1, 10)], "toxicity": D.TOX},
-        "goemotions": {"labels": D.GE_LABELS, "mapping": D.GE_EVAL, "thresholds": thresholds,
+        "goemotions": {"labels": D.GE_LABELS, "mapping": D.GE_EVAL, "thresholds": ge_thresholds,
                        "neutral": "1 - max over the listed emotion outputs",
                        "dev_macro_f1": round(metrics["goemotions_dev_macro_f1"], 4)},
         "sst5_fold": sst5_fold,
