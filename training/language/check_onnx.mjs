@@ -4,14 +4,16 @@
 // Tolerance (max |onnx - torch| over all probabilities): 2e-3 for the float32 graph; the int8 graph
 // (quantize.py) differs by a few hundredths, so it is checked with 0.1 (its quality is measured by the eval).
 import { createRequire } from "node:module";
-import { readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 const require = createRequire(import.meta.url);
 const ort = require("onnxruntime-node");
 const here = dirname(fileURLToPath(import.meta.url));
 const path = process.argv[2] ?? join(here, "..", "..", "models", "language", "language.onnx");
-const refs = JSON.parse(readFileSync(join(here, "fixtures", "onnx_reference.json"), "utf8"));
+// train.py writes the references of a graph exported outside models/language beside that graph.
+const besideGraph = join(dirname(path), "onnx_reference.json");
+const refs = JSON.parse(readFileSync(existsSync(besideGraph) ? besideGraph : join(here, "fixtures", "onnx_reference.json"), "utf8"));
 const s = await ort.InferenceSession.create(path, { intraOpNumThreads: 1 });
 console.log("inputs", s.inputNames, "outputs", s.outputNames, "size MB", (statSync(path).size / 1e6).toFixed(1));
 const feedsOf = (ref) => {
