@@ -11,9 +11,9 @@ import numpy as np
 GRID = np.round(np.arange(0.02, 0.95, 0.01), 2)
 
 
-def f1_curve(score, y):
-    """F1 of `score >= t` against binary y at each GRID threshold t."""
-    above = score[:, None] >= GRID[None]
+def f1_curve(score, y, grid=GRID):
+    """F1 of `score >= t` against binary y at each threshold t of grid."""
+    above = score[:, None] >= np.asarray(grid)[None]
     pos = (y == 1)[:, None]
     tp = (above & pos).sum(0)
     fp = (above & ~pos).sum(0)
@@ -40,7 +40,6 @@ def cv_macro_f1(scores, Y, repeats=5, seed=1):
             f1 = []
             for j in range(Y.shape[1]):
                 t, _ = fit(scores[fit_rows, j], Y[fit_rows, j])
-                f1.append(float(((scores[test_rows, j] >= t) & (Y[test_rows, j] == 1)).sum() * 2
-                                / max(1, (scores[test_rows, j] >= t).sum() + (Y[test_rows, j] == 1).sum())))
+                f1.append(float(f1_curve(scores[test_rows, j], Y[test_rows, j], [t])[0]))
             out.append(np.mean(f1))
     return float(np.mean(out))

@@ -467,11 +467,14 @@ def main():
     torch.save({"enc": enc.state_dict(), "heads": heads.state_dict(), "cal": cal}, os.path.join(args.cache, "finetuned.pt"))
     if not args.no_export:
         final = os.path.join(args.out, "language.onnx")
+        # The committed fixture belongs to the shipped graph; a run written elsewhere keeps its references beside it.
+        shipped = os.path.abspath(args.out) == os.path.abspath(SHIPPED_DIR)
+        refs_path = os.path.join(HERE, "fixtures", "onnx_reference.json") if shipped else os.path.join(args.out, "onnx_reference.json")
         if args.float32:
-            export(model, final, args.out)
+            export(model, final, refs_path)
         else:
             fp32 = os.path.join(args.cache, "language.fp32.onnx")
-            export(model, fp32, args.out)
+            export(model, fp32, refs_path)
             import onnx
             from quantize import quantize
             q = onnx.load(fp32)
@@ -500,7 +503,7 @@ def _case(tok, texts, spans_fn):
     return token_ids, token_mask, spans
 
 
-def export(model, path, out_dir):
+def export(model, path, refs_path):
     from use_tokenizer import Tokenizer
     tok = Tokenizer()
     model.enc.emb = Fp16Embedding(model.enc.emb)
@@ -547,9 +550,7 @@ def export(model, path, out_dir):
             r = model(*c)
         refs.append({"token_ids": c[0].tolist(), "token_mask": c[1].tolist(), "span_mask": c[2].tolist(),
                      "emotions": r[0].tolist(), "sentiment": r[1].tolist(), "toxicity": r[2].tolist()})
-    # The committed fixture belongs to the shipped graph; a run written elsewhere keeps its references beside it.
-    shipped = os.path.abspath(out_dir) == os.path.abspath(SHIPPED_DIR)
-    json.dump(refs, open(os.path.join(HERE, "fixtures", "onnx_reference.json") if shipped else os.path.join(out_dir, "onnx_reference.json"), "w"))
+    json.dump(refs, open(refs_path, "w"))
     print(f"exported {path} ({os.path.getsize(path) / 1e6:.1f} MB)", flush=True)
 
 
