@@ -4,7 +4,8 @@ Every training example is a *row*: a token span of a sequence (a whole text, or 
 its sentence). A batch holds sequences padded to its longest one and a [B,S,T] span mask, exactly the
 ONNX graph's inputs, so training and serving share `span_logits`. Matrix products run in bfloat16
 autocast (on a CPU with AMX, ~5x the float32 speed; `train.py --no-bf16` where bfloat16 is slow or
-missing); weights and losses stay float32.
+missing); weights and losses stay float32. Everything runs on the device the encoder's weights are on
+(a GPU when train.py is given one); batches are built on the CPU and moved there.
 """
 import hashlib
 import os
@@ -19,6 +20,10 @@ from use_model import batch_ids
 
 CLIP_CHARS = 1200  # tokenisation speed-up: no 128-token window needs more characters than this
 TRAIN_TOKENS = 128  # the runtime's window
+
+
+def device_of(module):
+    return next(module.parameters()).device
 
 
 def span_logits(enc, heads, token_ids, token_mask, span_mask):
@@ -82,16 +87,17 @@ def frozen_features(enc, seqs, bf16=True, batch_tokens=16384, cache_dir=None):
     out = np.zeros((len(seqs), 1536), np.float16)
     order = sorted(range(len(seqs)), key=lambda i: len(seqs[i]))
     enc.eval()
+    dev = device_of(enc)
     t0 = time.time()
-    with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+    with torch.no_grad(), torch.autocast(dev.type, dtype=torch.bfloat16, enabled=bf16):
         for chunk in length_batches(order, lambda i: len(seqs[i]), batch_tokens, max_batch=1024):
-            ids, mask = batch_ids([seqs[i] for i in chunk])
+            ids, mask = (t.to(dev) for t in batch_ids([seqs[i] for i in chunk]))
             x2, x4 = enc.states(ids, mask)
             m = mask.unsqueeze(-1)
             den = mask.sum(1, keepdim=True).clamp(min=1)
             p4 = ((x4 * m).sum(1) / den).float()
             p2 = ((x2 * m).sum(1) / den).float()
-            out[chunk] = torch.cat([enc.pool_tail(p4), p4, p2], -1).float().numpy().astype(np.float16)
+            out[chunk] = torch.cat([enc.pool_tail(p4), p4, p2], -1).float().cpu().numpy().astype(np.float16)
     print(f"frozen features for {len(seqs)} sequences in {time.time() - t0:.0f}s", flush=True)
     if path is not None:
         np.save(path, out)
@@ -145,6 +151,8 @@ def multitask_loss(le, ls, lt, r, T):
 
 def train(enc, heads, rows, train_units, T, epochs, lr_enc, lr_head, wide_decay, batch_tokens, seed, bf16=True, monitor=None):
     rng = random.Random(seed)
+    dev = device_of(enc)
+    T = {k: v.to(dev) if torch.is_tensor(v) else v for k, v in T.items()}
     enc_params = list(enc.parameters())
     deep = [p for n, p in heads.named_parameters() if n != "wide"]
     opt = torch.optim.AdamW([{"params": enc_params, "weight_decay": 0.01},
@@ -161,7 +169,9 @@ def train(enc, heads, rows, train_units, T, epochs, lr_enc, lr_head, wide_decay,
         tot, ntok, t_ep = 0.0, 0, time.time()
         for units in batches:
             ids, mask, span, row = rows.batch(units)
-            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            ntok += int(mask.sum())
+            ids, mask, span, row = (t.to(dev, non_blocking=True) for t in (ids, mask, span, row))
+            with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=bf16):
                 le, ls, lt = span_logits(enc, heads, ids, mask, span)
             valid = row >= 0
             r = row[valid]
@@ -171,12 +181,11 @@ def train(enc, heads, rows, train_units, T, epochs, lr_enc, lr_head, wide_decay,
             torch.nn.utils.clip_grad_norm_(enc_params, 1.0)
             opt.step()
             sched.step()
-            tot += float(loss)
-            ntok += int(mask.sum())
+            tot += loss.detach()  # a tensor: float() here would wait for the GPU every step
             step += 1
             if step % 200 == 0:
                 print(f"  step {step}/{total} ({ntok / (time.time() - t_ep):.0f} tok/s)", flush=True)
-        print(f"epoch {ep + 1}/{epochs} loss {tot / len(batches):.4f} ({time.time() - t0:.0f}s)", flush=True)
+        print(f"epoch {ep + 1}/{epochs} loss {float(tot) / len(batches):.4f} ({time.time() - t0:.0f}s)", flush=True)
         if monitor is not None:
             enc.eval()
             heads.eval()
@@ -190,11 +199,12 @@ def predict_rows(enc, heads, seqs, seq_index, batch_tokens=16384):
     seq_index = np.asarray(seq_index)
     order = sorted(range(len(seq_index)), key=lambda k: len(seqs[seq_index[k]]))
     out = [np.zeros((len(seq_index), n), np.float32) for n in heads.sizes]
+    dev = device_of(enc)
     with torch.no_grad():
         for chunk in length_batches(order, lambda k: len(seqs[seq_index[k]]), batch_tokens, max_batch=512):
-            ids, mask = batch_ids([seqs[seq_index[k]] for k in chunk])
+            ids, mask = (t.to(dev) for t in batch_ids([seqs[seq_index[k]] for k in chunk]))
             res = span_logits(enc, heads, ids, mask, mask.unsqueeze(1))
             for o, v in zip(out, res):
-                o[chunk] = v[:, 0].numpy()
+                o[chunk] = v[:, 0].cpu().numpy()
     return tuple(out)
 

@@ -160,6 +160,8 @@ def main():
     ap.add_argument("--batch-tokens", type=int, default=4096)
     ap.add_argument("--wide-decay", type=float, default=0.05, help="AdamW weight decay of the bag-of-pieces table")
     ap.add_argument("--no-bf16", action="store_true", help="float32 matrix products (for CPUs without fast bfloat16)")
+    ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu",
+                    help="where the encoder runs: a GPU when one is there (fine-tuning takes minutes instead of an hour), else the CPU")
     ap.add_argument("--no-export", action="store_true")
     ap.add_argument("--float32", action="store_true", help="ship the float32 graph (default: int8 weight MatMuls, quantize.py)")
     ap.add_argument("--sst-spans", type=int, default=1000, help="SST sub-phrases in context per training sentence (half the shortest, half at random; 1000 = every one)")
@@ -174,7 +176,7 @@ def main():
     ap.add_argument("--limit", type=float, default=1.0, help="debug: keep this fraction of examples")
     args = ap.parse_args()
     set_seed()
-    torch.set_num_threads(max(1, min(8, os.cpu_count() or 1)))
+    torch.set_num_threads(max(1, min(8, len(os.sched_getaffinity(0)))))  # taskset-limited runs (sweep.py) get one thread per core
     t_start = time.time()
     os.makedirs(args.out, exist_ok=True)
     from use_tokenizer import Tokenizer
@@ -218,7 +220,8 @@ def main():
             units.append((seq, rows))
     print(f"{len(exs)} rows, {len(texts)} texts, {sum(len(x) for x in seqs)} pieces ready at {time.time() - t_start:.0f}s", flush=True)
 
-    enc = USELite().load_tfjs()
+    dev = torch.device(args.device)
+    enc = USELite().load_tfjs().to(dev)
     Ftext = FT.frozen_features(enc, seqs[:len(texts)], bf16=not args.no_bf16, cache_dir=args.cache)
 
     # ---- weak targets from seed prototypes (pretrained encoder, so they do not drift while fine-tuning)
@@ -264,7 +267,7 @@ def main():
     split = np.array([e["split"] for e in exs])
     T = dict(Ye=Ye, Me=Me_w, Ys=Ys, Ms=Ms, Yt=Yt, Mt=Mt, W=W, pos_w=torch.full((N_EMO,), 2.0), tox_weight=args.tox_weight)
 
-    heads = Heads(hidden=args.hidden)
+    heads = Heads(hidden=args.hidden).to(dev)
     tr_texts = sorted({exs[i]["seq"] for i in np.nonzero(split == "train")[0] if exs[i]["text"] is not None})
     Ftr = torch.from_numpy(Ftext[tr_texts].astype(np.float32))
     heads.mu.copy_(Ftr.mean(0))
@@ -297,7 +300,7 @@ def main():
             torch.save({"enc": enc.state_dict(), "heads": heads.state_dict()}, os.path.join(args.cache, f"epoch{ep + 1}.pt"))
 
     if args.resume is not None:
-        cks = [torch.load(f) for f in args.resume]
+        cks = [torch.load(f, map_location=dev) for f in args.resume]
         enc.load_state_dict(average_states([c["enc"] for c in cks]))
         heads.load_state_dict(average_states([c["heads"] for c in cks]))
         enc.eval()
@@ -464,6 +467,7 @@ def main():
     }
     with open(os.path.join(args.out, "config.json"), "w") as f:
         json.dump(config, f, indent=1, ensure_ascii=False)
+    model.cpu()  # the saved weights and the exported graph are CPU ones, whatever device trained them
     torch.save({"enc": enc.state_dict(), "heads": heads.state_dict(), "cal": cal}, os.path.join(args.cache, "finetuned.pt"))
     if not args.no_export:
         final = os.path.join(args.out, "language.onnx")
