@@ -260,7 +260,7 @@ async function predictRunner(factories: readonly ModelFactory[], frames: readonl
     if (prepared.length === 0) throw new Error(`no valid ${names.join("+")} input among the scenario's frames`);
     const session = new ConnectionSession();
     return {
-      method: `${names.join("+")} predict() on pre-decoded media, 1 worker, 1 intra-op thread, no batch window`,
+      method: `${names.join("+")} predict() on pre-decoded media, 1 worker, 1 intra-op thread, no batch window (a model that runs short inputs inline when idle does so here too)`,
       run: (i) => {
         const { media, configs } = prepared[i % prepared.length]!;
         const audio = media.kind === "audio" ? media.audio : media.kind === "video" ? media.audio : undefined;

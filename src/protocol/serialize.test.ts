@@ -68,6 +68,12 @@ describe("serializeReply", () => {
       { gone: { toJSON: () => undefined }, list: [{ toJSON: () => undefined }, { toJSON: (key: string) => `at ${key}` }], kept: 1 },
       { language: { warning: "No emotional language detected.", code: "W0104" } },
       { text: "😀é\u0000\"".repeat(20_000), after: [1, 2] }, // larger than the first buffer, multi-byte
+      // integers take a digit writer, short ASCII strings a byte loop; both fall back to String()/Buffer#write
+      { begin: 0, end: -0, n: [7, 10, 99, 100, 2147483647, 2147483648, -3, 1.5, 1e21, 123456789012, Number.MAX_SAFE_INTEGER] },
+      { ascii: "a".repeat(64), longer: "b".repeat(65), late: `${"c".repeat(63)}é`, first: "é", empty: "" },
+      { 'k"ey': 1, ключ: 2, "\u007f": 3, nested: [{ 'k"ey': 4, ключ: "ß" }] },
+      // scores in exponent notation take the slow path; thousands of them cross every buffer growth
+      { scores: Array.from({ length: 3000 }, (_, i) => ({ name: `n${i % 7}`, score: i % 3 === 0 ? 1.5e-7 : i % 3 === 1 ? 0.25 : 0 })) },
     ];
     for (const value of cases) assert.equal(serializeReply(value).toString("utf8"), JSON.stringify(value));
   });

@@ -1,7 +1,8 @@
 // Reply serialisation: JSON.stringify's text as UTF-8 bytes, written faster for the shape that dominates
 // every reply: arrays of { name, score } (a 20-word text at word granularity carries ~1,400 of them).
 // The bytes go straight into one buffer (no string pieces to join, encode and collect): each label's
-// `{"name":"…","score":` prefix is encoded once and cached, and a score's digits are written as bytes.
+// `{"name":"…","score":` prefix and each object key is encoded once and cached, and a score's digits,
+// an integer's digits and a short ASCII string are written as bytes (Buffer#write costs more per call).
 // A score carries SCORE_DIGITS significant digits instead of a double's 17: the models compute in
 // float32 (int8 inside), so the extra digits were noise, and they made up half of a reply's bytes.
 
@@ -12,8 +13,14 @@ const SMALLEST_FIXED = 1e-6;
 const POW10 = Array.from({ length: 7 + SCORE_DIGITS }, (_, k) => 10 ** k);
 const NEG_POW10 = Array.from({ length: 8 }, (_, k) => 10 ** -k);
 const CARRY = 10 ** SCORE_DIGITS;
+/** Strings up to this length are tried as ASCII first (see ByteWriter.text). */
+const SHORT_TEXT = 64;
+/** Most bytes a score in fixed notation takes: "0." + up to 6 zeros + SCORE_DIGITS digits. */
+const SCORE_BYTES = 8 + SCORE_DIGITS;
 const ZERO = 0x30;
 const DOT = 0x2e;
+const COMMA = 0x2c;
+const CLOSE_BRACE = 0x7d;
 
 /** A growable byte buffer; `bytes()` hands out a view of what was written. */
 class ByteWriter {
@@ -33,12 +40,40 @@ class ByteWriter {
 
   text(value: string): void {
     this.reserve(3 * value.length);
-    this.length += this.buffer.write(value, this.length, "utf8");
+    const buffer = this.buffer;
+    const start = this.length;
+    // Short ASCII strings (keys, numbers, most words) byte by byte: Buffer#write costs more per call.
+    if (value.length <= SHORT_TEXT) {
+      let i = 0;
+      for (; i < value.length; i++) {
+        const code = value.charCodeAt(i);
+        if (code >= 0x80) break;
+        buffer[start + i] = code;
+      }
+      if (i === value.length) {
+        this.length += i;
+        return;
+      }
+    }
+    this.length += buffer.write(value, start, "utf8");
   }
 
-  raw(bytes: Buffer): void {
+  /** A non-negative integer below 2^31 (positions, counts), as String() writes it. */
+  integer(value: number): void {
+    this.reserve(10);
+    let digits = 1;
+    while (digits < 10 && value >= POW10[digits]!) digits++;
+    for (let i = this.length + digits - 1; i >= this.length; i--) {
+      this.buffer[i] = ZERO + (value % 10);
+      value = (value / 10) | 0;
+    }
+    this.length += digits;
+  }
+
+  raw(bytes: Uint8Array): void {
     this.reserve(bytes.length);
-    this.length += bytes.copy(this.buffer, this.length);
+    this.buffer.set(bytes, this.length);
+    this.length += bytes.length;
   }
 
   byte(value: number): void {
@@ -46,15 +81,30 @@ class ByteWriter {
     this.buffer[this.length++] = value;
   }
 
+  /** One `{"name":…,"score":…}` list item; prefix is its cached `{"name":…,"score":` bytes. One
+   * reservation for the whole item: this runs ~1,400 times per word-level reply. */
+  scoreItem(prefix: Uint8Array, value: number, comma: boolean): void {
+    this.reserve(prefix.length + SCORE_BYTES + 2);
+    const buffer = this.buffer;
+    let at = this.length;
+    if (comma) buffer[at++] = COMMA;
+    buffer.set(prefix, at);
+    this.length = at + prefix.length;
+    this.score(value); // may grow the buffer (exponent notation goes through text())
+    this.byte(CLOSE_BRACE);
+  }
+
   /** A score rounded to SCORE_DIGITS significant digits, trailing zeros dropped ("0.00472693", "0.5"). */
   score(value: number): void {
+    if (value === 0) return this.byte(ZERO); // exact zeros are common in replies; String(0) is "0" too
     if (!(value >= SMALLEST_FIXED && value < 1)) {
       this.text(value > 0 && value < 1 ? String(Number(value.toPrecision(SCORE_DIGITS))) : number(value));
       return;
     }
     let zeros = 0; // zeros between the decimal point and the first significant digit
     while (value < NEG_POW10[zeros + 1]!) zeros++;
-    let digits = Math.round(value * POW10[zeros + SCORE_DIGITS]!);
+    // `| 0` keeps the digit arithmetic in small integers (float `%` and Math.floor are several times slower).
+    let digits = Math.round(value * POW10[zeros + SCORE_DIGITS]!) | 0;
     if (digits === CARRY) {
       // Rounding carried into a new leading digit (0.0999999996 -> 0.1).
       if (zeros === 0) return this.byte(ZERO + 1);
@@ -63,19 +113,20 @@ class ByteWriter {
     }
     let count = SCORE_DIGITS;
     while (digits % 10 === 0) {
-      digits /= 10;
+      digits = (digits / 10) | 0;
       count--;
     }
-    this.reserve(2 + zeros + count);
+    this.reserve(SCORE_BYTES); // scoreItem reserved this already; score() alone needs it
     const buffer = this.buffer;
-    buffer[this.length++] = ZERO;
-    buffer[this.length++] = DOT;
-    for (let i = 0; i < zeros; i++) buffer[this.length++] = ZERO;
-    for (let i = this.length + count - 1; i >= this.length; i--) {
+    let at = this.length;
+    buffer[at++] = ZERO;
+    buffer[at++] = DOT;
+    for (let i = 0; i < zeros; i++) buffer[at++] = ZERO;
+    for (let i = at + count - 1; i >= at; i--) {
       buffer[i] = ZERO + (digits % 10);
-      digits = Math.floor(digits / 10);
+      digits = (digits / 10) | 0;
     }
-    this.length += count;
+    this.length = at + count;
   }
 
   bytes(): Buffer {
@@ -91,6 +142,18 @@ function scorePrefix(name: string): Buffer {
     prefix = Buffer.from(`{"name":${JSON.stringify(name)},"score":`, "utf8");
     // Label names are a small closed set; the bound only guards against unexpected names.
     if (scorePrefixes.size < 4096) scorePrefixes.set(name, prefix);
+  }
+  return prefix;
+}
+
+const keyPrefixes = new Map<string, Buffer>();
+
+/** `"key":` as UTF-8, cached like the score prefixes (reply keys are a small closed set too). */
+function keyPrefix(key: string): Buffer {
+  let prefix = keyPrefixes.get(key);
+  if (prefix === undefined) {
+    prefix = Buffer.from(`${JSON.stringify(key)}:`, "utf8");
+    if (keyPrefixes.size < 4096) keyPrefixes.set(key, prefix);
   }
   return prefix;
 }
@@ -121,10 +184,7 @@ function writeScores(w: ByteWriter, list: readonly unknown[]): boolean {
       w.length = start;
       return false;
     }
-    if (i > 0) w.byte(0x2c); // ,
-    w.raw(scorePrefix(item.name));
-    w.score(item.score);
-    w.byte(0x7d); // }
+    w.scoreItem(scorePrefix(item.name), item.score, i > 0);
   }
   w.byte(0x5d); // ]
   return true;
@@ -147,7 +207,7 @@ function write(w: ByteWriter, value: unknown): void {
     case "string":
       return w.text(JSON.stringify(value));
     case "number":
-      return w.text(number(value));
+      return Number.isInteger(value) && value >= 0 && value < 2 ** 31 ? w.integer(value) : w.text(number(value));
     case "boolean":
       return w.text(value ? "true" : "false");
     default:
@@ -171,8 +231,7 @@ function write(w: ByteWriter, value: unknown): void {
     const item = jsonValue(raw, key);
     if (omitted(item)) continue;
     if (!first) w.byte(0x2c);
-    w.text(JSON.stringify(key));
-    w.byte(0x3a); // :
+    w.raw(keyPrefix(key));
     write(w, item);
     first = false;
   }

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { threadId } from "node:worker_threads";
 import type { TestInput, TestOutput } from "./fixtures/test-kernel.js";
-import { KernelError, KernelTimeoutError, WorkerPool } from "./worker-pool.js";
+import { KernelError, KernelTimeoutError, WorkerPool, type WorkerPoolOptions } from "./worker-pool.js";
 
-function pool(overrides: Partial<ConstructorParameters<typeof WorkerPool>[0]> = {}) {
+function pool(overrides: Partial<WorkerPoolOptions<TestInput>> = {}) {
   return new WorkerPool<TestInput, TestOutput>({
     kernelUrl: new URL("./fixtures/test-kernel.js", import.meta.url).href,
     workers: 1,
@@ -21,6 +22,33 @@ describe("WorkerPool", () => {
     await p.start();
     const outputs = await Promise.all([1, 2, 3].map((value) => p.run({ value })));
     assert.deepEqual(outputs.map((o) => o.doubled), [2, 4, 6]);
+    assert.ok(outputs.every((o) => o.threadId !== threadId));
+    await p.close();
+  });
+
+  it("with inlineWhenIdle, runs a request on the calling thread only when the whole pool is idle", async () => {
+    const p = pool({ inlineWhenIdle: (input) => input.value < 100 });
+    await p.start();
+    const alone = await p.run({ value: 1 });
+    assert.deepEqual([alone.doubled, alone.threadId], [2, threadId]);
+    // The first of these runs inline; the second finds the inline kernel busy and goes to the worker.
+    const inline = p.run({ value: 2 });
+    const slow = p.run({ value: 3, delayMs: 300 });
+    assert.equal((await inline).threadId, threadId);
+    // The worker is still busy with `slow`, so the pool is not idle: this one queues for the worker.
+    const queued = await p.run({ value: 4 });
+    assert.deepEqual([(await slow).doubled, queued.doubled], [6, 8]);
+    assert.ok((await slow).threadId !== threadId && queued.threadId !== threadId);
+    assert.equal((await p.run({ value: 5 })).threadId, threadId, "idle again");
+    assert.ok((await p.run({ value: 100 })).threadId !== threadId, "an input the predicate refuses goes to a worker");
+    await p.close();
+  });
+
+  it("with inlineWhenIdle, turns an inline kernel exception into KernelError and keeps serving", async () => {
+    const p = pool({ inlineWhenIdle: (input) => input.value < 100 });
+    await p.start();
+    await assert.rejects(p.run({ value: 1, behaviour: "throw" }), KernelError);
+    assert.equal((await p.run({ value: 2 })).doubled, 4);
     await p.close();
   });
 
