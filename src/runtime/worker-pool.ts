@@ -75,9 +75,7 @@ export class WorkerPool<I, O> {
 
   run(input: I): Promise<O> {
     if (this.closed) return Promise.reject(new KernelError("the worker pool is closed"));
-    if (this.local !== undefined && !this.localBusy && this.queue.length === 0 && this.slots.every((slot) => slot.busy === null) && this.options.inlineWhenIdle!(input)) {
-      return this.runLocal(this.local, input);
-    }
+    if (this.local !== undefined && this.idle() && this.options.inlineWhenIdle!(input)) return this.runLocal(this.local, input);
     return new Promise<O>((resolve, reject) => {
       this.queue.push({ input, resolve, reject });
       this.schedule();
@@ -93,6 +91,11 @@ export class WorkerPool<I, O> {
     if (this.batchTimer !== null) clearTimeout(this.batchTimer);
     for (const pending of this.queue.splice(0)) pending.reject(new KernelError("the worker pool is closed"));
     await Promise.all([...this.slots].map((slot) => this.retire(slot, new KernelError("the worker pool is closed"))));
+  }
+
+  /** Nothing queued, no worker busy and the inline kernel free. */
+  private idle(): boolean {
+    return !this.localBusy && this.queue.length === 0 && this.slots.every((slot) => slot.busy === null);
   }
 
   private async loadLocal(): Promise<void> {
