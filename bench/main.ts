@@ -240,7 +240,7 @@ async function predictRunner(factories: readonly ModelFactory[], frames: readonl
   const { DEFAULT_LIMITS, parseRequest } = await import("../src/protocol/index.js");
   const { decodeMedia, readPayload } = await import("../src/media/index.js");
   const { ConnectionSession } = await import("../src/session/session.js");
-  const models = factories.map((f) => f.create({ workers: 1, intraOpThreads: 1, batchWindowMs: 0, maxBatch: 1, taskTimeoutMs: 30_000 }));
+  const models = factories.map((f) => f.create({ workers: 1, intraOpThreads: 1, batchWindowMs: 0, maxBatch: 1, taskTimeoutMs: 30_000, inlineWhenIdle: true }));
   const close = async () => {
     await Promise.all(models.map((m) => m.close()));
   };

@@ -108,7 +108,7 @@ export const fakeLanguage = fakeFactory("language", ["text"], async (media, conf
   };
 });
 
-const RUNTIME_OPTIONS = { workers: 1, intraOpThreads: 1, batchWindowMs: 0, maxBatch: 8, taskTimeoutMs: 30_000 };
+const RUNTIME_OPTIONS = { workers: 1, intraOpThreads: 1, batchWindowMs: 0, maxBatch: 8, taskTimeoutMs: 30_000, inlineWhenIdle: true };
 
 /** A language double whose predictions wait for `release()`; `started` resolves when a prediction begins. */
 export function gatedLanguage(): { factory: ModelFactory; started: Promise<void>; release: () => void } {

@@ -54,4 +54,6 @@ export interface ModelRuntimeOptions {
   maxBatch: number;
   /** A batch that takes longer fails (I0101) and its worker is replaced. */
   taskTimeoutMs: number;
+  /** A model may run a short input on the main thread when its workers are idle (false: workers only). */
+  inlineWhenIdle: boolean;
 }

@@ -55,6 +55,15 @@ describe("parseServeArgs", () => {
     assert.deepEqual(result.config.models, ["language"]);
   });
 
+  it("keeps model calls in workers only when asked (--isolate-models or MOODWIRE_ISOLATE_MODELS)", () => {
+    const byDefault = parseServeArgs([], {});
+    assert.ok(byDefault.ok && !byDefault.config.isolateModels);
+    const flag = parseServeArgs(["--isolate-models"], {});
+    assert.ok(flag.ok && flag.config.isolateModels);
+    const env = parseServeArgs([], { MOODWIRE_ISOLATE_MODELS: "1" });
+    assert.ok(env.ok && env.config.isolateModels);
+  });
+
   it("explains bad options", () => {
     const unknown = parseServeArgs(["--nope"], {});
     assert.ok(!unknown.ok && /unknown option/.test(unknown.message));
@@ -66,7 +75,7 @@ describe("parseServeArgs", () => {
 
   it("lists every flag in the help", () => {
     const help = serveHelp();
-    for (const flag of ["--host", "--port", "--api-keys-file", "--models", "--workers", "--max-audio-ms", "--idle-timeout-ms", "--shutdown-grace-ms"]) {
+    for (const flag of ["--host", "--port", "--api-keys-file", "--models", "--workers", "--isolate-models", "--max-audio-ms", "--idle-timeout-ms", "--shutdown-grace-ms"]) {
       assert.ok(help.includes(flag), flag);
     }
   });

@@ -50,6 +50,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     batchWindowMs: config.batchWindowMs,
     maxBatch: config.maxBatch,
     taskTimeoutMs: config.taskTimeoutMs,
+    inlineWhenIdle: !config.isolateModels,
   });
   const metrics = new ServerMetrics();
   const limiter = new HandshakeRateLimiter(config.handshakesPerSecond);

@@ -59,7 +59,7 @@ class LanguageModel implements ExpressionModel<"language"> {
       taskTimeoutMs: options.taskTimeoutMs,
       // A short text takes a few milliseconds, short enough to run on the main thread when nothing else
       // is waiting: a lone user's request then skips the hand-off to a worker and back (~0.3 ms of ~2.5).
-      inlineWhenIdle: (input) => input.text.length <= INLINE_TEXT_LIMIT,
+      ...(options.inlineWhenIdle ? { inlineWhenIdle: (input: LanguageKernelInput) => input.text.length <= INLINE_TEXT_LIMIT } : {}),
     });
   }
 

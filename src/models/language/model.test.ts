@@ -25,7 +25,8 @@ const context = {} as PredictContext;
 
 before(async () => {
   if (!installed) return;
-  model = languageModel.create({ workers: 1, intraOpThreads: 1, batchWindowMs: 2, maxBatch: 16, taskTimeoutMs: 120_000 });
+  // Workers only: these tests pin what batching does to a text's scores (the inline path is the server default, covered by the conformance suite).
+  model = languageModel.create({ workers: 1, intraOpThreads: 1, batchWindowMs: 2, maxBatch: 16, taskTimeoutMs: 120_000, inlineWhenIdle: false });
   await model.load();
 });
 
