@@ -38,23 +38,38 @@ def span_logits(enc, heads, token_ids, token_mask, span_mask):
     return heads(f.float(), wide.float())
 
 
+def disk_cached(path, compute, save, load):
+    """load(path) when the file exists (path None: never cached), else compute(), saved with save(path, value)."""
+    if path is not None and os.path.exists(path):
+        return load(path)
+    value = compute()
+    if path is not None:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        save(path, value)
+    return value
+
+
 def tokenize(texts, cache_dir):
     """Piece ids (at most TRAIN_TOKENS, never empty) of every text; cached on disk by content hash."""
     from use_tokenizer import Tokenizer
     key = hashlib.md5(("\x00".join(texts) + f"|{TRAIN_TOKENS}|{CLIP_CHARS}").encode()).hexdigest()[:12]
-    path = os.path.join(cache_dir, f"ids_{key}.npz")
-    if os.path.exists(path):
+
+    def compute():
+        t0 = time.time()
+        tok = Tokenizer()
+        ids = [tok.encode(t[:CLIP_CHARS])[:TRAIN_TOKENS] or [0] for t in texts]
+        print(f"tokenized {len(texts)} texts ({sum(len(x) for x in ids)} pieces) in {time.time() - t0:.0f}s", flush=True)
+        return ids
+
+    def save(path, ids):
+        np.savez(path, flat=np.array([i for x in ids for i in x], np.int16), offs=np.cumsum([0] + [len(x) for x in ids]))
+
+    def load(path):
         z = np.load(path)
         flat, offs = z["flat"], z["offs"]
         return [flat[offs[i]:offs[i + 1]].tolist() for i in range(len(texts))]
-    t0 = time.time()
-    tok = Tokenizer()
-    ids = [tok.encode(t[:CLIP_CHARS])[:TRAIN_TOKENS] or [0] for t in texts]
-    os.makedirs(cache_dir, exist_ok=True)
-    offs = np.cumsum([0] + [len(x) for x in ids])
-    np.savez(path, flat=np.array([i for x in ids for i in x], np.int16), offs=offs)
-    print(f"tokenized {len(texts)} texts ({offs[-1]} pieces) in {time.time() - t0:.0f}s", flush=True)
-    return ids
+
+    return disk_cached(os.path.join(cache_dir, f"ids_{key}.npz"), compute, save, load)
 
 
 def length_batches(order, length, batch_tokens, max_batch=256):
@@ -82,8 +97,10 @@ def frozen_features(enc, seqs, bf16=True, batch_tokens=16384, cache_dir=None):
         for s in seqs:
             digest.update(np.asarray(s, np.int16).tobytes() + b"|")
         path = os.path.join(cache_dir, f"frozen_{digest.hexdigest()[:12]}.npy")
-        if os.path.exists(path):
-            return np.load(path)
+    return disk_cached(path, lambda: _frozen_pass(enc, seqs, bf16, batch_tokens), np.save, np.load)
+
+
+def _frozen_pass(enc, seqs, bf16, batch_tokens):
     out = np.zeros((len(seqs), 1536), np.float16)
     order = sorted(range(len(seqs)), key=lambda i: len(seqs[i]))
     enc.eval()
@@ -99,8 +116,6 @@ def frozen_features(enc, seqs, bf16=True, batch_tokens=16384, cache_dir=None):
             p2 = ((x2 * m).sum(1) / den).float()
             out[chunk] = torch.cat([enc.pool_tail(p4), p4, p2], -1).float().cpu().numpy().astype(np.float16)
     print(f"frozen features for {len(seqs)} sequences in {time.time() - t0:.0f}s", flush=True)
-    if path is not None:
-        np.save(path, out)
     return out
 
 
