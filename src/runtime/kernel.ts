@@ -1,4 +1,5 @@
-// The contract between the worker pool and a model's compute code, which runs inside a worker thread.
+// The contract between the worker pool and a model's compute code, which runs inside a worker thread (or,
+// with the pool's inlineWhenIdle, on the calling thread).
 
 export interface KernelOptions {
   /** ONNX intra-op threads for this worker. */
@@ -16,3 +17,11 @@ export interface Kernel<I, O> {
  * real file (not a closure) and its inputs and outputs must survive structured cloning.
  */
 export type KernelFactory<I, O> = () => Kernel<I, O>;
+
+/** Imports a kernel module by URL and loads its kernel: in a worker, or on the pool's own thread. */
+export async function loadKernel<I, O>(url: string, options: KernelOptions): Promise<Kernel<I, O>> {
+  const module = (await import(url)) as { default: KernelFactory<I, O> };
+  const kernel = module.default();
+  await kernel.load(options);
+  return kernel;
+}

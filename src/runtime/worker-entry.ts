@@ -1,7 +1,7 @@
 // Worker-thread side of the pool: loads one kernel module and answers batches.
 
 import { parentPort, workerData } from "node:worker_threads";
-import type { Kernel, KernelFactory, KernelOptions } from "./kernel.js";
+import { loadKernel, type Kernel, type KernelOptions } from "./kernel.js";
 
 export interface WorkerInit {
   kernelUrl: string;
@@ -21,9 +21,7 @@ const init = workerData as WorkerInit;
 
 let kernel: Kernel<unknown, unknown>;
 try {
-  const module = (await import(init.kernelUrl)) as { default: KernelFactory<unknown, unknown> };
-  kernel = module.default();
-  await kernel.load(init.options);
+  kernel = await loadKernel(init.kernelUrl, init.options);
   port.postMessage({ type: "ready" } satisfies WorkerReply);
 } catch (error) {
   port.postMessage({ type: "load-failed", message: error instanceof Error ? error.message : String(error) } satisfies WorkerReply);

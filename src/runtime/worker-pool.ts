@@ -4,7 +4,7 @@
 // finds the whole pool idle runs on the calling thread instead: no hand-off to a worker and back.
 
 import { Worker } from "node:worker_threads";
-import type { Kernel, KernelFactory, KernelOptions } from "./kernel.js";
+import { loadKernel, type Kernel, type KernelOptions } from "./kernel.js";
 import type { WorkerInit, WorkerReply } from "./worker-entry.js";
 
 export interface WorkerPoolOptions<I> {
@@ -46,10 +46,6 @@ interface Slot<I, O> {
 }
 
 const ENTRY_URL = new URL("./worker-entry.js", import.meta.url);
-
-function kernelError(error: unknown): KernelError {
-  return error instanceof KernelError ? error : new KernelError(error instanceof Error ? error.message : String(error));
-}
 
 export class WorkerPool<I, O> {
   private readonly slots: Slot<I, O>[] = [];
@@ -100,12 +96,9 @@ export class WorkerPool<I, O> {
 
   private async loadLocal(): Promise<void> {
     try {
-      const module = (await import(this.options.kernelUrl)) as { default: KernelFactory<I, O> };
-      const kernel = module.default();
-      await kernel.load(this.options.kernel);
-      this.local = kernel;
+      this.local = await loadKernel<I, O>(this.options.kernelUrl, this.options.kernel);
     } catch (error) {
-      throw new KernelError(`kernel failed to load: ${kernelError(error).message}`);
+      throw new KernelError(`kernel failed to load: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 
@@ -116,7 +109,7 @@ export class WorkerPool<I, O> {
       if (outputs.length !== 1) throw new KernelError(`kernel returned ${outputs.length} outputs for 1 input`);
       return outputs[0]!;
     } catch (error) {
-      throw kernelError(error);
+      throw error instanceof KernelError ? error : new KernelError(error instanceof Error ? error.message : String(error));
     } finally {
       this.localBusy = false;
     }

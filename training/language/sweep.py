@@ -6,7 +6,7 @@
 
 Each run is `train.py --no-export` in <root>/<name> (its own cache folder, seeded with --ids-cache when
 given, so tokenising is skipped) on its own CPU core (taskset); the GPU is shared. Runs are listed in
-priority order: when the step rates seen so far say that not every run can end by --deadline seconds,
+priority order: when the step rates of the last 30 s say that not every run can end by --deadline seconds,
 the last-listed ones still running are stopped, which speeds up the rest. A run named `smoke` is the
 pipeline check: if it fails, everything stops at once, so a broken environment costs seconds of a
 lent GPU, not the whole lease. The last line is a JSON list of the finished runs with their dev
