@@ -320,7 +320,7 @@ class ServerChild {
     return `ws://127.0.0.1:${this.port}/v0/stream/models`;
   }
 
-  stats(options: { reset?: boolean; gc?: boolean } = {}): Promise<ChildStats> {
+  stats(options: { loopMonitor?: "start" | "stop"; gc?: boolean } = {}): Promise<ChildStats> {
     const id = this.nextId++;
     return new Promise((resolve) => {
       this.waiters.set(id, resolve);
@@ -487,7 +487,7 @@ async function main(): Promise<void> {
     // and the worker heaps grow to their working size), before RSS is taken.
     const warmup = Math.min(options.payloads, Math.max(2 * options.connections, 1000));
     await runClosedLoop(clients, planned.frames, warmup, budgetMs);
-    const before = await server.stats({ gc: true, reset: true });
+    const before = await server.stats({ gc: true, loopMonitor: "start" });
     // RSS every second during the run (no forced GC), to tell a plateau from a leak.
     const rssTrace: number[] = [];
     const rssAt: number[] = [];
@@ -505,7 +505,7 @@ async function main(): Promise<void> {
     const loop = await running;
     const benchCpu = process.cpuUsage(benchCpuBefore);
     clearInterval(sampler);
-    const during = await server.stats({ reset: true });
+    const during = await server.stats({ loopMonitor: "stop" });
     await Promise.all(clients.map((c) => c.close()));
     const after = await server.stats({ gc: true });
     const underLoad = summarize(loop.latencies);

@@ -2,10 +2,12 @@
 // on their own, apart from the load generator. Started with `fork()`; settings come as one JSON
 // argument; talks to the bench over the IPC channel:
 //   child → parent  { type: "ready", port, models } | { type: "failed", message }
-//   parent → child  { cmd: "stats", id, reset?: boolean, gc?: boolean } → { type: "stats", id, ... }
+//   parent → child  { cmd: "stats", id, loopMonitor?: "start" | "stop", gc?: boolean } → { type: "stats", id, ... }
 //                   { cmd: "shutdown" }
-// The event loop delay is sampled with perf_hooks.monitorEventLoopDelay at 1 ms resolution; the
-// reported values are the raw timer delays (they include the 1 ms sampling interval).
+// The event loop delay is sampled with perf_hooks.monitorEventLoopDelay at 1 ms resolution, only between
+// a "start" and a "stop" (the load phase it reports on), so that its timer does not wake the server during
+// the one-connection latency phase. The reported values are the raw timer delays (they include the 1 ms
+// sampling interval); the last window's figures stay readable after "stop".
 
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { defaultConfig, type ServerConfig } from "../src/server/config.js";
@@ -20,7 +22,7 @@ export interface ChildSettings {
   maxInFlight?: number;
 }
 
-export type ChildRequest = { cmd: "stats"; id: number; reset?: boolean; gc?: boolean } | { cmd: "shutdown" };
+export type ChildRequest = { cmd: "stats"; id: number; loopMonitor?: "start" | "stop"; gc?: boolean } | { cmd: "shutdown" };
 
 export interface ChildStats {
   type: "stats";
@@ -65,7 +67,6 @@ async function main(): Promise<void> {
   }
 
   const eld = monitorEventLoopDelay({ resolution: 1 });
-  eld.enable();
   const gc = (globalThis as { gc?: () => void }).gc;
 
   process.on("message", (request: ChildRequest) => {
@@ -98,7 +99,10 @@ async function main(): Promise<void> {
           samples: eld.count,
         },
       });
-      if (request.reset === true) eld.reset();
+      if (request.loopMonitor === "start") {
+        eld.reset();
+        eld.enable();
+      } else if (request.loopMonitor === "stop") eld.disable();
     }
   });
   process.on("disconnect", () => process.exit(0));

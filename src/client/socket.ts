@@ -7,6 +7,7 @@ import { readFile } from "node:fs/promises";
 import WebSocket from "ws";
 
 import type { JobDetails, PredictionsReply } from "../protocol/index.js";
+import { messageText } from "../protocol/message-text.js";
 import { toWireModels, type StreamConfig } from "./config.js";
 import { StreamConnectionError, StreamError, StreamProtocolError } from "./errors.js";
 
@@ -226,7 +227,7 @@ export class StreamSocket {
     let reply: unknown;
     try {
       if (isBinary) throw new Error("binary frame");
-      const text = Array.isArray(data) ? Buffer.concat(data).toString("utf8") : Buffer.from(data as ArrayBuffer).toString("utf8");
+      const text = messageText(data);
       reply = JSON.parse(text);
       if (typeof reply !== "object" || reply === null || Array.isArray(reply)) throw new Error("not a JSON object");
     } catch (error) {

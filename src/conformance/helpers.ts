@@ -15,6 +15,7 @@ import type { ExpressionModel, ModelFactory, PredictContext } from "../models/ty
 import {
   EXPRESSION_LABELS,
   LANGUAGE_EMOTION_LABELS,
+  messageText,
   SENTIMENT_LABELS,
   TOXICITY_LABELS,
   type LanguageConfig,
@@ -185,7 +186,7 @@ export class TestSocket {
   private constructor(readonly ws: WebSocket) {
     openSockets.add(this);
     ws.on("message", (data, isBinary) => {
-      const text = Array.isArray(data) ? Buffer.concat(data).toString("utf8") : Buffer.from(data as ArrayBuffer).toString("utf8");
+      const text = messageText(data);
       const received: Received = { reply: JSON.parse(text) as Reply, isBinary };
       const waiter = this.waiters.shift();
       if (waiter === undefined) this.inbox.push(received);

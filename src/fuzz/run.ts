@@ -6,7 +6,7 @@ import { get } from "node:http";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { WebSocket, type RawData } from "ws";
 import type { Limits } from "../protocol/limits.js";
-import { DEFAULT_LIMITS, MODEL_NAMES, type ModelName } from "../protocol/index.js";
+import { DEFAULT_LIMITS, messageText, MODEL_NAMES, type ModelName } from "../protocol/index.js";
 import { MODEL_FACTORIES } from "../models/registry.js";
 import type { ModelFactory } from "../models/types.js";
 import { defaultConfig, type ServerConfig } from "../server/config.js";
@@ -130,7 +130,7 @@ export function checkReply(data: RawData, isBinary: boolean): CheckedReply {
   const problems: string[] = [];
   const warnings: string[] = [];
   if (isBinary) problems.push("the reply is a binary frame");
-  const text = Array.isArray(data) ? Buffer.concat(data).toString("utf8") : Buffer.from(data as ArrayBuffer).toString("utf8");
+  const text = messageText(data);
   let reply: unknown;
   try {
     reply = JSON.parse(text);

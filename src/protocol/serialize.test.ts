@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { LANGUAGE_EMOTION_LABELS } from "./labels.js";
+import { labelScores, LabelScore } from "./scores.js";
 import { SCORE_DIGITS, scoreText, serializeReply } from "./serialize.js";
 
 /** The value with every score replaced by 0. */
@@ -54,6 +55,18 @@ describe("serializeReply", () => {
       assertClose(Number(text), value, 5.01e-6, text);
       assertClose(Number(text), Number(value.toPrecision(SCORE_DIGITS)), 1.01e-6, text);
     }
+  });
+
+  it("writes LabelScore lists (the models' fast path) exactly as the same plain { name, score } lists", () => {
+    const values = Float32Array.from({ length: 3 * LANGUAGE_EMOTION_LABELS.length }, (_, i) => Math.fround(Math.cos(i) ** 2));
+    const rows = [0, 1, 2].map((row) => labelScores(LANGUAGE_EMOTION_LABELS, values, row));
+    const plain = rows.map((scores) => scores.map(({ name, score }) => ({ name, score })));
+    assert.equal(rows[2]![5]!.score, values[2 * LANGUAGE_EMOTION_LABELS.length + 5]);
+    assert.equal(JSON.stringify(rows), JSON.stringify(plain), "JSON.stringify sees only name and score");
+    assert.equal(serializeReply({ rows }).toString("utf8"), serializeReply({ rows: plain }).toString("utf8"));
+    // Mixed with plain items, and a name outside the cached labels, both still match.
+    const mixed = [new LabelScore("ünseen", 0.25), { name: "plain", score: 0.5 }, new LabelScore("x", 1e-9)];
+    assert.equal(serializeReply({ mixed }).toString("utf8"), JSON.stringify({ mixed }));
   });
 
   it("matches JSON.stringify on the edge cases of plain JSON data (no scores of more than 6 digits)", () => {

@@ -1,10 +1,13 @@
 // Reply serialisation: JSON.stringify's text as UTF-8 bytes, written faster for the shape that dominates
-// every reply: arrays of { name, score } (a 20-word text at word granularity carries ~1,400 of them).
+// every reply: arrays of { name, score } (a 20-word text at word granularity carries ~1,400 of them;
+// models build them as ./scores.ts LabelScore, which skips the key check a plain object takes).
 // The bytes go straight into one buffer (no string pieces to join, encode and collect): each label's
 // `{"name":"…","score":` prefix and each object key is encoded once and cached, and a score's digits,
 // an integer's digits and a short ASCII string are written as bytes (Buffer#write costs more per call).
 // A score carries SCORE_DIGITS significant digits instead of a double's 17: the models compute in
 // float32 (int8 inside), so the extra digits were noise, and they made up half of a reply's bytes.
+
+import { LabelScore, scorePrefix } from "./scores.js";
 
 /** Significant digits of a score on the wire. */
 export const SCORE_DIGITS = 6;
@@ -134,18 +137,6 @@ class ByteWriter {
   }
 }
 
-const scorePrefixes = new Map<string, Buffer>();
-
-function scorePrefix(name: string): Buffer {
-  let prefix = scorePrefixes.get(name);
-  if (prefix === undefined) {
-    prefix = Buffer.from(`{"name":${JSON.stringify(name)},"score":`, "utf8");
-    // Label names are a small closed set; the bound only guards against unexpected names.
-    if (scorePrefixes.size < 4096) scorePrefixes.set(name, prefix);
-  }
-  return prefix;
-}
-
 const keyPrefixes = new Map<string, Buffer>();
 
 /** `"key":` as UTF-8, cached like the score prefixes (reply keys are a small closed set too). */
@@ -180,6 +171,10 @@ function writeScores(w: ByteWriter, list: readonly unknown[]): boolean {
   w.byte(0x5b); // [
   for (let i = 0; i < list.length; i++) {
     const item = list[i];
+    if (item instanceof LabelScore) {
+      w.scoreItem(item.prefix, item.score, i > 0);
+      continue;
+    }
     if (!isScore(item)) {
       w.length = start;
       return false;

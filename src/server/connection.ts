@@ -4,7 +4,7 @@
 
 import { performance } from "node:perf_hooks";
 import type { RawData, WebSocket } from "ws";
-import { ErrorCode, serializeReply, type ErrorReply, type Limits, type StreamReply } from "../protocol/index.js";
+import { ErrorCode, messageText, serializeReply, type ErrorReply, type Limits, type StreamReply } from "../protocol/index.js";
 import { ConnectionSession } from "../session/session.js";
 import { handleFrame, type RequestContext } from "./handle-request.js";
 import type { ServerMetrics } from "./metrics.js";
@@ -21,13 +21,9 @@ export interface ConnectionOptions {
 /** Refused frames up to this size are still parsed for their payload_id, so pipelining clients can match the reply. */
 const PAYLOAD_ID_SCAN_BYTES = 64 * 1024;
 
-function frameText(data: RawData): string {
-  return Array.isArray(data) ? Buffer.concat(data).toString("utf8") : Buffer.from(data as ArrayBuffer).toString("utf8");
-}
-
 function readPayloadId(data: RawData): string | undefined {
   try {
-    const value: unknown = JSON.parse(frameText(data));
+    const value: unknown = JSON.parse(messageText(data));
     if (typeof value === "object" && value !== null && "payload_id" in value && typeof value.payload_id === "string") return value.payload_id;
   } catch {
     // Not JSON: the reply goes out without a payload_id.
@@ -77,7 +73,7 @@ export class Connection {
       this.enqueue({ kind: "reply", received, reply: { error: `The message is ${size} bytes; the limit is ${maxFrameBytes} bytes.`, code: ErrorCode.FrameTooLarge } });
     } else {
       // Binary frames are read as UTF-8 JSON too, so clients that send bytes still get a coded reply.
-      this.enqueue({ kind: "frame", frame: frameText(data), received });
+      this.enqueue({ kind: "frame", frame: messageText(data), received });
     }
     if (!this.paused && this.queue.length >= maxInFlight) {
       this.paused = true;

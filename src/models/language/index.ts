@@ -4,6 +4,7 @@
 import { existsSync } from "node:fs";
 import type { DecodedMedia } from "../../media/types.js";
 import {
+  labelScores,
   LANGUAGE_EMOTION_LABELS,
   SENTIMENT_LABELS,
   TOXICITY_LABELS,
@@ -11,7 +12,6 @@ import {
   type LanguageConfig,
   type LanguagePrediction,
   type ModelOutput,
-  type Score,
 } from "../../protocol/index.js";
 import { modelDirectory } from "../../runtime/paths.js";
 import { WorkerPool } from "../../runtime/worker-pool.js";
@@ -24,11 +24,6 @@ export const NO_LANGUAGE_WARNING = "No emotional language detected.";
  * on the 2-core machine (~1 ms per 100 characters); longer texts always go to a worker. */
 const INLINE_TEXT_LIMIT = 400;
 
-function scores(labels: readonly string[], values: Float32Array, row: number): Score[] {
-  const n = labels.length;
-  return labels.map((name, i) => ({ name, score: values[row * n + i] as number }));
-}
-
 /** Turns a kernel output into wire predictions, or the nested W0104 warning when nothing was found. */
 export function toModelOutput(output: LanguageKernelOutput): ModelOutput<LanguagePrediction> {
   if (output.segments.length === 0) return { warning: NO_LANGUAGE_WARNING, code: WarningCode.NoLanguage };
@@ -36,10 +31,10 @@ export function toModelOutput(output: LanguageKernelOutput): ModelOutput<Languag
     const prediction: LanguagePrediction = {
       text: segment.text,
       position: { begin: segment.begin, end: segment.end },
-      emotions: scores(LANGUAGE_EMOTION_LABELS, output.emotions, row),
+      emotions: labelScores(LANGUAGE_EMOTION_LABELS, output.emotions, row),
     };
-    if (output.sentiment !== undefined) prediction.sentiment = scores(SENTIMENT_LABELS, output.sentiment, row);
-    if (output.toxicity !== undefined) prediction.toxicity = scores(TOXICITY_LABELS, output.toxicity, row);
+    if (output.sentiment !== undefined) prediction.sentiment = labelScores(SENTIMENT_LABELS, output.sentiment, row);
+    if (output.toxicity !== undefined) prediction.toxicity = labelScores(TOXICITY_LABELS, output.toxicity, row);
     return prediction;
   });
   return { predictions };
