@@ -22,6 +22,7 @@ import type { ModelName } from "../src/protocol/index.js";
 import type { Kernel, KernelFactory } from "../src/runtime/kernel.js";
 import { Client, frame, openClients, runClosedLoop, runSequential, type Frame, type SequentialResult } from "./load.js";
 import { SENTENCES } from "./sentences.js";
+import type { EchoSettings } from "./echo-child.js";
 import type { ChildMessage, ChildSettings, ChildStats } from "./server-child.js";
 import { round, slope, summarize } from "./stats.js";
 
@@ -275,6 +276,33 @@ async function predictRunner(factories: readonly ModelFactory[], frames: readonl
   }
 }
 
+/**
+ * The transport alone (bench/echo-child.ts): one connection to a bare `ws` server that holds its thread
+ * for `holdMs` and answers with `replyBytes` of text. `run` resolves with the round trip.
+ */
+async function echoRunner(replyBytes: number, holdMs: number, request: Buffer): Promise<Runner> {
+  const settings: EchoSettings = { replyBytes, holdMs };
+  const child = fork(fileURLToPath(new URL("./echo-child.js", import.meta.url)), [JSON.stringify(settings)], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      child.once("message", (message: { port: number }) => resolve(message.port));
+      child.once("exit", (code) => reject(new Error(`the echo server exited with code ${code}`)));
+    });
+    const client = await Client.open(`ws://127.0.0.1:${port}/`);
+    return {
+      method: `bare ws server in a child process: holds its thread ${round(holdMs)} ms (the model-only warm-up p50), then sends ${replyBytes} bytes of text (a reply's size); round trip less the hold`,
+      run: () => client.request(request, 30_000),
+      close: async () => {
+        await client.close();
+        child.kill();
+      },
+    };
+  } catch (error) {
+    child.kill();
+    throw error;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The server child
 
@@ -459,9 +487,15 @@ async function main(): Promise<void> {
       }
     };
     log(`warm-up, then ${rounds} rounds of model-only / predict-only / e2e (${options.modelIterations} / ${options.modelIterations} / ${options.sequential})`);
-    await timed(modelRunner, 0, 30, null);
+    const warmModel: number[] = [];
+    await timed(modelRunner, 0, 30, warmModel);
     if (predictRunnerOrNone !== undefined) await timed(predictRunnerOrNone, 0, 30, null);
     await runSequential(single, planned.frames, Math.min(100, options.sequential), 0, budgetMs);
+    const sampleReply = await single.request(planned.frames[0]!.bytes, 30_000);
+    const holdMs = summarize(warmModel).p50;
+    const transport = await echoRunner(sampleReply.length, holdMs, planned.frames[0]!.bytes);
+    await timed(transport, 0, 30, null);
+    const transportLatencies: number[] = [];
     const perModel = Math.ceil(options.modelIterations / rounds);
     const perSequential = Math.ceil(options.sequential / rounds);
     for (let r = 0; r < rounds && performance.now() < deadline; r++) {
@@ -472,10 +506,13 @@ async function main(): Promise<void> {
       sequential.wrong += part.wrong;
       sequential.firstWrong ??= part.firstWrong;
       sequential.latencies.push(...part.latencies);
+      await timed(transport, r * perSequential, perSequential, transportLatencies);
     }
     await single.close();
     await modelRunner.close();
     await predictRunnerOrNone?.close();
+    await transport.close();
+    const transportFloor = summarize(transportLatencies.map((ms) => ms - holdMs));
     const model = summarize(modelLatencies);
     const predict = predictRunnerOrNone === undefined ? undefined : summarize(predictLatencies);
     const modelOnly = { method: modelRunner.method };
@@ -531,6 +568,9 @@ async function main(): Promise<void> {
         model_only: { method: modelOnly.method, runs: model.count, p50_ms: round(model.p50), p95_ms: round(model.p95), p99_ms: round(model.p99), mean_ms: round(model.mean) },
         ...(predict === undefined ? {} : { predict_only: { method: predictRunnerOrNone?.method, runs: predict.count, p50_ms: round(predict.p50), p95_ms: round(predict.p95) } }),
         e2e: { requests: e2e.count, ok: sequential.ok, wrong: sequential.wrong, ...(sequential.firstWrong === undefined ? {} : { first_wrong: sequential.firstWrong }), mean_ms: round(e2e.mean), max_ms: round(e2e.max) },
+        transport_floor: { method: transport.method, runs: transportFloor.count, p50_ms: round(transportFloor.p50), p95_ms: round(transportFloor.p95) },
+        // What the end-to-end p50 adds to the model's, and how much of that the bare transport above costs.
+        overhead_split: { overhead_p50_ms: round(e2e.p50 - model.p50), transport_floor_p50_ms: round(transportFloor.p50), rest_p50_ms: round(e2e.p50 - model.p50 - transportFloor.p50) },
         load: {
           connections: options.connections,
           payloads_sent: options.payloads,

@@ -55,6 +55,15 @@ describe("serializeReply", () => {
       assertClose(Number(text), value, 5.01e-6, text);
       assertClose(Number(text), Number(value.toPrecision(SCORE_DIGITS)), 1.01e-6, text);
     }
+    // Over float32's whole range below 1, and its edges, the text is String(Number(toPrecision(6))).
+    for (let i = 0; i < 20_000; i++) {
+      seed = (seed * 16807) % 2147483647;
+      const value = Math.fround(Math.exp((-seed / 2147483647) * 104));
+      assert.equal(scoreText(value), String(Number(value.toPrecision(SCORE_DIGITS))), String(value));
+    }
+    for (const value of [1.4e-45, 1e-45, 3.4e-38, 9.9999996e-7, 1e-6, 1.5e-7, 1e-10, 0.99999996]) {
+      assert.equal(scoreText(value), String(Number(value.toPrecision(SCORE_DIGITS))), String(value));
+    }
   });
 
   it("writes LabelScore lists (the models' fast path) exactly as the same plain { name, score } lists", () => {

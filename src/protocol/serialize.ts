@@ -11,19 +11,41 @@ import { LabelScore, scorePrefix } from "./scores.js";
 
 /** Significant digits of a score on the wire. */
 export const SCORE_DIGITS = 6;
-/** Below this JavaScript writes numbers in exponent notation ("1e-7"); so does the slow path here. */
-const SMALLEST_FIXED = 1e-6;
-const POW10 = Array.from({ length: 7 + SCORE_DIGITS }, (_, k) => 10 ** k);
-const NEG_POW10 = Array.from({ length: 8 }, (_, k) => 10 ** -k);
+/** Most zeros after the point that String() writes before switching to exponent notation (0.000001, 1e-7). */
+const FIXED_ZEROS = 5;
+/** score() formats values down to this (float32's smallest, which the models' scores are) itself; smaller
+ * ones go through toPrecision and String. */
+const SMALLEST_FAST = 1e-45;
+const FAST_DECADES = 46;
+// Parsed from decimal text so that each power is the double nearest to it (** may be off by an ulp).
+const POW10 = Array.from({ length: FAST_DECADES + SCORE_DIGITS + 1 }, (_, k) => Number(`1e${k}`));
+const NEG_POW10 = Array.from({ length: FAST_DECADES + 1 }, (_, k) => Number(`1e-${k}`));
 const CARRY = 10 ** SCORE_DIGITS;
+/** "00", "01", … "99" as ASCII pairs: two digits per division. */
+const DIGIT_PAIRS = Uint8Array.from({ length: 200 }, (_, i) => 0x30 + (i % 2 === 0 ? Math.floor(i / 20) : (i >> 1) % 10));
 /** Strings up to this length are tried as ASCII first (see ByteWriter.text). */
 const SHORT_TEXT = 64;
-/** Most bytes a score in fixed notation takes: "0." + up to 6 zeros + SCORE_DIGITS digits. */
+/** Most bytes score() writes itself: "0." + 5 zeros + SCORE_DIGITS digits, or a digit, "." + SCORE_DIGITS - 1
+ * digits + "e-" + 2 exponent digits. */
 const SCORE_BYTES = 8 + SCORE_DIGITS;
+const LETTER_E = 0x65;
+const MINUS = 0x2d;
 const ZERO = 0x30;
 const DOT = 0x2e;
 const COMMA = 0x2c;
 const CLOSE_BRACE = 0x7d;
+
+/** Writes `digits` (below 10^SCORE_DIGITS) as exactly SCORE_DIGITS ASCII digits, leading zeros included. */
+function writeDigits(buffer: Buffer, at: number, digits: number): void {
+  let i = at + SCORE_DIGITS;
+  while (i - at >= 2) {
+    const pair = 2 * (digits % 100);
+    digits = (digits / 100) | 0;
+    buffer[--i] = DIGIT_PAIRS[pair + 1]!;
+    buffer[--i] = DIGIT_PAIRS[pair]!;
+  }
+  if (i > at) buffer[at] = ZERO + digits;
+}
 
 /** A growable byte buffer; `bytes()` hands out a view of what was written. */
 class ByteWriter {
@@ -97,10 +119,11 @@ class ByteWriter {
     this.byte(CLOSE_BRACE);
   }
 
-  /** A score rounded to SCORE_DIGITS significant digits, trailing zeros dropped ("0.00472693", "0.5"). */
+  /** A score rounded to SCORE_DIGITS significant digits, trailing zeros dropped, in the notation String()
+   * uses ("0.00472693", "0.5", "1.5e-7"). */
   score(value: number): void {
     if (value === 0) return this.byte(ZERO); // exact zeros are common in replies; String(0) is "0" too
-    if (!(value >= SMALLEST_FIXED && value < 1)) {
+    if (!(value >= SMALLEST_FAST && value < 1)) {
       this.text(value > 0 && value < 1 ? String(Number(value.toPrecision(SCORE_DIGITS))) : number(value));
       return;
     }
@@ -114,22 +137,31 @@ class ByteWriter {
       zeros--;
       digits = CARRY / 10;
     }
-    let count = SCORE_DIGITS;
-    while (digits % 10 === 0) {
-      digits = (digits / 10) | 0;
-      count--;
-    }
     this.reserve(SCORE_BYTES); // scoreItem reserved this already; score() alone needs it
     const buffer = this.buffer;
     let at = this.length;
-    buffer[at++] = ZERO;
-    buffer[at++] = DOT;
-    for (let i = 0; i < zeros; i++) buffer[at++] = ZERO;
-    for (let i = at + count - 1; i >= at; i--) {
-      buffer[i] = ZERO + (digits % 10);
-      digits = (digits / 10) | 0;
+    if (zeros <= FIXED_ZEROS) {
+      buffer[at++] = ZERO;
+      buffer[at++] = DOT;
+      for (let i = 0; i < zeros; i++) buffer[at++] = ZERO;
+      writeDigits(buffer, at, digits);
+      at += SCORE_DIGITS;
+      while (buffer[at - 1] === ZERO) at--; // the leading digit is not 0, so this stops there
+    } else {
+      // d.ddddde-N: the digits one place right, then the first moved left of the dot.
+      writeDigits(buffer, at + 1, digits);
+      buffer[at] = buffer[at + 1]!;
+      buffer[at + 1] = DOT;
+      at += SCORE_DIGITS + 1;
+      while (buffer[at - 1] === ZERO) at--;
+      if (buffer[at - 1] === DOT) at--;
+      buffer[at++] = LETTER_E;
+      buffer[at++] = MINUS;
+      const power = zeros + 1;
+      if (power >= 10) buffer[at++] = ZERO + ((power / 10) | 0);
+      buffer[at++] = ZERO + (power % 10);
     }
-    this.length = at + count;
+    this.length = at;
   }
 
   bytes(): Buffer {
@@ -233,18 +265,23 @@ function write(w: ByteWriter, value: unknown): void {
   w.byte(0x7d); // }
 }
 
-/** The first buffer of a reply; a 20-word text at word granularity needs ~54 KB, reached by doubling. */
+/** The smallest first buffer of a reply. */
 const INITIAL_BYTES = 16 * 1024;
+/** The first buffer is sized from the last reply (replies of a stream tend to be alike: a 20-word text at
+ * word granularity needs ~54 KB), which saves growing it by doubling; this bounds that guess. */
+const MOST_INITIAL_BYTES = 1024 * 1024;
+let initialBytes = INITIAL_BYTES;
 
 /**
  * UTF-8 JSON of a reply: the bytes of JSON.stringify(reply) for plain JSON data, except that scores
  * carry SCORE_DIGITS significant digits. Send it as a text frame.
  */
 export function serializeReply(reply: object): Buffer {
-  const w = new ByteWriter(INITIAL_BYTES);
+  const w = new ByteWriter(initialBytes);
   const value = jsonValue(reply, "");
   if (omitted(value)) w.text("null");
   else write(w, value);
+  initialBytes = Math.min(MOST_INITIAL_BYTES, Math.max(INITIAL_BYTES, w.length + (w.length >> 3)));
   return w.bytes();
 }
 
