@@ -6,7 +6,8 @@
 //      worker kernel called directly; face/audio: the model's predict() on pre-decoded media);
 //   2. the server as a child process (bench/server-child.ts), so that its event loop delay and RSS
 //      are its own and not the load generator's;
-//   3. one connection, sequential requests → e2e p50/p95/p99 and overhead_ratio;
+//   3. one connection, sequential requests → e2e p50/p95/p99 and overhead_ratio; beside them the bare
+//      transport (bench/echo-child.ts) and the model after an idle gap, to split the overhead;
 //   4. 100 connections, closed loop, `--payloads` (10,000) payloads → throughput, event-loop p99 and
 //      server RSS before/after (after a forced GC in the server).
 
@@ -476,11 +477,13 @@ async function main(): Promise<void> {
     const single = await Client.open(server.url);
     const rounds = 10;
     const modelLatencies: number[] = [];
+    const modelAfterIdleLatencies: number[] = [];
     const predictLatencies: number[] = [];
     const sequential: SequentialResult = { ok: 0, wrong: 0, latencies: [] };
     const deadline = performance.now() + budgetMs;
-    const timed = async (runner: Runner, from: number, count: number, into: number[] | null) => {
+    const timed = async (runner: Runner, from: number, count: number, into: number[] | null, idleMs = 0) => {
       for (let i = from; i < from + count && performance.now() < deadline; i++) {
+        if (idleMs > 0) await new Promise((resolve) => setTimeout(resolve, idleMs));
         const started = performance.now();
         await runner.run(i);
         into?.push(performance.now() - started);
@@ -500,6 +503,8 @@ async function main(): Promise<void> {
     const perSequential = Math.ceil(options.sequential / rounds);
     for (let r = 0; r < rounds && performance.now() < deadline; r++) {
       await timed(modelRunner, r * perModel, perModel, modelLatencies);
+      // The same runs, each after the thread sleeps 1 ms, as the server's does between one connection's requests.
+      await timed(modelRunner, r * perModel, perModel, modelAfterIdleLatencies, 1);
       if (predictRunnerOrNone !== undefined) await timed(predictRunnerOrNone, r * perModel, perModel, predictLatencies);
       const part = await runSequential(single, planned.frames, perSequential, 0, Math.max(1, deadline - performance.now()), r * perSequential);
       sequential.ok += part.ok;
@@ -514,6 +519,7 @@ async function main(): Promise<void> {
     await transport.close();
     const transportFloor = summarize(transportLatencies.map((ms) => ms - holdMs));
     const model = summarize(modelLatencies);
+    const modelAfterIdle = summarize(modelAfterIdleLatencies);
     const predict = predictRunnerOrNone === undefined ? undefined : summarize(predictLatencies);
     const modelOnly = { method: modelRunner.method };
     const e2e = summarize(sequential.latencies);
@@ -569,8 +575,15 @@ async function main(): Promise<void> {
         ...(predict === undefined ? {} : { predict_only: { method: predictRunnerOrNone?.method, runs: predict.count, p50_ms: round(predict.p50), p95_ms: round(predict.p95) } }),
         e2e: { requests: e2e.count, ok: sequential.ok, wrong: sequential.wrong, ...(sequential.firstWrong === undefined ? {} : { first_wrong: sequential.firstWrong }), mean_ms: round(e2e.mean), max_ms: round(e2e.max) },
         transport_floor: { method: transport.method, runs: transportFloor.count, p50_ms: round(transportFloor.p50), p95_ms: round(transportFloor.p95) },
-        // What the end-to-end p50 adds to the model's, and how much of that the bare transport above costs.
-        overhead_split: { overhead_p50_ms: round(e2e.p50 - model.p50), transport_floor_p50_ms: round(transportFloor.p50), rest_p50_ms: round(e2e.p50 - model.p50 - transportFloor.p50) },
+        model_after_idle: { method: "the model-only runs, each after a 1 ms sleep (caches and core cool down as between requests)", runs: modelAfterIdle.count, p50_ms: round(modelAfterIdle.p50) },
+        // What the end-to-end p50 adds to the model's: the bare transport above, the model's own slowdown
+        // after an idle gap, and the rest (the server's work: parsing, dispatch, reply writing).
+        overhead_split: {
+          overhead_p50_ms: round(e2e.p50 - model.p50),
+          transport_floor_p50_ms: round(transportFloor.p50),
+          model_after_idle_p50_ms: round(modelAfterIdle.p50 - model.p50),
+          rest_p50_ms: round(e2e.p50 - modelAfterIdle.p50 - transportFloor.p50),
+        },
         load: {
           connections: options.connections,
           payloads_sent: options.payloads,
