@@ -489,7 +489,7 @@ async function main(): Promise<void> {
         into?.push(performance.now() - started);
       }
     };
-    log(`warm-up, then ${rounds} rounds of model-only / predict-only / e2e (${options.modelIterations} / ${options.modelIterations} / ${options.sequential})`);
+    log(`warm-up, then ${rounds} rounds of model-only / model after idle / predict-only / e2e / bare transport (${options.modelIterations} / ${options.modelIterations} / ${options.modelIterations} / ${options.sequential} / ${options.sequential})`);
     const warmModel: number[] = [];
     await timed(modelRunner, 0, 30, warmModel);
     if (predictRunnerOrNone !== undefined) await timed(predictRunnerOrNone, 0, 30, null);
