@@ -3,19 +3,10 @@
 // (~1,400 of them in a 20-word word-level language reply).
 
 import type { Score } from "./types.js";
+import { utf8Cache } from "./utf8-cache.js";
 
-const prefixes = new Map<string, Buffer>();
-
-/** `{"name":<name>,"score":` as UTF-8, cached: label names are a small closed set (the bound only
- * guards against unexpected names). */
-export function scorePrefix(name: string): Buffer {
-  let prefix = prefixes.get(name);
-  if (prefix === undefined) {
-    prefix = Buffer.from(`{"name":${JSON.stringify(name)},"score":`, "utf8");
-    if (prefixes.size < 4096) prefixes.set(name, prefix);
-  }
-  return prefix;
-}
+/** `{"name":<name>,"score":` as UTF-8, encoded once per label. */
+export const scorePrefix = utf8Cache((name) => `{"name":${JSON.stringify(name)},"score":`);
 
 /**
  * One score of a model's label list. JSON.stringify writes it as it writes a plain Score (the prefix is

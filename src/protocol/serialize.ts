@@ -8,6 +8,7 @@
 // float32 (int8 inside), so the extra digits were noise, and they made up half of a reply's bytes.
 
 import { LabelScore, scorePrefix } from "./scores.js";
+import { utf8Cache } from "./utf8-cache.js";
 
 /** Significant digits of a score on the wire. */
 export const SCORE_DIGITS = 6;
@@ -115,7 +116,7 @@ class ByteWriter {
     if (comma) buffer[at++] = COMMA;
     buffer.set(prefix, at);
     this.length = at + prefix.length;
-    this.score(value); // may grow the buffer (exponent notation goes through text())
+    this.score(value); // may grow the buffer (values outside [1e-45, 1) go through text())
     this.byte(CLOSE_BRACE);
   }
 
@@ -169,17 +170,8 @@ class ByteWriter {
   }
 }
 
-const keyPrefixes = new Map<string, Buffer>();
-
-/** `"key":` as UTF-8, cached like the score prefixes (reply keys are a small closed set too). */
-function keyPrefix(key: string): Buffer {
-  let prefix = keyPrefixes.get(key);
-  if (prefix === undefined) {
-    prefix = Buffer.from(`${JSON.stringify(key)}:`, "utf8");
-    if (keyPrefixes.size < 4096) keyPrefixes.set(key, prefix);
-  }
-  return prefix;
-}
+/** `"key":` as UTF-8, encoded once per key (reply keys are a small closed set too). */
+const keyPrefix = utf8Cache((key) => `${JSON.stringify(key)}:`);
 
 function isScore(value: unknown): value is { name: string; score: number } {
   if (typeof value !== "object" || value === null || Object.getPrototypeOf(value) !== Object.prototype) return false;
