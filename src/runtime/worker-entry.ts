@@ -8,7 +8,12 @@ export interface WorkerInit {
   options: KernelOptions;
 }
 
-export type WorkerRequest = { id: number; batch: unknown[] };
+/**
+ * A batch to run, or `retire`: the pool no longer uses this worker. The worker reads `retire` only once
+ * its thread is free, never during a native call (onnxruntime's run holds the thread), so exiting then is
+ * safe, whereas terminating a worker from outside during such a call aborts the whole process.
+ */
+export type WorkerRequest = { id: number; batch: unknown[] } | { type: "retire" };
 export type WorkerReply =
   | { type: "ready" }
   | { type: "load-failed"; message: string }
@@ -29,6 +34,7 @@ try {
 }
 
 port.on("message", (request: WorkerRequest) => {
+  if ("type" in request) process.exit(0);
   kernel.run(request.batch).then(
     (outputs) => port.postMessage({ id: request.id, ok: true, outputs } satisfies WorkerReply),
     (error: unknown) =>

@@ -16,6 +16,19 @@ function pool(overrides: Partial<WorkerPoolOptions<TestInput>> = {}) {
   });
 }
 
+/** Shared with the kernel's `block` behaviour: [finished, in progress, most at once]. */
+function blockCounts(): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
+}
+
+async function waitFor(condition: () => boolean, limitMs = 5000): Promise<void> {
+  const start = Date.now();
+  while (!condition()) {
+    if (Date.now() - start > limitMs) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 describe("WorkerPool", () => {
   it("answers every request in a worker thread", async () => {
     const p = pool();
@@ -84,6 +97,45 @@ describe("WorkerPool", () => {
     await assert.rejects(p.run({ value: 1, behaviour: "hang" }), KernelTimeoutError);
     assert.equal((await p.run({ value: 7 })).doubled, 14);
     await p.close();
+  });
+
+  it("lets a timed-out run that holds its thread finish instead of terminating it, and serves meanwhile", async () => {
+    const p = pool({ taskTimeoutMs: 150 });
+    await p.start();
+    const counts = blockCounts();
+    await assert.rejects(p.run({ value: 1, behaviour: "block", delayMs: 600, counts }), KernelTimeoutError);
+    assert.equal(p.retiringWorkers, 1);
+    // A fresh worker answers while the old one is still inside its run.
+    assert.equal((await p.run({ value: 2 })).doubled, 4);
+    assert.equal(Atomics.load(counts, 0), 0);
+    await waitFor(() => p.retiringWorkers === 0);
+    assert.equal(Atomics.load(counts, 0), 1, "the run was not cut short");
+    assert.equal(p.restarts, 1);
+    await p.close();
+  });
+
+  it("runs at most twice its size in threads when inputs keep timing out", async () => {
+    const p = pool({ taskTimeoutMs: 100 });
+    await p.start();
+    const counts = blockCounts();
+    for (let value = 0; value < 4; value++) {
+      await assert.rejects(p.run({ value, behaviour: "block", delayMs: 500, counts }), KernelTimeoutError);
+    }
+    await p.close();
+    assert.equal(Atomics.load(counts, 0), 4, "every run went to its end");
+    assert.equal(Atomics.load(counts, 2), 2, "never more than two at once with one worker");
+  });
+
+  it("close waits for a run that holds its thread, without cutting it short", async () => {
+    const p = pool();
+    await p.start();
+    const counts = blockCounts();
+    const running = assert.rejects(p.run({ value: 1, behaviour: "block", delayMs: 400, counts }), KernelError);
+    await waitFor(() => Atomics.load(counts, 1) === 1);
+    await p.close();
+    await running;
+    assert.equal(Atomics.load(counts, 0), 1);
+    assert.equal(p.retiringWorkers, 0);
   });
 
   it("fails only the bad input of a shared batch", async () => {

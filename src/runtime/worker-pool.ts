@@ -5,7 +5,7 @@
 
 import { Worker } from "node:worker_threads";
 import { loadKernel, type Kernel, type KernelOptions } from "./kernel.js";
-import type { WorkerInit, WorkerReply } from "./worker-entry.js";
+import type { WorkerInit, WorkerReply, WorkerRequest } from "./worker-entry.js";
 
 export interface WorkerPoolOptions<I> {
   /** URL of a module whose default export is a KernelFactory. */
@@ -43,12 +43,16 @@ interface Slot<I, O> {
   ready: boolean;
   busy: Pending<I, O>[] | null;
   timer: NodeJS.Timeout | null;
+  /** Resolves once the worker thread has exited. */
+  exited: Promise<void>;
 }
 
 const ENTRY_URL = new URL("./worker-entry.js", import.meta.url);
 
 export class WorkerPool<I, O> {
   private readonly slots: Slot<I, O>[] = [];
+  /** Workers taken out of service that have not exited yet (a timed-out one finishes its run first). */
+  private readonly retiring = new Set<Slot<I, O>>();
   private readonly queue: Pending<I, O>[] = [];
   private batchTimer: NodeJS.Timeout | null = null;
   private nextId = 0;
@@ -64,7 +68,7 @@ export class WorkerPool<I, O> {
   /** Starts every worker; resolves once all have loaded their kernel. */
   async start(): Promise<void> {
     await Promise.all([
-      ...Array.from({ length: Math.max(1, this.options.workers) }, () => this.spawn()),
+      ...Array.from({ length: this.size }, () => this.spawn()),
       ...(this.options.inlineWhenIdle !== undefined ? [this.loadLocal()] : []),
     ]);
   }
@@ -82,11 +86,22 @@ export class WorkerPool<I, O> {
     return this.queue.length;
   }
 
+  /** Workers out of service still finishing a run (a timed-out batch is not cut short, see retire). */
+  get retiringWorkers(): number {
+    return this.retiring.size;
+  }
+
+  /** Fails queued work and stops every worker; resolves once every worker thread has exited. */
   async close(): Promise<void> {
     this.closed = true;
     if (this.batchTimer !== null) clearTimeout(this.batchTimer);
     for (const pending of this.queue.splice(0)) pending.reject(new KernelError("the worker pool is closed"));
-    await Promise.all([...this.slots].map((slot) => this.retire(slot, new KernelError("the worker pool is closed"))));
+    for (const slot of [...this.slots]) this.retire(slot, new KernelError("the worker pool is closed"));
+    await Promise.all([...this.retiring].map((slot) => slot.exited));
+  }
+
+  private get size(): number {
+    return Math.max(1, this.options.workers);
   }
 
   /** Nothing queued, no worker busy and the inline kernel free. */
@@ -118,7 +133,8 @@ export class WorkerPool<I, O> {
   private spawn(): Promise<void> {
     const init: WorkerInit = { kernelUrl: this.options.kernelUrl, options: this.options.kernel };
     const worker = new Worker(ENTRY_URL, { workerData: init });
-    const slot: Slot<I, O> = { worker, ready: false, busy: null, timer: null };
+    const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
+    const slot: Slot<I, O> = { worker, ready: false, busy: null, timer: null, exited };
     this.slots.push(slot);
     return new Promise<void>((resolve, reject) => {
       worker.on("message", (reply: WorkerReply) => {
@@ -175,7 +191,7 @@ export class WorkerPool<I, O> {
         () => this.replace(slot, new KernelTimeoutError(`model did not answer within ${this.options.taskTimeoutMs} ms`)),
         this.options.taskTimeoutMs,
       );
-      slot.worker.postMessage({ id, batch: batch.map((p) => p.input) });
+      slot.worker.postMessage({ id, batch: batch.map((p) => p.input) } satisfies WorkerRequest);
     }
   }
 
@@ -215,26 +231,48 @@ export class WorkerPool<I, O> {
     this.queue.unshift(...batch);
   }
 
-  /** Fails the slot's batch, stops its worker and starts a fresh one in its place. */
+  /** Fails the slot's batch, takes its worker out of service and starts a fresh one in its place. */
   private replace(slot: Slot<I, O>, error: KernelError): void {
     if (!this.slots.includes(slot)) return;
-    void this.retire(slot, error);
-    if (this.closed) return;
+    this.retire(slot, error);
+    // A worker that never loaded is not replaced: its kernel would fail the same way again, forever.
+    if (this.closed || !slot.ready) return;
     this.restarts++;
-    this.spawn().catch(() => {
-      // A worker that cannot even reload leaves the pool smaller; queued work still drains elsewhere.
-    });
+    this.refill();
     this.schedule();
   }
 
-  private async retire(slot: Slot<I, O>, error: KernelError): Promise<void> {
+  /**
+   * Starts workers until the pool has its size again. At most `size` retiring workers may still be running
+   * beside it, so inputs that keep timing out cannot pile up threads; past that, refilling waits for one
+   * of them to exit.
+   */
+  private refill(): void {
+    while (!this.closed && this.slots.length < this.size && this.slots.length + this.retiring.size < 2 * this.size) {
+      this.spawn().catch(() => {
+        // A worker that cannot even reload leaves the pool smaller; queued work still drains elsewhere.
+      });
+    }
+  }
+
+  /**
+   * Fails the slot's batch and asks its worker to exit. The worker is never terminated from outside:
+   * terminating a thread inside onnxruntime's native run aborts the whole process, so a timed-out worker
+   * reads the request only once its run returns, and exits then.
+   */
+  private retire(slot: Slot<I, O>, error: KernelError): void {
     const index = this.slots.indexOf(slot);
     if (index >= 0) this.slots.splice(index, 1);
     if (slot.timer !== null) clearTimeout(slot.timer);
     if (slot.busy !== null) this.fail(slot.busy, error);
     slot.busy = null;
-    slot.worker.removeAllListeners();
-    slot.worker.on("error", () => {});
-    await slot.worker.terminate();
+    this.retiring.add(slot);
+    slot.worker.postMessage({ type: "retire" } satisfies WorkerRequest);
+    void slot.exited.then(() => {
+      this.retiring.delete(slot);
+      if (!slot.ready) return;
+      this.refill();
+      this.schedule();
+    });
   }
 }
