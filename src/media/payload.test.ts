@@ -102,6 +102,29 @@ describe("text", () => {
     throwsCode(() => readPayload("x".repeat(10_001), true, LIMITS), ErrorCode.TextTooLong, /10001.*10000/);
   });
 
+  it("the limit holds after NFKC normalization too: U+FDFA expands to 18 characters", () => {
+    throwsCode(
+      () => readPayload("\uFDFA".repeat(10_000), true, LIMITS),
+      ErrorCode.TextTooLong,
+      "Text is 180000 characters long after Unicode normalization (NFKC); the limit is 10000 characters.",
+    );
+    // Within the limit as sent (600), over it once normalized (10,800); base64 text is checked the same way.
+    throwsCode(() => readPayload("\uFDFA".repeat(600), true, LIMITS), ErrorCode.TextTooLong, /10800 characters.*NFKC.*limit is 10000/);
+    throwsCode(() => readPayload(b64("\uFDFA".repeat(600)), false, LIMITS), ErrorCode.TextTooLong, /10800.*NFKC/);
+    // Exactly the limit once normalized (555 × 18 + 10) passes, and the text is passed on as sent.
+    const atLimit = "\uFDFA".repeat(555) + "x".repeat(10);
+    assert.deepEqual(readPayload(atLimit, true, LIMITS), { kind: "text", text: atLimit });
+    throwsCode(() => readPayload(atLimit + "x", true, LIMITS), ErrorCode.TextTooLong, /10001.*NFKC.*10000/);
+    assert.equal(readPayload("x".repeat(10_000), true, LIMITS).kind, "text");
+  });
+
+  it("after NFKC normalization, code points are counted, not UTF-16 units", () => {
+    // Six emoji are 12 UTF-16 units but 6 characters, within a limit of 10.
+    assert.equal(readPayload("😀".repeat(6), true, limits({ maxTextChars: 10 })).kind, "text");
+    assert.equal(readPayload("\uFB03".repeat(3) + "😀".repeat(4), true, limits({ maxTextChars: 13 })).kind, "text");
+    throwsCode(() => readPayload("\uFB03".repeat(3) + "😀".repeat(4), true, limits({ maxTextChars: 12 })), ErrorCode.TextTooLong, /13 characters.*NFKC/);
+  });
+
   it("replaces lone surrogates with U+FFFD instead of failing", () => {
     assert.deepEqual(readPayload("a\uD800b\uDC00c😀", true, LIMITS), { kind: "text", text: "a\uFFFDb\uFFFDc😀" });
     assert.deepEqual(readPayload("end\uD83D", true, LIMITS), { kind: "text", text: "end\uFFFD" });

@@ -35,16 +35,33 @@ export function codePointLength(text: string): number {
   return text.length - surrogatePairs;
 }
 
-function checkText(text: string, limits: Limits): { kind: "text"; text: string } {
-  // A lone surrogate counts once, as its U+FFFD replacement will: check the length first (cheap).
-  const length = codePointLength(text);
+/** E0206; `measure` says how long the text is ("12000 characters long"). */
+function textTooLong(measure: string, limits: Limits): MediaError {
+  return new MediaError(ErrorCode.TextTooLong, `Text is ${measure}; the limit is ${limits.maxTextChars} characters.`);
+}
+
+/**
+ * The language tokenizer works on the NFKC form, which can be far longer than the text (U+FDFA becomes 18
+ * characters), so the limit holds for that form too: it bounds the model's work, not only the frame.
+ */
+function checkNormalizedLength(text: string, limits: Limits): void {
+  const normalized = text.normalize("NFKC");
+  // UTF-16 units are never fewer than code points: within the limit, there is nothing to count.
+  if (normalized.length <= limits.maxTextChars) return;
+  const length = codePointLength(normalized);
   if (length > limits.maxTextChars) {
-    throw new MediaError(
-      ErrorCode.TextTooLong,
-      `Text is ${length} characters long; the limit is ${limits.maxTextChars} characters.`,
-    );
+    throw textTooLong(`${length} characters long after Unicode normalization (NFKC)`, limits);
   }
-  return { kind: "text", text: toWellFormed(text) };
+}
+
+function checkText(text: string, limits: Limits): { kind: "text"; text: string } {
+  // A lone surrogate counts once, as its U+FFFD replacement will. The raw length is checked first (cheap),
+  // so that an overlong text is never normalized.
+  const length = codePointLength(text);
+  if (length > limits.maxTextChars) throw textTooLong(`${length} characters long`, limits);
+  const wellFormed = toWellFormed(text);
+  checkNormalizedLength(wellFormed, limits);
+  return { kind: "text", text: wellFormed };
 }
 
 // --- Facemesh -----------------------------------------------------------------------------------
@@ -174,7 +191,7 @@ export function classifyBytes(bytes: Buffer, limits: Limits): MediaPayload {
 /**
  * Reads one payload's `data` (spec §2.5–2.6). Sync and cheap: data-URL prefix strip, strict base64
  * decode (E0201), facemesh detection and validation (E0207), kind sniffing (E0200 when unknown),
- * and the text length check (E0206).
+ * and the text length check (E0206, before and after NFKC normalization).
  */
 export function readPayload(data: string, rawText: boolean, limits: Limits): MediaPayload {
   if (rawText) {

@@ -7,7 +7,7 @@ export interface Limits {
   maxVideoMs: number;
   /** Largest image side, pixels (width and height are each checked). */
   maxImageSide: number;
-  /** Longest text, Unicode code points. */
+  /** Longest text, Unicode code points, before and after NFKC normalization. */
   maxTextChars: number;
   /** Most faces in one facemesh payload. */
   maxFacemeshFaces: number;

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { TokenizationConfig } from "./config.js";
 import type { LanguageKernelInput } from "./kernel-types.js";
-import { combine, EMOTION_COUNT, Planner, SENTIMENT_COUNT, TOXICITY_COUNT, type Plan, type RowScores } from "./plan.js";
+import { combine, EMOTION_COUNT, Planner, SENTIMENT_COUNT, TOXICITY_COUNT, type Plan, type RowScores, type Sequence } from "./plan.js";
 import { SentencePieceTokenizer } from "./tokenizer.js";
 import { loadVocabulary } from "./vocab.js";
 
@@ -143,4 +143,36 @@ test("a bare U+2581 piece before an unknown symbol joins that word's row", () =>
   assert.ok(last !== undefined);
   assert.equal(plan.items[0]?.units[2]?.text, "😂");
   assert.deepEqual(plan.sequences[last.sequence]?.rows[last.row], [ids.length - 2, ids.length]);
+});
+
+test("word granularity: only chunks holding a word's first piece run, so an overlong word's tail costs nothing", () => {
+  // "x" × 2000 is 2000 pieces; U+FDFA × 100 normalizes to 400 words' worth of pieces inside one raw word.
+  for (const giant of ["x".repeat(2000), "\uFDFA".repeat(100)]) {
+    const text = `Fine. ${giant} ok`;
+    const plan = planner().plan([input(text, "word")]);
+    checkBounds(plan, 128);
+    const item = plan.items[0];
+    assert.ok(item !== undefined);
+    assert.deepEqual(item.units.map((u) => u.text), ["Fine", giant, "ok"]);
+    const ids = tokenizer.encode(`${giant} ok`);
+    assert.ok(ids.length > 3 * 128, `${ids.length} pieces`);
+    // "Fine.", the first chunk of the giant sentence, and the chunk holding "ok": nothing in between.
+    assert.equal(plan.sequences.length, 3);
+    assert.deepEqual(item.parts.map((p) => p.map((x) => [x.sequence, x.row])), [[[0, 0]], [[1, 0]], [[2, 0]]]);
+    const head = plan.sequences[1] as Sequence;
+    const tail = plan.sequences[2] as Sequence;
+    assert.deepEqual(head.ids, ids.slice(0, head.ids.length));
+    assert.deepEqual(head.rows, [[0, head.ids.length]]);
+    assert.deepEqual(tail.ids, ids.slice(ids.length - tail.ids.length));
+    const [start, end] = tail.rows[0] as [number, number];
+    assert.equal(tail.ids.slice(start, end).map((id) => vocabulary[id]?.[0] ?? "").join("").replace(/\u2581/g, ""), "ok");
+    // combine reads each word from its own sequence.
+    const scores = plan.sequences.map((_, i): RowScores => ({
+      emotions: new Float32Array(EMOTION_COUNT).fill(i + 1),
+      sentiment: new Float32Array(SENTIMENT_COUNT).fill(i + 1),
+      toxicity: new Float32Array(TOXICITY_COUNT).fill(i + 1),
+    }));
+    const [out] = combine(plan, scores);
+    assert.deepEqual([0, 1, 2].map((u) => out?.emotions[u * EMOTION_COUNT]), [1, 2, 3]);
+  }
 });

@@ -2,7 +2,8 @@
 // rows' scores back into per-unit outputs. Pure (no ONNX), so it is unit-tested on its own.
 //
 // * word granularity: one sequence per sentence, one row per word (every word of a sentence in context,
-//   in a single pass);
+//   in a single pass); an overlong sentence is cut into chunks, and only chunks holding a word's first
+//   piece run;
 // * sentence / utterance / turn / passage: one sequence per unit with one row over all its tokens; a unit
 //   longer than max_tokens is cut into sentences (and a sentence longer than that into chunks at word
 //   starts) whose outputs are averaged weighted by token count, toxicity taking the maximum.
@@ -153,7 +154,10 @@ export class Planner {
     return parts;
   }
 
-  /** Adds one sequence per sentence (chunk) with a row per word; returns each word's part, in order. */
+  /**
+   * Adds one sequence per sentence (per chunk holding a word's first piece) with a row per word; returns
+   * each word's part, in order.
+   */
   private planWords(text: string, words: Segment[], sequences: Sequence[]): Part[][] {
     const result: Part[][] = words.map(() => []);
     let w = 0;
@@ -165,10 +169,17 @@ export class Planner {
       const pieces = this.pieces(sentence.text, sentence.begin);
       if (pieces.ids.length === 0) continue;
       const chunks = this.chunks(pieces);
-      const chunkSequence = chunks.map(([start, end]) => {
+      // A word's row lives in the chunk of its first piece, so a chunk in which no word starts (the rest of
+      // an overlong word) would feed no row: its sequence is made only when its first row comes.
+      const chunkSequence: Array<number | undefined> = chunks.map(() => undefined);
+      const sequenceOf = (c: number): number => {
+        const made = chunkSequence[c];
+        if (made !== undefined) return made;
+        const [start, end] = chunks[c] as [number, number];
         sequences.push({ ids: this.graphIds(pieces, start, end), rows: [] });
+        chunkSequence[c] = sequences.length - 1;
         return sequences.length - 1;
-      });
+      };
       let p = 0;
       for (let k = first; k < w; k++) {
         const word = words[k] as Segment;
@@ -189,9 +200,10 @@ export class Planner {
         const c = chunks.findIndex(([start, end]) => lo >= start && lo < end);
         const [chunkStart, chunkEnd] = chunks[c] as [number, number];
         if (lo > chunkStart && pieces.ids[lo - 1] === this.separatorId && !pieces.wordStart[lo]) lo--;
-        const sequence = sequences[chunkSequence[c] as number] as Sequence;
+        const index = sequenceOf(c);
+        const sequence = sequences[index] as Sequence;
         sequence.rows.push([this.lead + lo - chunkStart, this.lead + Math.min(hi, chunkEnd) - chunkStart]);
-        (result[k] as Part[]).push({ sequence: chunkSequence[c] as number, row: sequence.rows.length - 1, weight: 1 });
+        (result[k] as Part[]).push({ sequence: index, row: sequence.rows.length - 1, weight: 1 });
       }
     }
     // Words outside every sentence (not expected): predict them alone.
