@@ -1,6 +1,6 @@
 // decodeMedia: from a read payload to what the models need.
 
-import { ErrorCode, type Limits } from "../protocol/index.js";
+import { ErrorCode, FACEMESH_COORDINATES, FACEMESH_LANDMARKS, type Limits } from "../protocol/index.js";
 import { decodeAudioContainer } from "./audio.js";
 import { MediaError } from "./errors.js";
 import { decodeImage } from "./image.js";
@@ -49,5 +49,21 @@ export async function decodeMedia(payload: MediaPayload, needs: DecodeNeeds, lim
   } catch (error) {
     if (error instanceof MediaError) throw error;
     throw new MediaError(ErrorCode.Internal, `Media decoding failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** Bytes the decoded pixels, samples and landmarks hold (what a payload adds to memory while models run). */
+export function decodedBytes(media: DecodedMedia): number {
+  switch (media.kind) {
+    case "text":
+      return 0; // the text is the frame, already counted
+    case "image":
+      return media.image.data.byteLength;
+    case "audio":
+      return media.audio.samples.byteLength;
+    case "video":
+      return media.frames.reduce((sum, frame) => sum + frame.image.data.byteLength, 0) + (media.audio?.samples.byteLength ?? 0);
+    case "facemesh":
+      return media.faces.length * FACEMESH_LANDMARKS * FACEMESH_COORDINATES * 8;
   }
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ConnectionCounter, HandshakeRateLimiter } from "./admission.js";
+import { Admission, ConnectionCounter, HandshakeRateLimiter, type AdmissionLimits } from "./admission.js";
 import { ApiKeys } from "./auth.js";
 import { parseServeArgs, serveHelp } from "./config.js";
 
@@ -25,6 +25,52 @@ describe("ConnectionCounter", () => {
     assert.match(counter.acquire("c") ?? "", /server/);
     counter.release("a");
     assert.equal(counter.acquire("c"), undefined);
+  });
+});
+
+describe("Admission", () => {
+  const limits = (overrides: Partial<AdmissionLimits> = {}): AdmissionLimits => ({ apiKeys: [], handshakesPerSecond: 3, maxConnections: 100, maxConnectionsPerClient: 2, ...overrides });
+  const statuses = (results: ReturnType<Admission["admit"]>[]) => results.map((r) => (r.ok ? 101 : r.status));
+
+  it("without keys, a client is its IP whatever key it presents", () => {
+    const admission = new Admission(limits());
+    const results = ["made-up-1", "made-up-2", undefined].map((key) => admission.admit("10.0.0.1", key));
+    assert.deepEqual(statuses(results), [101, 101, 429], "two connections per IP, made-up keys or not");
+    assert.deepEqual(results[0], { ok: true, client: "ip:10.0.0.1" });
+    assert.ok(admission.admit("10.0.0.2", "made-up-3").ok, "another address has its own slots");
+  });
+
+  it("without keys, the handshake rate is per IP whatever key is presented", () => {
+    let now = 0;
+    const admission = new Admission(limits({ maxConnectionsPerClient: 100 }), () => now);
+    assert.deepEqual(statuses(["a", "b", "c", "d"].map((key) => admission.admit("10.0.0.1", key))), [101, 101, 101, 429]);
+    now += 1000;
+    assert.equal(admission.admit("10.0.0.1", "e").ok, true);
+  });
+
+  it("with keys, each key has its own rate and slots, also from one IP", () => {
+    const admission = new Admission(limits({ apiKeys: ["k1", "k2"], maxConnectionsPerClient: 100 }), () => 0);
+    assert.deepEqual(statuses(["k1", "k1", "k1", "k1"].map((key) => admission.admit("10.0.0.1", key))), [101, 101, 101, 429]);
+    assert.deepEqual(statuses(["k2", "k2", "k2"].map((key) => admission.admit("10.0.0.1", key))), [101, 101, 101], "k2 does not share k1's bucket");
+  });
+
+  it("with keys, failed key checks are limited per IP, then everything from that IP waits", () => {
+    let now = 0;
+    const admission = new Admission(limits({ apiKeys: ["k1"] }), () => now);
+    assert.deepEqual(statuses(["x", "y", "z", "k1"].map((key) => admission.admit("10.0.0.9", key))), [401, 401, 401, 429]);
+    assert.equal(admission.admit("10.0.0.8", "k1").ok, true, "other addresses are unaffected");
+    now += 1000;
+    assert.equal(admission.admit("10.0.0.9", "k1").ok, true);
+  });
+
+  it("frees a slot on release", () => {
+    const admission = new Admission(limits({ handshakesPerSecond: 100 }));
+    const a = admission.admit("10.0.0.1", undefined);
+    admission.admit("10.0.0.1", undefined);
+    assert.equal(admission.admit("10.0.0.1", undefined).ok, false);
+    assert.ok(a.ok);
+    admission.release(a.client);
+    assert.equal(admission.admit("10.0.0.1", undefined).ok, true);
   });
 });
 
@@ -62,6 +108,24 @@ describe("parseServeArgs", () => {
     assert.ok(flag.ok && flag.config.isolateModels);
     const env = parseServeArgs([], { MOODWIRE_ISOLATE_MODELS: "1" });
     assert.ok(env.ok && env.config.isolateModels);
+  });
+
+  it("reads booleans strictly: off, no, false and 0 are off; unknown words are an error", () => {
+    for (const value of ["off", "no", "false", "0", "OFF", "No"]) {
+      const env = parseServeArgs([], { MOODWIRE_INSECURE: value, MOODWIRE_ISOLATE_MODELS: value });
+      assert.ok(env.ok && !env.config.insecure && !env.config.isolateModels, value);
+      const flag = parseServeArgs([`--insecure=${value}`], {});
+      assert.ok(flag.ok && !flag.config.insecure, value);
+    }
+    for (const value of ["on", "yes", "true", "1", "TRUE"]) {
+      const env = parseServeArgs([], { MOODWIRE_INSECURE: value });
+      assert.ok(env.ok && env.config.insecure, value);
+    }
+    for (const value of ["maybe", "2", "offf"]) {
+      const env = parseServeArgs([], { MOODWIRE_INSECURE: value });
+      assert.ok(!env.ok && /--insecure/.test(env.message) && env.message.includes(value), value);
+      assert.ok(!parseServeArgs([`--isolate-models=${value}`], {}).ok, value);
+    }
   });
 
   it("explains bad options", () => {

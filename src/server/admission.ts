@@ -1,4 +1,10 @@
-// Handshake admission: per-client rate limit and connection caps (global and per key).
+// Handshake admission: API keys, per-client rate limit and connection caps (global and per client).
+//
+// A client is its API key when the server has keys, its IP when it has none (a key that a keyless server
+// does not check must not buy a client a bucket of its own). With keys, failed key checks are also
+// limited per IP, so keys cannot be guessed at full speed, while each valid key keeps its own rate.
+
+import { ApiKeys } from "./auth.js";
 
 /** A token bucket per client (key, or IP when there is no key). */
 export class HandshakeRateLimiter {
@@ -16,6 +22,13 @@ export class HandshakeRateLimiter {
     this.buckets.set(client, bucket);
     if (this.buckets.size > 10_000) this.prune(now);
     return allowed;
+  }
+
+  /** Whether `client` has no token left now (nothing is taken). */
+  exhausted(client: string): boolean {
+    const bucket = this.buckets.get(client);
+    if (bucket === undefined) return false;
+    return bucket.tokens + ((this.now() - bucket.updated) / 1000) * this.perSecond < 1;
   }
 
   /** Forgets clients whose buckets are full again, so the map stays bounded. */
@@ -47,5 +60,55 @@ export class ConnectionCounter {
     const current = (this.perClient.get(client) ?? 1) - 1;
     if (current <= 0) this.perClient.delete(client);
     else this.perClient.set(client, current);
+  }
+}
+
+export interface AdmissionLimits {
+  apiKeys: readonly string[];
+  handshakesPerSecond: number;
+  maxConnections: number;
+  maxConnectionsPerClient: number;
+}
+
+export type AdmissionResult = { ok: true; client: string } | { ok: false; status: 401 | 429; reason: string; body: string };
+
+export class Admission {
+  private readonly keys: ApiKeys;
+  private readonly handshakes: HandshakeRateLimiter;
+  private readonly failedKeys: HandshakeRateLimiter;
+  private readonly connections: ConnectionCounter;
+
+  constructor(private readonly limits: AdmissionLimits, now: () => number = Date.now) {
+    this.keys = new ApiKeys(limits.apiKeys);
+    this.handshakes = new HandshakeRateLimiter(limits.handshakesPerSecond, now);
+    this.failedKeys = new HandshakeRateLimiter(limits.handshakesPerSecond, now);
+    this.connections = new ConnectionCounter(limits.maxConnections, limits.maxConnectionsPerClient);
+  }
+
+  get open(): boolean {
+    return this.keys.open;
+  }
+
+  /** Decides a handshake; an admitted client holds a connection slot until `release(client)`. */
+  admit(ip: string, key: string | undefined): AdmissionResult {
+    const ipClient = `ip:${ip}`;
+    if (!this.keys.open && this.failedKeys.exhausted(ipClient)) return this.tooFast(`failed key checks from this address`);
+    if (!this.keys.accepts(key)) {
+      this.failedKeys.allow(ipClient);
+      return { ok: false, status: 401, reason: "Unauthorized", body: "Websocket initialized with invalid credentials.\n" };
+    }
+    const client = this.keys.open ? ipClient : `key:${key}`;
+    if (!this.handshakes.allow(client)) return this.tooFast("handshakes from this client");
+    const refusal = this.connections.acquire(client);
+    if (refusal !== undefined) return { ok: false, status: 429, reason: "Too Many Requests", body: `Connection refused: ${refusal}.\n` };
+    return { ok: true, client };
+  }
+
+  release(client: string): void {
+    this.connections.release(client);
+  }
+
+  private tooFast(what: string): AdmissionResult {
+    return { ok: false, status: 429, reason: "Too Many Requests", body: `More than ${this.limits.handshakesPerSecond} ${what} per second.\n` };
   }
 }

@@ -22,8 +22,12 @@ export interface ServerConfig {
   maxConnections: number;
   maxConnectionsPerClient: number;
   handshakesPerSecond: number;
+  /** Server-wide bytes of frames and decoded media in flight; past it every connection stops reading. */
+  maxPendingBytes: number;
   shutdownGraceMs: number;
 }
+
+const DEFAULT_MAX_PENDING_BYTES = 256 * 1024 * 1024;
 
 type Setter = (config: ServerConfig, value: string) => void;
 
@@ -44,6 +48,17 @@ function integer(name: string, min: number): (value: string) => number {
     const n = Number(value);
     if (!Number.isInteger(n) || n < min) throw new ConfigError(`${name} must be an integer ≥ ${min}, got '${value}'`);
     return n;
+  };
+}
+
+const BOOLEAN_WORDS: Readonly<Record<string, boolean>> = { "1": true, true: true, yes: true, on: true, "0": false, false: false, no: false, off: false };
+
+/** A boolean setting: 1/true/yes/on or 0/false/no/off (any case); anything else is an error, never "on". */
+function boolean(name: string): (value: string) => boolean {
+  return (value) => {
+    const parsed = BOOLEAN_WORDS[value.trim().toLowerCase()];
+    if (parsed === undefined) throw new ConfigError(`${name} must be one of 1, true, yes, on, 0, false, no, off; got '${value}'`);
+    return parsed;
   };
 }
 
@@ -84,7 +99,7 @@ const OPTIONS: readonly OptionSpec[] = [
     defaultText: "none",
     set: (c, v) => c.apiKeys.push(...parseKeys(readFileSync(v, "utf8"))),
   },
-  { flag: "--insecure", env: "MOODWIRE_INSECURE", boolean: true, help: "Allow running without API keys on a non-loopback address.", defaultText: "off", set: (c, v) => (c.insecure = v !== "0" && v !== "false") },
+  { flag: "--insecure", env: "MOODWIRE_INSECURE", boolean: true, help: "Allow running without API keys on a non-loopback address.", defaultText: "off", set: (c, v) => (c.insecure = boolean("--insecure")(v)) },
   { flag: "--models", env: "MOODWIRE_MODELS", help: `Models to enable, comma-separated (${MODEL_NAMES.join(", ")}).`, defaultText: "all installed", set: (c, v) => (c.models = parseModels(v)) },
   { flag: "--workers", env: "MOODWIRE_WORKERS", help: "Worker threads per model.", defaultText: "CPU count - 1 (at least 1)", set: (c, v) => (c.workers = integer("--workers", 1)(v)) },
   { flag: "--intra-op-threads", env: "MOODWIRE_INTRA_OP_THREADS", help: "ONNX Runtime intra-op threads per worker.", defaultText: "1", set: (c, v) => (c.intraOpThreads = integer("--intra-op-threads", 1)(v)) },
@@ -97,12 +112,12 @@ const OPTIONS: readonly OptionSpec[] = [
     boolean: true,
     help: "Run every model call in a worker thread. By default a short text that finds the language workers idle runs on the main thread (~0.3 ms sooner), where a native crash of the model would take the server down instead of one worker.",
     defaultText: "off",
-    set: (c, v) => (c.isolateModels = v !== "0" && v !== "false"),
+    set: (c, v) => (c.isolateModels = boolean("--isolate-models")(v)),
   },
   limit("maxAudioMs", "--max-audio-ms", "Longest audio per payload, ms."),
   limit("maxVideoMs", "--max-video-ms", "Longest video per payload, ms."),
   limit("maxImageSide", "--max-image-side", "Largest image width or height, pixels."),
-  limit("maxTextChars", "--max-text-chars", "Longest text, Unicode code points."),
+  limit("maxTextChars", "--max-text-chars", "Longest text, Unicode code points (before and after NFKC normalization)."),
   limit("maxFacemeshFaces", "--max-facemesh-faces", "Most faces per facemesh payload."),
   limit("maxFrameBytes", "--max-frame-bytes", "Largest WebSocket frame answered (frames up to twice this get E0208; larger ones close the connection with 1009)."),
   limit("maxInFlight", "--max-in-flight", "Requests in flight per connection; past it the server stops reading, past twice it answers E0300."),
@@ -110,6 +125,13 @@ const OPTIONS: readonly OptionSpec[] = [
   { flag: "--max-connections", env: "MOODWIRE_MAX_CONNECTIONS", help: "Most open connections (HTTP 429 past it).", defaultText: "1000", set: (c, v) => (c.maxConnections = integer("--max-connections", 1)(v)) },
   { flag: "--max-connections-per-key", env: "MOODWIRE_MAX_CONNECTIONS_PER_KEY", help: "Most open connections per API key (or per IP without keys).", defaultText: "200", set: (c, v) => (c.maxConnectionsPerClient = integer("--max-connections-per-key", 1)(v)) },
   { flag: "--handshakes-per-second", env: "MOODWIRE_HANDSHAKES_PER_SECOND", help: "Handshakes per second per API key or IP (HTTP 429 past it).", defaultText: "50", set: (c, v) => (c.handshakesPerSecond = integer("--handshakes-per-second", 1)(v)) },
+  {
+    flag: "--max-pending-bytes",
+    env: "MOODWIRE_MAX_PENDING_BYTES",
+    help: "Server-wide bytes of received frames and decoded media in flight; past it every connection stops reading until replies catch up.",
+    defaultText: `${DEFAULT_MAX_PENDING_BYTES} (256 MiB)`,
+    set: (c, v) => (c.maxPendingBytes = integer("--max-pending-bytes", 1)(v)),
+  },
   { flag: "--shutdown-grace-ms", env: "MOODWIRE_SHUTDOWN_GRACE_MS", help: "On SIGTERM, time allowed for in-flight replies before sockets close with 1001.", defaultText: "10000", set: (c, v) => (c.shutdownGraceMs = integer("--shutdown-grace-ms", 0)(v)) },
 ];
 
@@ -132,6 +154,7 @@ export function defaultConfig(): ServerConfig {
     maxConnections: 1000,
     maxConnectionsPerClient: 200,
     handshakesPerSecond: 50,
+    maxPendingBytes: DEFAULT_MAX_PENDING_BYTES,
     shutdownGraceMs: 10_000,
   };
 }

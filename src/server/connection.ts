@@ -1,12 +1,21 @@
 // One WebSocket connection: frames are handled one after another and answered in arrival order.
-// Past `maxInFlight` queued frames the server stops reading the socket (TCP backpressure); frames
-// already buffered beyond twice that are answered E0300 without being processed.
+//
+// Flow control, all of it by bytes (a count of frames says little about memory: ws hands over every frame
+// of one TCP read at once, so pausing the socket cannot hold back the small ones already read):
+// * input: the server stops reading the socket while `maxInFlight` frames or `maxFrameBytes` of frames
+//   are queued; frames that were already read past twice `maxFrameBytes` are answered E0300 unprocessed;
+// * output: replies the client has not read yet (bytes not flushed to the socket) past
+//   SEND_BUFFER_BYTES hold back the next frame, and reading, until the client reads; a client that reads
+//   nothing for `idleTimeoutMs` while replies wait is dropped (counted as close code 1008);
+// * server-wide: frames and decoded media in flight count against one InFlightBudget; past it every
+//   connection stops reading.
 
 import { performance } from "node:perf_hooks";
 import type { RawData, WebSocket } from "ws";
 import { ErrorCode, messageText, serializeReply, type ErrorReply, type Limits, type StreamReply } from "../protocol/index.js";
 import { ConnectionSession } from "../session/session.js";
 import { handleFrame, type RequestContext } from "./handle-request.js";
+import type { InFlightBudget } from "./in-flight-budget.js";
 import type { ServerMetrics } from "./metrics.js";
 import type { ModelRegistry } from "../models/registry.js";
 
@@ -14,12 +23,26 @@ export interface ConnectionOptions {
   registry: ModelRegistry;
   limits: Limits;
   metrics: ServerMetrics;
+  budget: InFlightBudget;
   /** Called for failures that are not the client's fault; never given payload data. */
   logError: (message: string) => void;
 }
 
 /** Refused frames up to this size are still parsed for their payload_id, so pipelining clients can match the reply. */
 const PAYLOAD_ID_SCAN_BYTES = 64 * 1024;
+/** What one queued frame costs beyond its bytes (the job and its string), so tiny frames are not free. */
+const FRAME_OVERHEAD_BYTES = 256;
+/** Unread reply bytes past which the connection stops answering until the client reads. */
+export const SEND_BUFFER_BYTES = 4 * 1024 * 1024;
+
+/** Close codes of ws's protocol errors (RFC 6455 §7.4.1): message too big, invalid UTF-8, else a protocol error. */
+const CLOSE_CODE_BY_WS_ERROR: Readonly<Record<string, number>> = {
+  WS_ERR_UNSUPPORTED_MESSAGE_LENGTH: 1009,
+  WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH: 1009,
+  WS_ERR_INVALID_UTF8: 1007,
+};
+const PROTOCOL_ERROR_CLOSE_CODE = 1002;
+const STALLED_CLOSE_CODE = 1008;
 
 function readPayloadId(data: RawData): string | undefined {
   try {
@@ -31,20 +54,34 @@ function readPayloadId(data: RawData): string | undefined {
   return undefined;
 }
 
-type Job = { kind: "frame"; frame: string; received: number } | { kind: "reply"; reply: ErrorReply; received: number };
+function frameSize(data: RawData): number {
+  return Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data instanceof ArrayBuffer ? data.byteLength : data.length;
+}
+
+/** A queued frame, or a reply decided on arrival; `bytes` is what it holds of the queue and the budget. */
+type Job = ({ kind: "frame"; frame: string } | { kind: "reply"; reply: ErrorReply }) & { received: number; bytes: number };
 
 export class Connection {
   private readonly session = new ConnectionSession();
   private readonly context: RequestContext;
   private readonly queue: Job[] = [];
+  private queuedBytes = 0;
+  private unsentBytes = 0;
   private draining = false;
   private paused = false;
+  private closed = false;
+  /** The close code the server chose (idle, shutdown, stalled, protocol error); else the peer's. */
+  private closeCode: number | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
+  private stallTimer: NodeJS.Timeout | undefined;
   private idleWaiters: (() => void)[] = [];
+  private sendWaiter: (() => void) | undefined;
+  private readonly unsubscribe: () => void;
 
   constructor(private readonly socket: WebSocket, private readonly options: ConnectionOptions) {
-    this.context = { registry: options.registry, session: this.session, limits: options.limits, metrics: options.metrics };
+    this.context = { registry: options.registry, session: this.session, limits: options.limits, metrics: options.metrics, budget: options.budget };
     socket.on("message", (data) => this.onMessage(data));
+    this.unsubscribe = options.budget.subscribe(() => this.updateFlow());
     this.armIdleTimer();
   }
 
@@ -54,53 +91,116 @@ export class Connection {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  dispose(): void {
+  /** Closes with `code`, which is also what /metrics counts for this connection. */
+  close(code: number, reason: string): void {
+    this.closeCode ??= code;
+    this.socket.close(code, reason);
+  }
+
+  /** A protocol error from ws (too large, invalid UTF-8...): ws has sent its close frame; drop the socket. */
+  fail(error: Error & { code?: string }): void {
+    this.closeCode ??= CLOSE_CODE_BY_WS_ERROR[error.code ?? ""] ?? PROTOCOL_ERROR_CLOSE_CODE;
+    this.socket.terminate();
+  }
+
+  /** Called once the socket has closed: queued frames are dropped (nobody can read their replies). */
+  dispose(peerCode: number): number {
+    this.closed = true;
     clearTimeout(this.idleTimer);
+    clearTimeout(this.stallTimer);
+    this.unsubscribe();
+    this.sendWaiter?.();
+    if (!this.draining) this.dropQueue();
+    return this.closeCode ?? peerCode;
   }
 
   private onMessage(data: RawData): void {
     const received = performance.now();
     this.options.metrics.messages.inc();
     this.armIdleTimer();
-    const { maxInFlight, maxFrameBytes } = this.options.limits;
-    const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data instanceof ArrayBuffer ? data.byteLength : data.length;
-    if (this.queue.length >= 2 * maxInFlight) {
-      const reply: ErrorReply = { error: `Too many requests in flight on this connection (limit ${maxInFlight}); wait for replies before sending more.`, code: ErrorCode.TooManyInFlight };
+    const { maxFrameBytes } = this.options.limits;
+    const size = frameSize(data);
+    if (this.queuedBytes + size + FRAME_OVERHEAD_BYTES > 2 * maxFrameBytes) {
+      const reply: ErrorReply = {
+        error: `Too many requests in flight on this connection (more than ${2 * maxFrameBytes} bytes queued); wait for replies before sending more.`,
+        code: ErrorCode.TooManyInFlight,
+      };
       const payloadId = size <= PAYLOAD_ID_SCAN_BYTES ? readPayloadId(data) : undefined;
       if (payloadId !== undefined) reply.payload_id = payloadId;
-      this.enqueue({ kind: "reply", received, reply });
+      this.enqueue({ kind: "reply", reply, received, bytes: FRAME_OVERHEAD_BYTES });
     } else if (size > maxFrameBytes) {
-      this.enqueue({ kind: "reply", received, reply: { error: `The message is ${size} bytes; the limit is ${maxFrameBytes} bytes.`, code: ErrorCode.FrameTooLarge } });
+      this.enqueue({ kind: "reply", reply: { error: `The message is ${size} bytes; the limit is ${maxFrameBytes} bytes.`, code: ErrorCode.FrameTooLarge }, received, bytes: FRAME_OVERHEAD_BYTES });
     } else {
       // Binary frames are read as UTF-8 JSON too, so clients that send bytes still get a coded reply.
-      this.enqueue({ kind: "frame", frame: messageText(data), received });
-    }
-    if (!this.paused && this.queue.length >= maxInFlight) {
-      this.paused = true;
-      this.socket.pause();
+      this.enqueue({ kind: "frame", frame: messageText(data), received, bytes: size + FRAME_OVERHEAD_BYTES });
     }
   }
 
   private enqueue(job: Job): void {
     this.queue.push(job);
+    this.queuedBytes += job.bytes;
+    this.options.budget.charge(job.bytes);
+    this.updateFlow();
     if (!this.draining) void this.drain();
   }
 
   private async drain(): Promise<void> {
     this.draining = true;
-    while (this.queue.length > 0) {
+    while (this.queue.length > 0 && !this.closed) {
+      await this.sendRoom();
+      if (this.closed) break;
       const job = this.queue[0]!;
       const reply = job.kind === "reply" ? job.reply : await this.answer(job.frame);
       this.queue.shift();
+      this.forget(job);
       this.send(reply, job.received);
-      if (this.paused && this.queue.length < this.options.limits.maxInFlight) {
-        this.paused = false;
-        this.socket.resume();
-      }
+      this.updateFlow();
     }
+    if (this.closed) this.dropQueue();
     this.draining = false;
     this.armIdleTimer();
     for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
+  private forget(job: Job): void {
+    this.queuedBytes -= job.bytes;
+    this.options.budget.release(job.bytes);
+  }
+
+  private dropQueue(): void {
+    for (const job of this.queue.splice(0)) this.forget(job);
+  }
+
+  /** Pauses or resumes reading the socket from the queue, the unread replies and the server-wide budget. */
+  private updateFlow(): void {
+    const { maxInFlight, maxFrameBytes } = this.options.limits;
+    const hold =
+      !this.closed &&
+      (this.queue.length >= maxInFlight || this.queuedBytes >= maxFrameBytes || this.unsentBytes > SEND_BUFFER_BYTES || this.options.budget.over);
+    if (hold === this.paused) return;
+    this.paused = hold;
+    if (hold) this.socket.pause();
+    else this.socket.resume();
+  }
+
+  /** Resolves when the client has read enough of the replies sent so far (or the connection closed). */
+  private sendRoom(): Promise<void> {
+    if (this.unsentBytes <= SEND_BUFFER_BYTES) return Promise.resolve();
+    this.stallTimer = setTimeout(() => this.stalled(), this.options.limits.idleTimeoutMs);
+    this.stallTimer.unref();
+    return new Promise((resolve) => {
+      this.sendWaiter = () => {
+        this.sendWaiter = undefined;
+        clearTimeout(this.stallTimer);
+        resolve();
+      };
+    });
+  }
+
+  /** The client has read none of the waiting replies for idleTimeoutMs: a close frame could not reach it either. */
+  private stalled(): void {
+    this.closeCode ??= STALLED_CLOSE_CODE;
+    this.socket.terminate();
   }
 
   private async answer(frame: string): Promise<StreamReply> {
@@ -122,15 +222,24 @@ export class Connection {
     }
     metrics.replies.inc({ outcome: "error" in reply ? "error" : "ok" });
     metrics.requestLatency.observe({}, (performance.now() - received) / 1000);
-    if (this.socket.readyState === this.socket.OPEN) this.socket.send(serializeReply(reply), { binary: false });
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    const bytes = serializeReply(reply);
+    this.unsentBytes += bytes.length;
+    this.socket.send(bytes, { binary: false }, () => {
+      this.unsentBytes -= bytes.length;
+      if (this.unsentBytes <= SEND_BUFFER_BYTES) {
+        this.sendWaiter?.();
+        this.updateFlow();
+      }
+    });
   }
 
   /** Closes the connection with 1000 after `idleTimeoutMs` without messages or work in progress. */
   private armIdleTimer(): void {
     clearTimeout(this.idleTimer);
-    if (this.queue.length > 0) return;
+    if (this.queue.length > 0 || this.closed) return;
     this.idleTimer = setTimeout(() => {
-      if (this.queue.length === 0) this.socket.close(1000, "idle timeout");
+      if (this.queue.length === 0) this.close(1000, "idle timeout");
     }, this.options.limits.idleTimeoutMs);
     this.idleTimer.unref();
   }

@@ -1,7 +1,7 @@
 // Turns one client frame into exactly one reply: validate, detect media, decode once, run models.
 
 import { performance } from "node:perf_hooks";
-import { decodeMedia, MediaError, readPayload, type DecodeNeeds } from "../media/index.js";
+import { decodedBytes, decodeMedia, MediaError, readPayload, type DecodeNeeds } from "../media/index.js";
 import type { DecodedMedia } from "../media/types.js";
 import type { ModelRegistry } from "../models/registry.js";
 import type { ConfigFor, PredictContext } from "../models/types.js";
@@ -19,6 +19,7 @@ import {
   type StreamRequest,
 } from "../protocol/index.js";
 import type { ConnectionSession } from "../session/session.js";
+import type { InFlightBudget } from "./in-flight-budget.js";
 import type { ServerMetrics } from "./metrics.js";
 
 export interface RequestContext {
@@ -26,6 +27,8 @@ export interface RequestContext {
   session: ConnectionSession;
   limits: Limits;
   metrics: ServerMetrics;
+  /** Decoded media counts against it while the models run. */
+  budget: InFlightBudget;
 }
 
 const AUDIO_MODELS: readonly ModelName[] = ["burst", "prosody"];
@@ -88,6 +91,8 @@ export async function handleRequest(request: StreamRequest, context: RequestCont
     predictContext.audioWindow = session.audioWindow.append(audio.samples, request.stream_window_ms);
   }
 
+  const held = decodedBytes(media);
+  context.budget.charge(held);
   try {
     const outputs = await Promise.all(
       requested.map(async (name): Promise<[ModelName, ModelOutput]> => {
@@ -105,5 +110,7 @@ export async function handleRequest(request: StreamRequest, context: RequestCont
     if (error instanceof KernelTimeoutError) return errorReply(ErrorCode.InternalTimeout, `Internal error: ${error.message}.`, request, session.jobId);
     if (error instanceof KernelError) return errorReply(ErrorCode.Internal, `Internal error while running a model: ${error.message}.`, request, session.jobId);
     throw error;
+  } finally {
+    context.budget.release(held);
   }
 }

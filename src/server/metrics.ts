@@ -81,10 +81,12 @@ const LATENCY_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0
 export class ServerMetrics {
   readonly connectionsOpen = new Gauge("moodwire_connections_open", "WebSocket connections currently open.");
   readonly connectionsTotal = new Counter("moodwire_connections_total", "WebSocket connections accepted.");
+  readonly connectionsClosed = new Counter("moodwire_connections_closed_total", "WebSocket connections closed, by close code (the server's when it closed, else the client's; 1006: dropped without a close frame).");
   readonly handshakesRefused = new Counter("moodwire_handshakes_refused_total", "Handshakes refused, by HTTP status.");
   readonly messages = new Counter("moodwire_messages_total", "Client messages received.");
   readonly replies = new Counter("moodwire_replies_total", "Replies sent, by outcome.");
   readonly errors = new Counter("moodwire_errors_total", "Error and warning replies, by code.");
+  readonly pendingBytes = new Gauge("moodwire_pending_bytes", "Bytes of frames and decoded media in flight, server-wide (see --max-pending-bytes).");
   readonly modelLatency = new Histogram("moodwire_model_latency_seconds", "Model prediction latency per payload.", LATENCY_BUCKETS_S);
   readonly requestLatency = new Histogram("moodwire_request_latency_seconds", "Time from message receipt to reply.", LATENCY_BUCKETS_S);
 
@@ -92,10 +94,12 @@ export class ServerMetrics {
     return `${[
       this.connectionsOpen,
       this.connectionsTotal,
+      this.connectionsClosed,
       this.handshakesRefused,
       this.messages,
       this.replies,
       this.errors,
+      this.pendingBytes,
       this.modelLatency,
       this.requestLatency,
     ]

@@ -5,10 +5,11 @@ import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import { ModelRegistry, MODEL_FACTORIES } from "../models/registry.js";
 import type { ModelFactory } from "../models/types.js";
-import { ConnectionCounter, HandshakeRateLimiter } from "./admission.js";
-import { ApiKeys, presentedKey } from "./auth.js";
+import { Admission } from "./admission.js";
+import { presentedKey } from "./auth.js";
 import { isLoopback, type ServerConfig } from "./config.js";
 import { Connection } from "./connection.js";
+import { InFlightBudget } from "./in-flight-budget.js";
 import { ServerMetrics } from "./metrics.js";
 
 export const STREAM_PATH = "/v0/stream/models";
@@ -36,8 +37,8 @@ function refuse(socket: Duplex, status: number, reason: string, body: string): v
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   const log = options.log ?? ((message: string) => console.error(`moodwire: ${message}`));
-  const keys = new ApiKeys(config.apiKeys);
-  if (keys.open && !isLoopback(config.host) && !config.insecure) {
+  const admission = new Admission(config);
+  if (admission.open && !isLoopback(config.host) && !config.insecure) {
     throw new Error(
       `refusing to listen on ${config.host} without API keys: anyone who can reach it could use it. ` +
         "Set MOODWIRE_API_KEYS or --api-keys-file, listen on 127.0.0.1, or pass --insecure to accept the risk.",
@@ -53,8 +54,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     inlineWhenIdle: !config.isolateModels,
   });
   const metrics = new ServerMetrics();
-  const limiter = new HandshakeRateLimiter(config.handshakesPerSecond);
-  const counter = new ConnectionCounter(config.maxConnections, config.maxConnectionsPerClient);
+  const budget = new InFlightBudget(config.maxPendingBytes);
   const connections = new Map<WebSocket, Connection>();
   let shuttingDown = false;
 
@@ -73,7 +73,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         ? text(200, `ready: ${registry.names.join(", ") || "no models"}\n`)
         : text(503, shuttingDown ? "shutting down\n" : "loading models\n");
     }
-    if (path === "/metrics") return text(200, metrics.render(), "text/plain; version=0.0.4; charset=utf-8");
+    if (path === "/metrics") {
+      metrics.pendingBytes.set(budget.usedBytes);
+      return text(200, metrics.render(), "text/plain; version=0.0.4; charset=utf-8");
+    }
     if (path === STREAM_PATH) return text(426, `Upgrade required: ${STREAM_PATH} is a WebSocket endpoint.\n`);
     return text(404, "Not found.\n");
   });
@@ -87,26 +90,20 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     };
     if (url.pathname !== STREAM_PATH) return deny(404, "Not Found", `No WebSocket endpoint at ${url.pathname}; use ${STREAM_PATH}.\n`);
     if (shuttingDown) return deny(503, "Service Unavailable", "The server is shutting down.\n");
-    // The per-IP limit comes before the key check so wrong keys cannot be guessed at full speed.
-    const ip = `ip:${request.socket.remoteAddress ?? "unknown"}`;
-    const tooFast = () => deny(429, "Too Many Requests", `More than ${config.handshakesPerSecond} handshakes per second from this client.\n`);
-    if (!limiter.allow(ip)) return tooFast();
-    const key = presentedKey(request, url);
-    if (!keys.accepts(key)) return deny(401, "Unauthorized", "Websocket initialized with invalid credentials.\n");
-    const client = key === undefined ? ip : `key:${key}`;
-    if (key !== undefined && !limiter.allow(client)) return tooFast();
-    const refusal = counter.acquire(client);
-    if (refusal !== undefined) return deny(429, "Too Many Requests", `Connection refused: ${refusal}.\n`);
+    const admitted = admission.admit(request.socket.remoteAddress ?? "unknown", presentedKey(request, url));
+    if (!admitted.ok) return deny(admitted.status, admitted.reason, admitted.body);
+    // The slot is freed when the socket closes, also when ws refuses the upgrade itself (a bad
+    // Sec-WebSocket-Key, `Upgrade: h2c`...), in which case the callback below never runs.
+    socket.once("close", () => admission.release(admitted.client));
     wss.handleUpgrade(request, socket, head, (ws) => {
       metrics.connectionsTotal.inc();
       metrics.connectionsOpen.inc();
-      const connection = new Connection(ws, { registry, limits: config.limits, metrics, logError: log });
+      const connection = new Connection(ws, { registry, limits: config.limits, metrics, budget, logError: log });
       connections.set(ws, connection);
-      ws.on("error", () => ws.terminate());
-      ws.on("close", () => {
-        connection.dispose();
+      ws.on("error", (error) => connection.fail(error));
+      ws.on("close", (code) => {
+        metrics.connectionsClosed.inc({ code: String(connection.dispose(code)) });
         connections.delete(ws);
-        counter.release(client);
         metrics.connectionsOpen.dec();
       });
     });
@@ -130,15 +127,20 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   });
 
   let stopping: Promise<void> | undefined;
+  // The listener stays open while connections drain, so /readyz answers 503 (not a refused connection)
+  // and load balancers take the instance out; new WebSocket handshakes get 503 meanwhile.
   const stop = async (): Promise<void> => {
     shuttingDown = true;
-    const closed = new Promise<void>((resolve) => http.close(() => resolve()));
     const grace = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref());
     await Promise.race([Promise.all([...connections.values()].map((c) => c.idle())), grace]);
-    for (const ws of connections.keys()) ws.close(1001, "server shutting down");
+    for (const connection of connections.values()) connection.close(1001, "server shutting down");
+    const closed = Promise.all([...connections.keys()].map((ws) => new Promise((resolve) => ws.once("close", resolve))));
     await Promise.race([closed, new Promise<void>((resolve) => setTimeout(resolve, 1000).unref())]);
-    http.closeAllConnections();
     for (const ws of connections.keys()) ws.terminate();
+    await new Promise<void>((resolve) => {
+      http.close(() => resolve());
+      http.closeAllConnections();
+    });
     await loading.catch(() => undefined);
     await registry.close();
   };
