@@ -409,7 +409,13 @@ const genKeys: Generator = ({ index, p }) => {
 
 const genHugeString: Generator = ({ index, p, o }) => {
   const budget = Math.floor(o.maxFrameBytes * 0.8);
-  switch (p.int(6)) {
+  switch (p.int(8)) {
+    case 6:
+      // U+FDFA is 18 characters after NFKC: within the limit as sent, far past it as the model reads it.
+      return { kind: "string.huge.nfkc-expands-over-limit", data: request(index, p, { data: "\uFDFA".repeat(o.maxTextChars), raw_text: true, models: { language: { granularity: "word" } } }) };
+    case 7:
+      // Just within the limit after NFKC, as one overlong word: must be answered, not time out.
+      return { kind: "string.huge.nfkc-expands-at-limit", data: request(index, p, { data: "\uFDFA".repeat(Math.floor(o.maxTextChars / 18)), raw_text: true, models: { language: { granularity: "word" } } }) };
     case 0:
       return { kind: "string.huge.text-over-limit", data: request(index, p, { data: "a".repeat(o.maxTextChars + 1), raw_text: true, models: { language: {} } }) };
     case 1:

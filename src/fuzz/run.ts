@@ -28,9 +28,9 @@ export interface FuzzOptions {
   connections?: number;
   /** Frames in flight (sent, not yet answered) per connection. Default 8. */
   inFlight?: number;
-  /** Server settings on top of the fuzz defaults (port 0, 1 worker, 1 MiB frames). */
+  /** Server settings on top of the fuzz defaults (port 0, 1 worker, the default limits). */
   server?: Partial<ServerConfig>;
-  /** Per-payload limits on top of the defaults (maxFrameBytes defaults to 1 MiB here). */
+  /** Per-payload limits on top of the defaults (the server's own, so frames reach the default 32 MiB). */
   limits?: Partial<Limits>;
   /** Stand in fuzz-only stubs for models whose weights are not installed (default true). */
   stubModels?: boolean;
@@ -303,7 +303,7 @@ function drive(indices: readonly number[], ctx: DriverContext): Promise<void> {
   });
 }
 
-/** The fuzz-run server configuration: port 0, one worker per model, 1 MiB frame limit, short grace. */
+/** The fuzz-run server configuration: port 0, one worker per model, the default limits, short grace. */
 export function fuzzServerConfig(options: Pick<FuzzOptions, "server" | "limits"> = {}): ServerConfig {
   const base = defaultConfig();
   return {
@@ -312,7 +312,7 @@ export function fuzzServerConfig(options: Pick<FuzzOptions, "server" | "limits">
     workers: 1,
     shutdownGraceMs: 2000,
     ...options.server,
-    limits: { ...DEFAULT_LIMITS, maxFrameBytes: 1024 * 1024, ...options.server?.limits, ...options.limits },
+    limits: { ...DEFAULT_LIMITS, ...options.server?.limits, ...options.limits },
   };
 }
 
