@@ -1,6 +1,7 @@
 // Parses and validates one client frame into a StreamRequest (spec §2). Pure: no I/O.
 
 import { ErrorCode } from "./codes.js";
+import { nestsDeeperThan, topLevelPayloadId } from "./json-depth.js";
 import { STREAM_WINDOW_MS } from "./limits.js";
 import {
   LANGUAGE_GRANULARITIES,
@@ -185,7 +186,20 @@ export function validateRequest(value: unknown): ParseResult {
 }
 
 /** Parses one text frame. */
+/** Deepest nesting of objects and arrays a request may have; real ones need 4 (models.face.facs). */
+export const MAX_REQUEST_DEPTH = 32;
+
 export function parseRequest(frame: string): ParseResult {
+  if (nestsDeeperThan(frame, MAX_REQUEST_DEPTH)) {
+    const failure: ParseResult = {
+      ok: false,
+      code: ErrorCode.InvalidRequest,
+      message: `The request nests objects and arrays more than ${MAX_REQUEST_DEPTH} levels deep.`,
+    };
+    const payloadId = topLevelPayloadId(frame);
+    if (payloadId !== undefined) failure.payload_id = payloadId;
+    return failure;
+  }
   let value: unknown;
   try {
     value = JSON.parse(frame);
