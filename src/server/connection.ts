@@ -7,15 +7,17 @@
 // * output: replies the client has not read yet (bytes not flushed to the socket) past
 //   SEND_BUFFER_BYTES hold back the next frame, and reading, until the client reads; a client that reads
 //   nothing for `idleTimeoutMs` while replies wait is dropped (counted as close code 1008);
-// * server-wide: frames and decoded media in flight count against one InFlightBudget; past it every
-//   connection stops reading.
+// * server-wide: frames (from their first byte on the socket) and decoded media in flight count against
+//   one InFlightBudget; past it every connection stops reading, except one that may finish the frame it
+//   is receiving (see in-flight-budget.ts).
 
 import { performance } from "node:perf_hooks";
+import type { Duplex } from "node:stream";
 import type { RawData, WebSocket } from "ws";
 import { ErrorCode, messageText, serializeReply, type ErrorReply, type Limits, type StreamReply } from "../protocol/index.js";
 import { ConnectionSession } from "../session/session.js";
 import { handleFrame, type RequestContext } from "./handle-request.js";
-import type { InFlightBudget } from "./in-flight-budget.js";
+import type { BudgetMember, InFlightBudget } from "./in-flight-budget.js";
 import type { ServerMetrics } from "./metrics.js";
 import type { ModelRegistry } from "../models/registry.js";
 
@@ -32,6 +34,8 @@ export interface ConnectionOptions {
 const PAYLOAD_ID_SCAN_BYTES = 64 * 1024;
 /** What one queued frame costs beyond its bytes (the job and its string), so tiny frames are not free. */
 const FRAME_OVERHEAD_BYTES = 256;
+/** A client frame's header is 6 to 14 bytes (masked); received bytes beyond a frame's payload up to this are its header. */
+const MAX_FRAME_HEADER_BYTES = 14;
 /** Unread reply bytes past which the connection stops answering until the client reads. */
 export const SEND_BUFFER_BYTES = 4 * 1024 * 1024;
 
@@ -61,12 +65,15 @@ function frameSize(data: RawData): number {
 /** A queued frame, or a reply decided on arrival; `bytes` is what it holds of the queue and the budget. */
 type Job = ({ kind: "frame"; frame: string } | { kind: "reply"; reply: ErrorReply }) & { received: number; bytes: number };
 
-export class Connection {
+export class Connection implements BudgetMember {
   private readonly session = new ConnectionSession();
   private readonly context: RequestContext;
   private readonly queue: Job[] = [];
   private queuedBytes = 0;
+  /** Bytes read from the socket that ws has not yet handed over as a whole frame. */
+  private receivingBytes = 0;
   private unsentBytes = 0;
+  private lastActivity = performance.now();
   private draining = false;
   private paused = false;
   private closed = false;
@@ -76,13 +83,22 @@ export class Connection {
   private stallTimer: NodeJS.Timeout | undefined;
   private idleWaiters: (() => void)[] = [];
   private sendWaiter: (() => void) | undefined;
-  private readonly unsubscribe: () => void;
-
-  constructor(private readonly socket: WebSocket, private readonly options: ConnectionOptions) {
+  /** `raw` is the TCP socket under `socket`: its bytes count against the budget before a frame is whole. */
+  constructor(private readonly socket: WebSocket, raw: Duplex, private readonly options: ConnectionOptions) {
     this.context = { registry: options.registry, session: this.session, limits: options.limits, metrics: options.metrics, budget: options.budget };
+    // Before ws's own listener, so a frame's last bytes are counted before its message event.
+    raw.prependListener("data", (chunk: Buffer) => this.onBytes(chunk.length));
     socket.on("message", (data) => this.onMessage(data));
-    this.unsubscribe = options.budget.subscribe(() => this.updateFlow());
+    options.budget.join(this);
     this.armIdleTimer();
+  }
+
+  partialBytes(): number {
+    return this.receivingBytes;
+  }
+
+  budgetChanged(): void {
+    this.updateFlow();
   }
 
   /** Resolves once every queued frame has been answered. */
@@ -108,10 +124,18 @@ export class Connection {
     this.closed = true;
     clearTimeout(this.idleTimer);
     clearTimeout(this.stallTimer);
-    this.unsubscribe();
+    this.options.budget.release(this.receivingBytes);
+    this.receivingBytes = 0;
+    this.options.budget.leave(this);
     this.sendWaiter?.();
     if (!this.draining) this.dropQueue();
     return this.closeCode ?? peerCode;
+  }
+
+  private onBytes(bytes: number): void {
+    this.lastActivity = performance.now();
+    this.receivingBytes += bytes;
+    this.options.budget.charge(bytes);
   }
 
   private onMessage(data: RawData): void {
@@ -120,6 +144,11 @@ export class Connection {
     this.armIdleTimer();
     const { maxFrameBytes } = this.options.limits;
     const size = frameSize(data);
+    // The frame's bytes move from "being received" to the queued job (or are dropped, for a refused frame).
+    const arrived = Math.min(this.receivingBytes, size + MAX_FRAME_HEADER_BYTES);
+    this.receivingBytes -= arrived;
+    this.options.budget.release(arrived);
+    this.options.budget.frameDone(this);
     if (this.queuedBytes + size + FRAME_OVERHEAD_BYTES > 2 * maxFrameBytes) {
       const reply: ErrorReply = {
         error: `Too many requests in flight on this connection (more than ${2 * maxFrameBytes} bytes queued); wait for replies before sending more.`,
@@ -176,7 +205,7 @@ export class Connection {
     const { maxInFlight, maxFrameBytes } = this.options.limits;
     const hold =
       !this.closed &&
-      (this.queue.length >= maxInFlight || this.queuedBytes >= maxFrameBytes || this.unsentBytes > SEND_BUFFER_BYTES || this.options.budget.over);
+      (this.queue.length >= maxInFlight || this.queuedBytes >= maxFrameBytes || this.unsentBytes > SEND_BUFFER_BYTES || !this.options.budget.mayRead(this));
     if (hold === this.paused) return;
     this.paused = hold;
     if (hold) this.socket.pause();
@@ -234,13 +263,17 @@ export class Connection {
     });
   }
 
-  /** Closes the connection with 1000 after `idleTimeoutMs` without messages or work in progress. */
-  private armIdleTimer(): void {
+  /** Closes the connection with 1000 after `idleTimeoutMs` without bytes from the client or work in progress. */
+  private armIdleTimer(delayMs = this.options.limits.idleTimeoutMs): void {
     clearTimeout(this.idleTimer);
     if (this.queue.length > 0 || this.closed) return;
     this.idleTimer = setTimeout(() => {
-      if (this.queue.length === 0) this.close(1000, "idle timeout");
-    }, this.options.limits.idleTimeoutMs);
+      if (this.queue.length > 0) return;
+      // Bytes of a frame still arriving count as activity: a large upload on a slow link is not idle.
+      const quiet = performance.now() - this.lastActivity;
+      if (quiet < this.options.limits.idleTimeoutMs) this.armIdleTimer(this.options.limits.idleTimeoutMs - quiet);
+      else this.close(1000, "idle timeout");
+    }, delayMs);
     this.idleTimer.unref();
   }
 }

@@ -124,6 +124,21 @@ describe("reliability", () => {
     }
   });
 
+  test("large frames arriving on many connections at once take turns within the budget, and all are answered", T, async () => {
+    const server = await startTestServer({ maxPendingBytes: 1024 * 1024 });
+    try {
+      const sockets = await Promise.all(Array.from({ length: 6 }, () => TestSocket.open(server.url)));
+      const padding = "x".repeat(900 * 1024);
+      sockets.forEach((socket, i) => socket.send({ payload_id: `big-${i}`, padding }));
+      const replies = await Promise.all(sockets.map((socket) => socket.next()));
+      assert.deepEqual(replies.map((r) => [r.payload_id, r.code]), sockets.map((_, i) => [`big-${i}`, "E0101"]));
+      assert.equal(await metricValue(server, "moodwire_pending_bytes"), 0);
+      await Promise.all(sockets.map((socket) => socket.close()));
+    } finally {
+      await server.shutdown();
+    }
+  });
+
   test("while draining at shutdown, /readyz answers 503 and new handshakes are refused with 503", T, async () => {
     const gated = gatedLanguage();
     const server = await startTestServer({ factories: [gated.factory] });

@@ -98,7 +98,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     wss.handleUpgrade(request, socket, head, (ws) => {
       metrics.connectionsTotal.inc();
       metrics.connectionsOpen.inc();
-      const connection = new Connection(ws, { registry, limits: config.limits, metrics, budget, logError: log });
+      const connection = new Connection(ws, socket, { registry, limits: config.limits, metrics, budget, logError: log });
       connections.set(ws, connection);
       ws.on("error", (error) => connection.fail(error));
       ws.on("close", (code) => {
