@@ -49,6 +49,12 @@ function parseArgs(argv: readonly string[]): Args {
   return args;
 }
 
+function memoryBreakdown(): Record<string, number> {
+  const m = process.memoryUsage();
+  const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
+  return { rss: mb(m.rss), heap_used: mb(m.heapUsed), heap_total: mb(m.heapTotal), external: mb(m.external), array_buffers: mb(m.arrayBuffers), native_rest: mb(m.rss - m.heapTotal - m.external) };
+}
+
 /** A full GC when possible (so "end" RSS is not just garbage not yet collected). */
 function collectGarbage(): void {
   try {
@@ -222,9 +228,11 @@ async function main(): Promise<void> {
   const timelineTimer = setInterval(() => timeline.push(Math.round(process.memoryUsage.rss() / 1024 / 1024)), 5000);
   timelineTimer.unref();
   let baseline: number | undefined;
+  let memoryAtStart: Record<string, number> | undefined;
   const warmup = setTimeout(() => {
     collectGarbage();
     baseline = process.memoryUsage.rss();
+    memoryAtStart = memoryBreakdown();
   }, warmupMs);
 
   // Ramp connections up at 40 per second, under the default 50 handshakes/s per client.
@@ -248,6 +256,7 @@ async function main(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 1000));
   collectGarbage();
   const measured = rss.stop();
+  const memoryAtEnd = memoryBreakdown();
   const startMb = baseline === undefined ? measured.start : Math.round((baseline / 1024 / 1024) * 10) / 10;
   const rssMb = { loaded: loadedMb, start: startMb, peak: measured.peak, end: measured.end };
   await server.shutdown();
@@ -273,6 +282,9 @@ async function main(): Promise<void> {
     event_loop_delay_ms: { p99: Math.round(loopDelay.percentile(99) / 1e6), max: Math.round(loopDelay.max / 1e6) },
     rss_mb: { ...rssMb, growth },
     rss_mb_every_5s: timeline,
+    // Where RSS sits: JS heap, memory of Buffers and other objects outside it, and the rest (native
+    // allocations: onnxruntime, libvips, malloc arenas), at the start baseline and at the end.
+    memory_mb: { start: memoryAtStart, end: memoryAtEnd },
     rss_note: "loaded: after model load; start: after the warm-up under load; end: after all clients left, server still up, after GC",
     rss_growth_bound_mb: args.maxRssGrowthMb,
     models: { real, stubbed },
