@@ -16,7 +16,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, totalmem } from "node:os";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
-import type { DecodedMedia } from "../src/media/types.js";
+import type { DecodedMedia, DecodeNeeds } from "../src/media/types.js";
 import type { LanguageKernelInput } from "../src/models/language/kernel-types.js";
 import type { ModelFactory } from "../src/models/types.js";
 import type { ModelName } from "../src/protocol/index.js";
@@ -240,7 +240,7 @@ async function languageKernelRunner(sentences: readonly string[] = SENTENCES): P
  */
 async function predictRunner(factories: readonly ModelFactory[], frames: readonly Frame[]): Promise<Runner> {
   const { DEFAULT_LIMITS, parseRequest } = await import("../src/protocol/index.js");
-  const { decodeMedia, readPayload } = await import("../src/media/index.js");
+  const { decodeMedia, mergeDecodeNeeds, NO_DECODE_NEEDS, readPayload } = await import("../src/media/index.js");
   const { ConnectionSession } = await import("../src/session/session.js");
   const models = factories.map((f) => f.create({ workers: 1, intraOpThreads: 1, batchWindowMs: 0, maxBatch: 1, taskTimeoutMs: 30_000, inlineWhenIdle: true }));
   const close = async () => {
@@ -249,24 +249,24 @@ async function predictRunner(factories: readonly ModelFactory[], frames: readonl
   try {
     await Promise.all(models.map((m) => m.load()));
     const names = factories.map((f) => f.name);
-    const prepared: { media: DecodedMedia; configs: unknown[] }[] = [];
+    const prepared: { media: DecodedMedia; needs: DecodeNeeds; configs: unknown[]; windowMs: number }[] = [];
     for (const f of frames) {
       const parsed = parseRequest(f.bytes.toString("utf8"));
       if (!parsed.ok || parsed.request.data === undefined) continue;
       const request = parsed.request;
       if (!names.every((name) => request.models[name] !== undefined)) continue;
       const payload = readPayload(request.data!, request.raw_text, DEFAULT_LIMITS);
-      const needs = { audio: names.some((n) => n === "prosody" || n === "burst"), frames: names.includes("face"), fps: request.models.face?.fps_pred ?? 0 };
-      prepared.push({ media: await decodeMedia(payload, needs, DEFAULT_LIMITS), configs: names.map((name) => request.models[name]) });
+      const configs = names.map((name) => request.models[name]);
+      const needs = factories.reduce<DecodeNeeds>((all, f, k) => mergeDecodeNeeds(all, f.needs(configs[k] as never)), NO_DECODE_NEEDS);
+      prepared.push({ media: await decodeMedia(payload, needs, DEFAULT_LIMITS), needs, configs, windowMs: request.stream_window_ms });
     }
     if (prepared.length === 0) throw new Error(`no valid ${names.join("+")} input among the scenario's frames`);
     const session = new ConnectionSession();
     return {
       method: `${names.join("+")} predict() on pre-decoded media, 1 worker, 1 intra-op thread, no batch window (a model that runs short inputs inline when idle does so here too)`,
       run: (i) => {
-        const { media, configs } = prepared[i % prepared.length]!;
-        const audio = media.kind === "audio" ? media.audio : media.kind === "video" ? media.audio : undefined;
-        const context = audio === undefined ? { session } : { session, audioWindow: session.audioWindow.append(audio.samples, 5000) };
+        const { media, needs, configs, windowMs } = prepared[i % prepared.length]!;
+        const context = session.predictContext(media, needs, windowMs);
         return Promise.all(models.map((m, k) => m.predict(media, configs[k] as never, context)));
       },
       close,

@@ -2,8 +2,8 @@
 
 import { ErrorCode } from "../protocol/index.js";
 import { audioTooLong, MediaError, unknownMedia } from "./errors.js";
-import { FfmpegError, probe, probeSeconds, runFfmpeg, type MediaInput } from "./ffmpeg.js";
-import { FFMPEG_DEMUXERS, SEEKING_CONTAINERS, sniffMedia } from "./sniff.js";
+import { ffmpegFailure, mediaInput, probe, probeSeconds, runFfmpeg, type MediaInput } from "./ffmpeg.js";
+import { sniffMedia } from "./sniff.js";
 import { AUDIO_SAMPLE_RATE, type AudioClip } from "./types.js";
 import { decodeWav } from "./wav.js";
 
@@ -17,31 +17,6 @@ export interface DecodeAudioOptions {
   maxDurationMs?: number;
   /** ffmpeg timeout, milliseconds (default 10 s, or 5 minutes without maxDurationMs). */
   timeoutMs?: number;
-}
-
-export function mediaInput(bytes: Buffer, container: string | undefined): MediaInput {
-  return {
-    bytes,
-    demuxer: container === undefined ? undefined : FFMPEG_DEMUXERS[container],
-    seekable: container !== undefined && SEEKING_CONTAINERS.has(container),
-  };
-}
-
-/** Maps an ffmpeg failure onto the wire error for `what`. */
-export function ffmpegFailure(error: unknown, code: ErrorCode, what: string): MediaError {
-  if (error instanceof MediaError) return error;
-  if (error instanceof FfmpegError) {
-    if (error.reason === "busy") return new MediaError(ErrorCode.ServerBusy, `The server is busy: ${error.message} Retry later.`);
-    const detail =
-      error.reason === "timeout" ? `decoding the ${what} took too long.`
-      : error.reason === "output-limit" ? `the decoded ${what} is too large.`
-      : error.reason === "spawn" ? `the ${what} decoder could not be started.`
-      : `the ${what} could not be decoded.`;
-    return code === ErrorCode.NoAudio
-      ? new MediaError(code, `No audio could be decoded from the media: ${detail}`)
-      : new MediaError(code, `Failed to parse data as a valid media file: ${detail}`);
-  }
-  return new MediaError(ErrorCode.Internal, `Media decoding failed: ${error instanceof Error ? error.message : String(error)}`);
 }
 
 /**

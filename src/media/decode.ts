@@ -5,17 +5,8 @@ import { decodeAudioContainer } from "./audio.js";
 import { MediaError } from "./errors.js";
 import { decodeImage } from "./image.js";
 import type { MediaPayload } from "./payload.js";
-import type { DecodedMedia } from "./types.js";
+import type { DecodedMedia, DecodeNeeds } from "./types.js";
 import { decodeVideo } from "./video.js";
-
-export interface DecodeNeeds {
-  /** Audio models (burst, prosody) were requested. */
-  audio: boolean;
-  /** The face model was requested (video frames needed). */
-  frames: boolean;
-  /** Face fps_pred; 0 = every frame. */
-  fps: number;
-}
 
 export interface DecodeOptions {
   /** Per ffmpeg process, milliseconds (default 10 s). */

@@ -1,11 +1,16 @@
 // Hardened ffmpeg/ffprobe runner: argument arrays (no shell), input only from a pipe or a private temp
 // file with a protocol whitelist, a forced demuxer, a hard timeout (SIGKILL), capped stdout and stderr,
-// and a process-wide concurrency cap so a flood of payloads cannot fork-bomb the host.
+// and a process-wide concurrency cap so a flood of payloads cannot fork-bomb the host. Also what every
+// decoder needs around it: the ffmpeg input for a sniffed container, and the wire error for a failure.
 
 import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
+import { ErrorCode } from "../protocol/index.js";
+import { MediaError } from "./errors.js";
+import { Semaphore } from "./semaphore.js";
+import { FFMPEG_DEMUXERS, SEEKING_CONTAINERS } from "./sniff.js";
 
 export const FFMPEG_BIN = process.env.MOODWIRE_FFMPEG ?? "ffmpeg";
 export const FFPROBE_BIN = process.env.MOODWIRE_FFPROBE ?? "ffprobe";
@@ -30,81 +35,26 @@ export class FfmpegError extends Error {
   }
 }
 
-// --- Concurrency cap ----------------------------------------------------------------------------
+// --- Concurrency cap (./semaphore.ts) ------------------------------------------------------------
 
 /** The default longest wait for a free decoder slot; past it the payload is refused as busy (E0301). */
 export const DEFAULT_QUEUE_WAIT_MS = 5_000;
 /** The default most payloads waiting for a decoder slot; more are refused at once as busy (E0301). */
 export const DEFAULT_MAX_QUEUED = 64;
 
-interface Waiter {
-  resolve: () => void;
-  timer: NodeJS.Timeout;
-}
-
-/** A counting semaphore whose queue is bounded in length and in wait: a flood is refused, not queued. */
-class Semaphore {
-  private active = 0;
-  private readonly waiting: Waiter[] = [];
-  constructor(
-    public limit: number,
-    public maxQueued: number,
-    public maxWaitMs: number,
-  ) {}
-
-  async acquire(): Promise<void> {
-    if (this.active < this.limit) {
-      this.active++;
-      return;
-    }
-    if (this.waiting.length >= this.maxQueued) {
-      throw new FfmpegError("busy", `all ${this.limit} decoders are busy and ${this.waiting.length} payloads are waiting.`, undefined, "");
-    }
-    await new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = {
-        resolve,
-        timer: setTimeout(() => {
-          this.waiting.splice(this.waiting.indexOf(waiter), 1);
-          reject(new FfmpegError("busy", `no decoder became free within ${this.maxWaitMs} ms.`, undefined, ""));
-        }, this.maxWaitMs),
-      };
-      this.waiting.push(waiter);
-    });
-  }
-
-  release(): void {
-    this.active--;
-    this.drain();
-  }
-
-  /** Hands free slots to waiters, oldest first. */
-  private drain(): void {
-    while (this.active < this.limit && this.waiting.length > 0) {
-      this.active++;
-      const waiter = this.waiting.shift()!;
-      clearTimeout(waiter.timer);
-      waiter.resolve();
-    }
-  }
-
-  setLimit(limit: number): void {
-    this.limit = limit;
-    this.drain();
-  }
-
-  get running(): number {
-    return this.active;
-  }
-
-  get queued(): number {
-    return this.waiting.length;
-  }
-}
-
 /** The default cap on ffmpeg/ffprobe processes running at once: the CPU count. */
 export const DEFAULT_FFMPEG_CONCURRENCY = Math.max(1, availableParallelism());
 
-const semaphore = new Semaphore(DEFAULT_FFMPEG_CONCURRENCY, DEFAULT_MAX_QUEUED, DEFAULT_QUEUE_WAIT_MS);
+const semaphore: Semaphore = new Semaphore(DEFAULT_FFMPEG_CONCURRENCY, DEFAULT_MAX_QUEUED, DEFAULT_QUEUE_WAIT_MS, (why) =>
+  new FfmpegError(
+    "busy",
+    why === "full"
+      ? `all ${semaphore.limit} decoders are busy and ${semaphore.queued} payloads are waiting.`
+      : `no decoder became free within ${semaphore.maxWaitMs} ms.`,
+    undefined,
+    "",
+  ),
+);
 
 /** Sets the most ffmpeg/ffprobe processes running at once (default: the CPU count). */
 export function setFfmpegConcurrency(limit: number): void {
@@ -218,7 +168,7 @@ function firstLine(text: string): string {
   return line === undefined ? "(no message)" : line.trim().slice(0, 300);
 }
 
-// --- Inputs -------------------------------------------------------------------------------------
+// --- Inputs and their errors -------------------------------------------------------------------------------------
 
 export interface MediaInput {
   bytes: Buffer;
@@ -226,6 +176,32 @@ export interface MediaInput {
   demuxer: string | undefined;
   /** Write to a private temp file so the demuxer can seek (MP4 with the index at the end). */
   seekable: boolean;
+}
+
+/** The ffmpeg input for `bytes` of a sniffed container: its demuxer, and a seekable copy where it needs one. */
+export function mediaInput(bytes: Buffer, container: string | undefined): MediaInput {
+  return {
+    bytes,
+    demuxer: container === undefined ? undefined : FFMPEG_DEMUXERS[container],
+    seekable: container !== undefined && SEEKING_CONTAINERS.has(container),
+  };
+}
+
+/** Maps an ffmpeg failure onto the wire error for `what` (busy → E0301, else `code`). */
+export function ffmpegFailure(error: unknown, code: ErrorCode, what: string): MediaError {
+  if (error instanceof MediaError) return error;
+  if (error instanceof FfmpegError) {
+    if (error.reason === "busy") return new MediaError(ErrorCode.ServerBusy, `The server is busy: ${error.message} Retry later.`);
+    const detail =
+      error.reason === "timeout" ? `decoding the ${what} took too long.`
+      : error.reason === "output-limit" ? `the decoded ${what} is too large.`
+      : error.reason === "spawn" ? `the ${what} decoder could not be started.`
+      : `the ${what} could not be decoded.`;
+    return code === ErrorCode.NoAudio
+      ? new MediaError(code, `No audio could be decoded from the media: ${detail}`)
+      : new MediaError(code, `Failed to parse data as a valid media file: ${detail}`);
+  }
+  return new MediaError(ErrorCode.Internal, `Media decoding failed: ${error instanceof Error ? error.message : String(error)}`);
 }
 
 /** Runs `fn` with the input arguments for `input`; a temp file is created and always removed. */

@@ -8,7 +8,7 @@ import { ffmpegAvailable, LIMITS, limits, makeBmp, makeHugePngHeader, rejectsCod
 import { readPayload } from "./payload.js";
 import type { ImageFrame } from "./types.js";
 
-const NEEDS = { audio: false, frames: true, fps: 3 };
+const NEEDS = { audio: false, audioWindow: false, frameRate: 3 };
 
 async function decodeBytes(bytes: Buffer, lim = LIMITS): Promise<ImageFrame> {
   const payload = readPayload(bytes.toString("base64"), false, lim);

@@ -4,8 +4,7 @@
 import sharp from "sharp";
 import { ErrorCode, type Limits } from "../protocol/index.js";
 import { imageTooLarge, unknownMedia } from "./errors.js";
-import { ffmpegFailure, mediaInput } from "./audio.js";
-import { runFfmpeg } from "./ffmpeg.js";
+import { ffmpegFailure, mediaInput, runFfmpeg } from "./ffmpeg.js";
 import { parsePpmFrames } from "./ppm.js";
 import type { ImageFrame } from "./types.js";
 

@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { ErrorCode, type Limits } from "../protocol/index.js";
 import { decodeAudio } from "./audio.js";
-import { decodeMedia, type DecodeNeeds } from "./decode.js";
+import { decodeMedia } from "./decode.js";
+import type { DecodeNeeds } from "./types.js";
 import { MediaError } from "./errors.js";
 import { ffmpegAvailable, LIMITS, limits, MediaFixtures, SINE, TESTSRC, rejectsCode } from "./fixtures.js";
 import { readPayload, type MediaPayload } from "./payload.js";
@@ -13,8 +14,8 @@ import type { DecodedMedia } from "./types.js";
 
 const skip = ffmpegAvailable() ? false : "ffmpeg/ffprobe are not installed";
 
-const ALL: DecodeNeeds = { audio: true, frames: true, fps: 3 };
-const AUDIO: DecodeNeeds = { audio: true, frames: false, fps: 3 };
+const ALL: DecodeNeeds = { audio: true, audioWindow: false, frameRate: 3 };
+const AUDIO: DecodeNeeds = { audio: true, audioWindow: false, frameRate: undefined };
 
 /** name → [ffmpeg args, expected kind, expected container] — 1 s of 440 Hz and/or 1 s of 64×48 testsrc at 10 fps. */
 const SPECS: Record<string, [string[], "audio" | "video", string]> = {
@@ -104,7 +105,7 @@ describe("ffmpeg-decoded media", { skip }, () => {
 
   it("fps_pred 0 (or above the source rate) decodes every frame", async () => {
     for (const fps of [0, 30]) {
-      const decoded = await decodeMedia(payloadOf(media.get("v.mp4")!), { audio: false, frames: true, fps }, LIMITS);
+      const decoded = await decodeMedia(payloadOf(media.get("v.mp4")!), { audio: false, audioWindow: false, frameRate: fps }, LIMITS);
       assert.ok(decoded.kind === "video");
       assert.equal(decoded.frames.length, 10);
       assert.deepEqual(decoded.frames.map((f) => f.index), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
@@ -114,7 +115,7 @@ describe("ffmpeg-decoded media", { skip }, () => {
 
   it("other video containers decode frames (avi, mpegts)", async () => {
     for (const name of ["v.avi", "v.ts"]) {
-      const decoded = await decodeMedia(payloadOf(media.get(name)!), { audio: false, frames: true, fps: 5 }, LIMITS);
+      const decoded = await decodeMedia(payloadOf(media.get(name)!), { audio: false, audioWindow: false, frameRate: 5 }, LIMITS);
       assert.ok(decoded.kind === "video" && decoded.frames.length >= 5 && decoded.frames.length <= 6, name);
     }
   });
@@ -127,7 +128,7 @@ describe("ffmpeg-decoded media", { skip }, () => {
 
   it("E0202 when audio models need audio and the video has none", async () => {
     await rejectsCode(decodeMedia(payloadOf(media.get("v-noaudio.mp4")!), ALL, LIMITS), ErrorCode.NoAudio, /no audio track/);
-    const framesOnly = await decodeMedia(payloadOf(media.get("v-noaudio.mp4")!), { audio: false, frames: true, fps: 3 }, LIMITS);
+    const framesOnly = await decodeMedia(payloadOf(media.get("v-noaudio.mp4")!), { audio: false, audioWindow: false, frameRate: 3 }, LIMITS);
     assert.ok(framesOnly.kind === "video" && framesOnly.frames.length >= 3);
   });
 
@@ -149,7 +150,7 @@ describe("ffmpeg-decoded media", { skip }, () => {
   it("E0204 for video over the limit, from the header or from decoding", async () => {
     await rejectsCode(decodeMedia(payloadOf(media.get("v-long.mp4")!), ALL, LIMITS), ErrorCode.VideoTooLong, /^Video is 7\.20 s long; the limit is 5\.00 s\.$/);
     await rejectsCode(decodeMedia(payloadOf(media.get("piped-long.webm")!), ALL, limits({ maxVideoMs: 1000 })), ErrorCode.VideoTooLong, /the limit is 1\.00 s/);
-    await rejectsCode(decodeMedia(payloadOf(media.get("piped-long.webm")!), { audio: false, frames: true, fps: 0 }, limits({ maxVideoMs: 1000 })), ErrorCode.VideoTooLong);
+    await rejectsCode(decodeMedia(payloadOf(media.get("piped-long.webm")!), { audio: false, audioWindow: false, frameRate: 0 }, limits({ maxVideoMs: 1000 })), ErrorCode.VideoTooLong);
     const ok = await decodeMedia(payloadOf(media.get("piped-long.webm")!), ALL, LIMITS);
     assert.ok(ok.kind === "video" && ok.durationMs > 2500 && ok.durationMs < 3500, `durationMs ${ok.kind === "video" ? ok.durationMs : ""}`);
   });

@@ -35,7 +35,7 @@ describe("shared samples", { skip }, () => {
       assert.equal(payload.kind, "audio", file);
       const seconds = DURATIONS[file]!;
       try {
-        const decoded = await decodeMedia(payload, { audio: true, frames: false, fps: 3 }, LIMITS);
+        const decoded = await decodeMedia(payload, { audio: true, audioWindow: false, frameRate: undefined }, LIMITS);
         assert.ok(seconds <= 5, `${file} (${seconds} s) was accepted`);
         assert.ok(decoded.kind === "audio");
         assert.ok(Math.abs(decoded.audio.samples.length / 16000 - seconds) < 0.1, `${file}: ${decoded.audio.samples.length / 16000} s`);
@@ -51,7 +51,7 @@ describe("shared samples", { skip }, () => {
   it("silence decodes to zeros and the tone to a 0.3 peak", async () => {
     for (const [file, expectedPeak] of [["silence_2s.wav", 0], ["tone440_2s.wav", 0.3]] as const) {
       const payload = readPayload(readFileSync(join(samples, "audio", file)).toString("base64"), false, LIMITS);
-      const decoded = await decodeMedia(payload, { audio: true, frames: false, fps: 3 }, LIMITS);
+      const decoded = await decodeMedia(payload, { audio: true, audioWindow: false, frameRate: undefined }, LIMITS);
       assert.ok(decoded.kind === "audio");
       const peak = decoded.audio.samples.reduce((max, v) => Math.max(max, Math.abs(v)), 0);
       assert.ok(Math.abs(peak - expectedPeak) < 0.02, `${file}: peak ${peak}`);
@@ -60,7 +60,7 @@ describe("shared samples", { skip }, () => {
 
   it("decodes astronaut.png to 512x512 RGB", { skip: existsSync(join(samples, "astronaut.png")) ? false : "astronaut.png is absent" }, async () => {
     const payload = readPayload(readFileSync(join(samples, "astronaut.png")).toString("base64"), false, LIMITS);
-    const decoded = await decodeMedia(payload, { audio: false, frames: true, fps: 3 }, LIMITS);
+    const decoded = await decodeMedia(payload, { audio: false, audioWindow: false, frameRate: 3 }, LIMITS);
     assert.ok(decoded.kind === "image");
     assert.deepEqual([decoded.image.width, decoded.image.height, decoded.image.data.length], [512, 512, 512 * 512 * 3]);
   });

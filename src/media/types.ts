@@ -32,3 +32,28 @@ export type DecodedMedia =
   | { kind: "facemesh"; faces: number[][][] };
 
 export type { MediaKind };
+
+/**
+ * What the models of one request need decoded; each model declares its own from its config and the
+ * registry merges them. Images are always decoded (a model that accepts images reads their pixels).
+ */
+export interface DecodeNeeds {
+  /** Video frames, at most this many per second (0: every frame); undefined: no frames. */
+  frameRate: number | undefined;
+  /** The audio of audio payloads and the audio track of videos. */
+  audio: boolean;
+  /** The connection's sliding audio window, after this payload's audio is appended (implies `audio`). */
+  audioWindow: boolean;
+}
+
+export const NO_DECODE_NEEDS: Readonly<DecodeNeeds> = { frameRate: undefined, audio: false, audioWindow: false };
+
+/** What two sets of models need together: every frame wins over a rate, a higher rate over a lower one. */
+export function mergeDecodeNeeds(a: Readonly<DecodeNeeds>, b: Readonly<DecodeNeeds>): DecodeNeeds {
+  const rates = [a.frameRate, b.frameRate].filter((r): r is number => r !== undefined);
+  return {
+    frameRate: rates.length === 0 ? undefined : rates.includes(0) ? 0 : Math.max(...rates),
+    audio: a.audio || b.audio || a.audioWindow || b.audioWindow,
+    audioWindow: a.audioWindow || b.audioWindow,
+  };
+}

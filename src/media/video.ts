@@ -1,11 +1,11 @@
 // Video decoding through ffmpeg: frames at the face model's fps as RGB, and the audio track.
 
 import { ErrorCode, type Limits } from "../protocol/index.js";
-import { decodeAudioContainer, decodeAudioFfmpeg, ffmpegFailure, measuredDurationMs, mediaInput } from "./audio.js";
+import { decodeAudioContainer, decodeAudioFfmpeg, measuredDurationMs } from "./audio.js";
 import { imageTooLarge, MediaError, unknownMedia, videoTooLong } from "./errors.js";
-import { probe, probeRate, probeSeconds, runFfmpeg, type MediaInput, type ProbeResult } from "./ffmpeg.js";
+import { ffmpegFailure, mediaInput, probe, probeRate, probeSeconds, runFfmpeg, type MediaInput, type ProbeResult } from "./ffmpeg.js";
 import { parsePpmFrames } from "./ppm.js";
-import { AUDIO_SAMPLE_RATE, type AudioClip, type DecodedMedia, type VideoFrame } from "./types.js";
+import { AUDIO_SAMPLE_RATE, type AudioClip, type DecodedMedia, type DecodeNeeds, type VideoFrame } from "./types.js";
 
 /** Most frames decoded from one payload (fps 0 on a 5 s 60 fps clip). */
 export const MAX_VIDEO_FRAMES = 300;
@@ -18,13 +18,6 @@ const MAX_PLAUSIBLE_FPS = 240;
 
 function plausibleRate(rate: number | undefined): number | undefined {
   return rate !== undefined && rate <= MAX_PLAUSIBLE_FPS ? rate : undefined;
-}
-
-export interface VideoNeeds {
-  audio: boolean;
-  frames: boolean;
-  /** Face fps_pred; 0 = every frame. */
-  fps: number;
 }
 
 interface FrameResult {
@@ -79,7 +72,7 @@ async function decodeFrames(
  * (the result's kind is then "audio"). Throws E0200 (corrupt), E0202 (audio needed, no audio track),
  * E0204 (longer than limits.maxVideoMs), E0205 (frames larger than limits.maxImageSide).
  */
-export async function decodeVideo(bytes: Buffer, container: string, needs: VideoNeeds, limits: Limits, timeoutMs?: number): Promise<DecodedMedia> {
+export async function decodeVideo(bytes: Buffer, container: string, needs: DecodeNeeds, limits: Limits, timeoutMs?: number): Promise<DecodedMedia> {
   const input = mediaInput(bytes, container);
   let probed: ProbeResult;
   try {
@@ -111,7 +104,7 @@ export async function decodeVideo(bytes: Buffer, container: string, needs: Video
   const sourceFps = plausibleRate(probeRate(video.avg_frame_rate)) ?? plausibleRate(probeRate(video.r_frame_rate)) ?? FALLBACK_FPS;
 
   const [frameResult, audio] = await Promise.all([
-    needs.frames ? decodeFrames(input, width, height, sourceFps, needs.fps, limits, timeoutMs) : undefined,
+    needs.frameRate !== undefined ? decodeFrames(input, width, height, sourceFps, needs.frameRate, limits, timeoutMs) : undefined,
     needs.audio ? decodeAudioFfmpeg(input, limits.maxVideoMs, timeoutMs, videoTooLong) : undefined,
   ]);
   if (frameResult !== undefined && frameResult.frames.length === 0) throw unknownMedia("no video frame could be decoded.");

@@ -1,8 +1,10 @@
-// Knows which models exist, which are enabled, and which media each accepts (for E0102/E0103).
+// Knows which models exist and which are enabled; answers for them as a set: E0102/E0103 checks, and
+// the decoding that the models of one request need together.
 
-import { ErrorCode, MODEL_NAMES, modelMediaMismatchMessage, type MediaKind, type ModelName } from "../protocol/index.js";
+import { mergeDecodeNeeds, NO_DECODE_NEEDS, type DecodeNeeds } from "../media/types.js";
+import { ErrorCode, MODEL_NAMES, MODEL_SPECS, modelMediaMismatchMessage, type MediaKind, type ModelName, type StreamRequest } from "../protocol/index.js";
 import { languageModel } from "./language/index.js";
-import type { ExpressionModel, ModelFactory, ModelRuntimeOptions } from "./types.js";
+import type { ConfigFor, ExpressionModel, ModelFactory, ModelRuntimeOptions } from "./types.js";
 
 /** Every model Moodwire ships; a model's issue adds its factory here. */
 export const MODEL_FACTORIES: readonly ModelFactory[] = [languageModel as ModelFactory];
@@ -12,9 +14,13 @@ export interface ModelCheckFailure {
   message: string;
 }
 
+interface Enabled {
+  factory: ModelFactory;
+  model: ExpressionModel;
+}
+
 export class ModelRegistry {
-  private readonly models = new Map<ModelName, ExpressionModel>();
-  private readonly accepted = new Map<ModelName, readonly MediaKind[]>();
+  private readonly enabled = new Map<ModelName, Enabled>();
   private loaded = false;
 
   constructor(factories: readonly ModelFactory[], enabled: readonly ModelName[], options: ModelRuntimeOptions) {
@@ -22,8 +28,7 @@ export class ModelRegistry {
       const factory = factories.find((f) => f.name === name);
       if (factory === undefined) throw new Error(`model '${name}' is not available in this build of Moodwire`);
       if (!factory.isInstalled()) throw new Error(`model '${name}' is enabled but its weights are not installed`);
-      this.models.set(name, factory.create(options));
-      this.accepted.set(name, factory.accepts);
+      this.enabled.set(name, { factory, model: factory.create(options) });
     }
   }
 
@@ -33,7 +38,7 @@ export class ModelRegistry {
   }
 
   get names(): ModelName[] {
-    return [...this.models.keys()];
+    return [...this.enabled.keys()];
   }
 
   get ready(): boolean {
@@ -41,21 +46,26 @@ export class ModelRegistry {
   }
 
   get(name: ModelName): ExpressionModel | undefined {
-    return this.models.get(name);
+    return this.enabled.get(name)?.model;
   }
 
   async load(): Promise<void> {
-    await Promise.all([...this.models.values()].map((m) => m.load()));
+    await Promise.all([...this.enabled.values()].map(({ model }) => model.load()));
     this.loaded = true;
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.models.values()].map((m) => m.close()));
+    await Promise.all([...this.enabled.values()].map(({ model }) => model.close()));
+  }
+
+  /** The models a request asks for, in the protocol's order. */
+  static requested(request: StreamRequest): ModelName[] {
+    return MODEL_NAMES.filter((name) => request.models[name] !== undefined);
   }
 
   /** Checks that every requested model is enabled (E0103). */
   checkEnabled(requested: readonly ModelName[]): ModelCheckFailure | undefined {
-    const missing = requested.find((name) => !this.models.has(name));
+    const missing = requested.find((name) => !this.enabled.has(name));
     if (missing === undefined) return undefined;
     const enabled = this.names.length > 0 ? this.names.join(", ") : "none";
     return {
@@ -66,12 +76,16 @@ export class ModelRegistry {
 
   /** Checks that every requested model accepts the detected media kind (E0102). */
   checkMedia(requested: readonly ModelName[], kind: MediaKind): ModelCheckFailure | undefined {
-    const mismatch = requested.find((name) => !(this.accepted.get(name) ?? []).includes(kind));
+    const mismatch = requested.find((name) => !MODEL_SPECS[name].accepts.includes(kind));
     if (mismatch === undefined) return undefined;
     return { code: ErrorCode.ModelMediaMismatch, message: modelMediaMismatchMessage(mismatch, kind) };
   }
-}
 
-export function isModelName(value: string): value is ModelName {
-  return (MODEL_NAMES as readonly string[]).includes(value);
+  /** What the requested (enabled) models need decoded together, each from its own config. */
+  decodeNeeds(request: StreamRequest, requested: readonly ModelName[]): DecodeNeeds {
+    return requested.reduce<DecodeNeeds>((needs, name) => {
+      const { factory } = this.enabled.get(name)!;
+      return mergeDecodeNeeds(needs, factory.needs(request.models[name] as ConfigFor<typeof name>));
+    }, NO_DECODE_NEEDS);
+  }
 }

@@ -1,28 +1,15 @@
-// The one interface every model implements. The server core knows models only through it.
+// The one interface every model implements. The server core knows models only through it: what media
+// a model reads comes from the protocol's model table (MODEL_SPECS), what it needs decoded from its
+// factory, and its answers from predict().
 
-import type { DecodedMedia } from "../media/types.js";
-import type {
-  FaceConfig,
-  LanguageConfig,
-  MediaKind,
-  ModelConfigs,
-  ModelName,
-  ModelOutput,
-  PredictionsByModel,
-} from "../protocol/index.js";
-import type { AudioWindowView, SessionView } from "../session/types.js";
+import type { DecodedMedia, DecodeNeeds } from "../media/types.js";
+import type { ModelConfigs, ModelName, ModelOutput, PredictionsByModel } from "../protocol/index.js";
+import type { PredictContext } from "../session/types.js";
 
-export type ConfigFor<N extends ModelName> = N extends "face"
-  ? FaceConfig
-  : N extends "language"
-    ? LanguageConfig
-    : NonNullable<ModelConfigs[N]>;
+export type { PredictContext };
 
-export interface PredictContext {
-  session: SessionView;
-  /** For audio models: the sliding window after this payload's audio was appended. */
-  audioWindow?: AudioWindowView;
-}
+/** A model's validated config, defaults applied. */
+export type ConfigFor<N extends ModelName> = NonNullable<ModelConfigs[N]>;
 
 export interface ExpressionModel<N extends ModelName = ModelName> {
   readonly name: N;
@@ -36,8 +23,8 @@ export interface ExpressionModel<N extends ModelName = ModelName> {
 /** Builds a model from the server's runtime settings; each model folder exports one. */
 export interface ModelFactory<N extends ModelName = ModelName> {
   readonly name: N;
-  /** Media kinds this model can answer; the registry derives E0102 from it. */
-  readonly accepts: readonly MediaKind[];
+  /** What this model needs decoded for a request with `config` (video frames at a rate, audio, the window). */
+  needs(config: ConfigFor<N>): DecodeNeeds;
   /** False when the model's weights are not installed; the server then leaves it disabled. */
   isInstalled(): boolean;
   create(options: ModelRuntimeOptions): ExpressionModel<N>;

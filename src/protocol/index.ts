@@ -1,6 +1,7 @@
 export * from "./codes.js";
 export * from "./labels.js";
 export * from "./limits.js";
+export * from "./models.js";
 export * from "./request.js";
 export * from "./types.js";
 export * from "./scores.js";

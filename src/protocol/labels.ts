@@ -51,15 +51,5 @@ export const FACE_DESCRIPTION_LABELS = [
   "Smile", "Smirk", "Snarl", "Squint", "Sulking", "Tongue out", "Wide-eyed", "Wince", "Wrinkled nose",
 ] as const;
 
-/** Vocal-burst types (spec §6.4), in the docs' table order. */
-export const BURST_DESCRIPTION_LABELS = [
-  "Ah", "Aha", "Ahh", "Argh", "Aww", "Cackle", "Cheer", "Chuckle", "Cry", "Eek", "Eww", "Gasp",
-  "Giggle", "Groan", "Growl", "Grr", "Grunt", "Ha", "Hah", "Haha", "Hehe", "Hiss", "Hmm", "Hoot",
-  "Howl", "Huh", "Hurray", "Laugh", "Mhm", "Mmm", "Moan", "Oh", "Ohh", "Ooh", "Ooph", "Ouch", "Oww",
-  "Pant", "Pff", "Phew", "Roar", "Scream", "Screech", "Shout", "Shriek", "Sigh", "Snicker", "Snort",
-  "Sob", "Squeal", "Tsk", "Ugh", "Uh", "Uh-huh", "Umm", "Wail", "Wheep", "Whee", "Whew", "Whimper",
-  "Woah", "Wow", "Yawn", "Yay", "Yelp", "Yippee", "Yuck",
-] as const;
-
 export type LanguageEmotion = (typeof LANGUAGE_EMOTION_LABELS)[number];
 export type Expression = (typeof EXPRESSION_LABELS)[number];

@@ -4,8 +4,7 @@ export const MODEL_NAMES = ["burst", "face", "facemesh", "language", "prosody"] 
 export type ModelName = (typeof MODEL_NAMES)[number];
 
 /** Media kinds detected from the payload bytes (spec §2.6). */
-export const MEDIA_KINDS = ["text", "image", "audio", "video", "facemesh"] as const;
-export type MediaKind = (typeof MEDIA_KINDS)[number];
+export type MediaKind = "text" | "image" | "audio" | "video" | "facemesh";
 
 export const LANGUAGE_GRANULARITIES = ["word", "sentence", "utterance", "passage", "conversational_turn"] as const;
 export type LanguageGranularity = (typeof LANGUAGE_GRANULARITIES)[number];
@@ -105,10 +104,14 @@ export interface PredictionsByModel {
   prosody: TimedPrediction;
 }
 
+/** A model's "found nothing" answer, nested under its name with predictions omitted (spec §3.3). */
+export interface NestedWarning {
+  warning: string;
+  code: string;
+}
+
 /** What one model contributes to a reply: predictions, or a nested warning with predictions omitted. */
-export type ModelOutput<P = unknown> =
-  | { predictions: P[] }
-  | { warning: string; code: string };
+export type ModelOutput<P = unknown> = { predictions: P[] } | NestedWarning;
 
 export interface JobDetails {
   job_id: string;

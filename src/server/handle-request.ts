@@ -1,14 +1,13 @@
 // Turns one client frame into exactly one reply: validate, detect media, decode once, run models.
 
 import { performance } from "node:perf_hooks";
-import { decodedBytes, decodeMedia, MediaError, readPayload, type DecodeNeeds } from "../media/index.js";
-import type { DecodedMedia } from "../media/types.js";
-import type { ModelRegistry } from "../models/registry.js";
-import type { ConfigFor, PredictContext } from "../models/types.js";
+import { decodedBytes, decodeMedia, MediaError, readPayload } from "../media/index.js";
+import type { DecodedMedia, DecodeNeeds } from "../media/types.js";
+import { ModelRegistry } from "../models/registry.js";
+import type { ConfigFor } from "../models/types.js";
 import { KernelError, KernelTimeoutError } from "../runtime/worker-pool.js";
 import {
   ErrorCode,
-  MODEL_NAMES,
   parseRequest,
   type ErrorReply,
   type Limits,
@@ -30,8 +29,6 @@ export interface RequestContext {
   /** Decoded media counts against it while the models run. */
   budget: InFlightBudget;
 }
-
-const AUDIO_MODELS: readonly ModelName[] = ["burst", "prosody"];
 
 function errorReply(code: string, message: string, request?: Pick<StreamRequest, "payload_id" | "job_details">, jobId?: string): ErrorReply {
   const reply: ErrorReply = { error: message, code };
@@ -58,24 +55,21 @@ export async function handleFrame(frame: string, context: RequestContext): Promi
 
 export async function handleRequest(request: StreamRequest, context: RequestContext): Promise<StreamReply> {
   const { registry, session, limits } = context;
-  if (request.reset_stream) session.audioWindow.reset();
+  if (request.reset_stream) session.resetStream();
   const reply = baseReply(request, session.jobId);
   if (request.data === undefined) return reply;
 
-  const requested = MODEL_NAMES.filter((name) => request.models[name] !== undefined);
+  const requested = ModelRegistry.requested(request);
   const failure = registry.checkEnabled(requested);
   if (failure !== undefined) return errorReply(failure.code, failure.message, request, session.jobId);
 
   let media: DecodedMedia;
+  let needs: DecodeNeeds;
   try {
     const payload = readPayload(request.data, request.raw_text, limits);
     const mismatch = registry.checkMedia(requested, payload.kind);
     if (mismatch !== undefined) return errorReply(mismatch.code, mismatch.message, request, session.jobId);
-    const needs: DecodeNeeds = {
-      audio: requested.some((name) => AUDIO_MODELS.includes(name)),
-      frames: requested.includes("face"),
-      fps: request.models.face?.fps_pred ?? 0,
-    };
+    needs = registry.decodeNeeds(request, requested);
     media = await decodeMedia(payload, needs, limits);
     // A container sniffed as video may turn out to hold only audio; check the models again.
     const decodedMismatch = media.kind === payload.kind ? undefined : registry.checkMedia(requested, media.kind);
@@ -85,12 +79,7 @@ export async function handleRequest(request: StreamRequest, context: RequestCont
     throw error;
   }
 
-  const predictContext: PredictContext = { session };
-  const audio = media.kind === "audio" ? media.audio : media.kind === "video" ? media.audio : undefined;
-  if (audio !== undefined && requested.some((name) => AUDIO_MODELS.includes(name))) {
-    predictContext.audioWindow = session.audioWindow.append(audio.samples, request.stream_window_ms);
-  }
-
+  const predictContext = session.predictContext(media, needs, request.stream_window_ms);
   const held = decodedBytes(media);
   context.budget.charge(held);
   try {
@@ -98,8 +87,7 @@ export async function handleRequest(request: StreamRequest, context: RequestCont
       requested.map(async (name): Promise<[ModelName, ModelOutput]> => {
         const model = registry.get(name)!;
         const started = performance.now();
-        const config = request.models[name] as ConfigFor<typeof name>;
-        const output = await model.predict(media, config, predictContext);
+        const output = await model.predict(media, request.models[name] as ConfigFor<typeof name>, predictContext);
         context.metrics.modelLatency.observe({ model: name }, (performance.now() - started) / 1000);
         return [name, output];
       }),

@@ -17,3 +17,10 @@ export interface SessionView {
   readonly jobId: string;
   readonly faceIdentities: FaceIdentityCache;
 }
+
+/** What a model's predict() receives besides the media and its config. */
+export interface PredictContext {
+  session: SessionView;
+  /** When a requested model needs the audio window: the window after this payload's audio was appended. */
+  audioWindow?: AudioWindowView;
+}

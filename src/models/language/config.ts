@@ -1,10 +1,37 @@
-// The trained model's config.json (models/language/config.json), with the runtime fields checked.
+// The trained model's config.json (models/language/config.json, written by training/language/train.py):
+// the tokenizer fields the server runs with, checked, plus the whole file for the evaluation. Every key
+// at the levels read here must be known: a renamed or misspelt key fails the load, where it used to
+// leave a default in its place unnoticed (this loader once looked for `reserved`, the file says
+// `reserved_ids`).
 
 import { readFileSync } from "node:fs";
 import { modelDirectory } from "../../runtime/paths.js";
 
 export const MODEL_FILE = "language.onnx";
 export const CONFIG_FILE = "config.json";
+/** The config.json layout this loader reads. */
+const FORMAT_VERSION = 1;
+
+/** Top-level keys, by who reads them. */
+const TOP_LEVEL_KEYS = new Set([
+  // here
+  "format_version", "model_file", "vocab", "max_tokens",
+  // the evaluation, from `raw` (eval/readout.ts, eval/language.ts)
+  "goemotions", "sst5_fold", "sst_detokenize", "jigsaw",
+  // nobody: the graph's contract in words (kernel.ts checks the graph's own input and output names),
+  // the output label orders (src/protocol/labels.ts holds the served ones), how the training derived
+  // labels without data, and its dev metrics
+  "inputs", "outputs", "labels", "derived", "metrics_dev",
+]);
+
+/** Keys of `vocab`, by who reads them. */
+const VOCAB_KEYS = new Set([
+  // here
+  "id_offset", "unk_id", "pad_id", "bos_id", "eos_id", "reserved_ids",
+  // nobody: the vocabulary's source (vocab.ts resolves the same file through the installed package) and
+  // the algorithm in words (tokenizer.ts implements it: normalization, Viterbi, the word-start prefix)
+  "file", "package", "normalization", "algorithm", "word_start_prefix",
+]);
 
 export interface TokenizationConfig {
   /** Added to every tokenizer id before it enters the graph. */
@@ -19,7 +46,7 @@ export interface TokenizationConfig {
   eosId: number | null;
   /** Longest sequence the graph takes, special tokens included. */
   maxTokens: number;
-  /** Reserved SentencePiece pieces never matched by the tokenizer. */
+  /** How many leading SentencePiece pieces (ids 0..reserved-1) the tokenizer never matches. */
   reserved: number;
 }
 
@@ -29,34 +56,84 @@ export interface LanguageModelConfig {
   raw: Record<string, unknown>;
 }
 
-function numberAt(source: Record<string, unknown>, keys: readonly string[], fallback: number | null): number | null {
-  for (const key of keys) {
-    const value = source[key];
-    if (typeof value === "number" && Number.isFinite(value)) return value;
-    if (value === null) return null;
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Reads one section's fields, each required and typed; `where` prefixes key names in messages. */
+class Section {
+  constructor(
+    private readonly values: Record<string, unknown>,
+    private readonly file: string,
+    private readonly where: string,
+    known: ReadonlySet<string>,
+  ) {
+    for (const key of Object.keys(values)) {
+      if (!known.has(key)) throw this.error(key, `is not a known key (known: ${[...known].join(", ")})`);
+    }
   }
-  return fallback;
+
+  error(key: string, problem: string): Error {
+    return new Error(`${this.file}: "${this.where}${key}" ${problem}`);
+  }
+
+  value(key: string): unknown {
+    if (!Object.hasOwn(this.values, key)) throw this.error(key, "is missing");
+    return this.values[key];
+  }
+
+  /** An integer no smaller than `min`. */
+  integer(key: string, min = 0): number {
+    const value = this.value(key);
+    if (!Number.isInteger(value) || (value as number) < min) throw this.error(key, `must be an integer >= ${min}, not ${JSON.stringify(value)}`);
+    return value as number;
+  }
+
+  integerOrNull(key: string): number | null {
+    return this.value(key) === null ? null : this.integer(key);
+  }
+
+  section(key: string, known: ReadonlySet<string>): Section {
+    const value = this.value(key);
+    if (!isRecord(value)) throw this.error(key, "must be an object");
+    return new Section(value, this.file, `${this.where}${key}.`, known);
+  }
 }
 
-function record(value: unknown): Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+/**
+ * The tokenizer reserves a leading run of pieces (it skips ids below a count, as the reference does), so
+ * `reserved_ids` must be 0..n-1; its length is that count.
+ */
+function reservedCount(vocab: Section): number {
+  const ids = vocab.value("reserved_ids");
+  if (!Array.isArray(ids) || ids.some((id, i) => id !== i)) {
+    throw vocab.error("reserved_ids", `must list the ids 0, 1, ..., n-1 in order, not ${JSON.stringify(ids)}`);
+  }
+  return ids.length;
 }
 
-/** Reads config.json; tokenizer fields sit under "vocab" (CONTRACT.md), or at the top level. */
-export function parseConfig(raw: Record<string, unknown>): LanguageModelConfig {
-  const tok = { ...raw, ...record(raw.tokenization), ...record(raw.tokenizer), ...record(raw.vocab) };
-  const idOffset = numberAt(tok, ["id_offset", "token_offset", "offset"], 0) ?? 0;
-  const padId = numberAt(tok, ["pad_id", "pad"], 0) ?? 0;
-  const unkId = numberAt(tok, ["unk_id", "unk"], idOffset) ?? idOffset;
-  const bosId = numberAt(tok, ["bos_id", "cls_id"], null);
-  const eosId = numberAt(tok, ["eos_id", "sep_id"], null);
-  const maxTokens = numberAt(tok, ["max_tokens", "max_len", "max_length"], 128) ?? 128;
-  const reserved = numberAt(tok, ["reserved", "reserved_symbols"], 6) ?? 6;
-  if (maxTokens < 4) throw new Error(`language config: max_tokens ${maxTokens} is too small`);
-  return { tokenization: { idOffset, padId, unkId, bosId, eosId, maxTokens, reserved }, raw };
+/** Checks config.json's keys and reads the tokenizer fields; `file` names the source in error messages. */
+export function parseConfig(raw: unknown, file = CONFIG_FILE): LanguageModelConfig {
+  if (!isRecord(raw)) throw new Error(`${file}: must hold a JSON object`);
+  const top = new Section(raw, file, "", TOP_LEVEL_KEYS);
+  const version = top.integer("format_version");
+  if (version !== FORMAT_VERSION) throw top.error("format_version", `is ${version}; this server reads ${FORMAT_VERSION}`);
+  if (top.value("model_file") !== MODEL_FILE) throw top.error("model_file", `must be "${MODEL_FILE}" (the file the server loads)`);
+  const maxTokens = top.integer("max_tokens", 4);
+  const vocab = top.section("vocab", VOCAB_KEYS);
+  const tokenization: TokenizationConfig = {
+    idOffset: vocab.integer("id_offset"),
+    padId: vocab.integer("pad_id"),
+    unkId: vocab.integer("unk_id"),
+    bosId: vocab.integerOrNull("bos_id"),
+    eosId: vocab.integerOrNull("eos_id"),
+    maxTokens,
+    reserved: reservedCount(vocab),
+  };
+  return { tokenization, raw };
 }
 
 export function loadConfig(directory = modelDirectory("language")): LanguageModelConfig {
-  const raw: unknown = JSON.parse(readFileSync(`${directory}${CONFIG_FILE}`, "utf8"));
-  return parseConfig(record(raw));
+  const file = `${directory}${CONFIG_FILE}`;
+  return parseConfig(JSON.parse(readFileSync(file, "utf8")), file);
 }

@@ -3,12 +3,13 @@
 
 import { existsSync } from "node:fs";
 import type { DecodedMedia } from "../../media/types.js";
+import { NO_DECODE_NEEDS } from "../../media/types.js";
 import {
   labelScores,
   LANGUAGE_EMOTION_LABELS,
+  noDetection,
   SENTIMENT_LABELS,
   TOXICITY_LABELS,
-  WarningCode,
   type LanguageConfig,
   type LanguagePrediction,
   type ModelOutput,
@@ -19,14 +20,13 @@ import type { ExpressionModel, ModelFactory, ModelRuntimeOptions, PredictContext
 import { CONFIG_FILE, MODEL_FILE } from "./config.js";
 import type { LanguageKernelInput, LanguageKernelOutput } from "./kernel-types.js";
 
-export const NO_LANGUAGE_WARNING = "No emotional language detected.";
 /** Longest text (UTF-16 units) run on the main thread when the pool is idle: ~5 ms at word granularity
  * on the 2-core machine (~1 ms per 100 characters); longer texts always go to a worker. */
 const INLINE_TEXT_LIMIT = 400;
 
 /** Turns a kernel output into wire predictions, or the nested W0104 warning when nothing was found. */
 export function toModelOutput(output: LanguageKernelOutput): ModelOutput<LanguagePrediction> {
-  if (output.segments.length === 0) return { warning: NO_LANGUAGE_WARNING, code: WarningCode.NoLanguage };
+  if (output.segments.length === 0) return noDetection("language");
   const predictions = output.segments.map((segment, row): LanguagePrediction => {
     const prediction: LanguagePrediction = {
       text: segment.text,
@@ -83,7 +83,8 @@ class LanguageModel implements ExpressionModel<"language"> {
 
 export const languageModel: ModelFactory<"language"> = {
   name: "language",
-  accepts: ["text"],
+  // Text needs no decoding: the payload's text is the input.
+  needs: () => NO_DECODE_NEEDS,
   isInstalled(): boolean {
     const directory = modelDirectory("language");
     return existsSync(`${directory}${MODEL_FILE}`) && existsSync(`${directory}${CONFIG_FILE}`);

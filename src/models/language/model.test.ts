@@ -62,7 +62,7 @@ function medianEmotion(p: LanguagePrediction): number {
 
 test("factory metadata", () => {
   assert.equal(languageModel.name, "language");
-  assert.deepEqual([...languageModel.accepts], ["text"]);
+  assert.deepEqual(languageModel.needs({ granularity: "word", sentiment: true, toxicity: true }), { frameRate: undefined, audio: false, audioWindow: false });
 });
 
 test("shapes, label names and orders, sentiment sums to 1, scores are probabilities", { skip: SKIP }, async () => {

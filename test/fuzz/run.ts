@@ -5,15 +5,15 @@
 import { get } from "node:http";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { WebSocket, type RawData } from "ws";
-import type { Limits } from "../protocol/limits.js";
-import { DEFAULT_LIMITS, messageText, MODEL_NAMES, type ModelName } from "../protocol/index.js";
-import { MODEL_FACTORIES } from "../models/registry.js";
-import type { ModelFactory } from "../models/types.js";
-import { defaultConfig, type ServerConfig } from "../server/config.js";
-import { startServer, type RunningServer } from "../server/server.js";
+import type { Limits } from "../../src/protocol/limits.js";
+import { DEFAULT_LIMITS, messageText, MODEL_NAMES, type ModelName } from "../../src/protocol/index.js";
+import { MODEL_FACTORIES } from "../../src/models/registry.js";
+import type { ModelFactory } from "../../src/models/types.js";
+import { defaultConfig, type ServerConfig } from "../../src/server/config.js";
+import { startServer, type RunningServer } from "../../src/server/server.js";
 import { frameGenerator, kindFamily, type FuzzFrame } from "./frames.js";
 import { mediaSeeds } from "./seeds.js";
-import { withStubs } from "./stub-models.js";
+import { withStubs } from "../support/fake-models.js";
 
 export const CODE_PATTERN = /^[EWI]\d{4}$/;
 

@@ -5,7 +5,8 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { closeAllSockets, httpGet, realLanguageInstalled, TestSocket } from "../conformance/helpers.js";
+import { closeAllSockets, httpGet, TestSocket } from "../conformance/helpers.js";
+import { realLanguageInstalled } from "../support/fake-models.js";
 import { startServerProcess, type ServerProcess } from "./server-process.js";
 
 /** ~1,900 words at word granularity: several hundred milliseconds of model time, far past 100 ms. */

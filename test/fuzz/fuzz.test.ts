@@ -7,7 +7,7 @@ import { WebSocket } from "ws";
 import { frameGenerator } from "./frames.js";
 import { checkReply, expectedPayloadId, fuzzFactories, fuzzServerConfig, runFuzz } from "./run.js";
 import { mediaSeeds } from "./seeds.js";
-import { startServer } from "../server/server.js";
+import { startServer } from "../../src/server/server.js";
 
 const FRAMES = 1500;
 const SEED = 20_260_525;

@@ -1,5 +1,5 @@
-// Conformance-test helpers: an in-process server, test-double models, a small promise-based WebSocket
-// client and media builders. Test-only: nothing here is shipped or registered in src/models.
+// Conformance-test helpers: an in-process server (test doubles: ../support/fake-models.ts), a small
+// promise-based WebSocket client and media builders. Test-only: nothing here is shipped.
 
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -8,137 +8,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { deflateSync } from "node:zlib";
 import WebSocket from "ws";
-import { PNG_SIGNATURE, pngChunk } from "../media/fixtures.js";
-import type { DecodedMedia } from "../media/types.js";
-import { languageModel } from "../models/language/index.js";
-import type { ExpressionModel, ModelFactory, PredictContext } from "../models/types.js";
-import {
-  EXPRESSION_LABELS,
-  LANGUAGE_EMOTION_LABELS,
-  messageText,
-  SENTIMENT_LABELS,
-  TOXICITY_LABELS,
-  type LanguageConfig,
-  type Limits,
-  type MediaKind,
-  type ModelName,
-  type ModelOutput,
-  type Score,
-} from "../protocol/index.js";
-import { KernelError, KernelTimeoutError } from "../runtime/worker-pool.js";
-import { sharedDirectory } from "../runtime/paths.js";
-import { defaultConfig, type ServerConfig } from "../server/config.js";
-import { startServer, type RunningServer } from "../server/server.js";
-
-// --- Test-double models ---------------------------------------------------------------------------
-
-type PredictFn = (media: DecodedMedia, config: unknown, context: PredictContext) => Promise<ModelOutput<unknown>>;
-
-/** A ModelFactory whose model answers with `predict`; always "installed", loads instantly. */
-export function fakeFactory(name: ModelName, accepts: readonly MediaKind[], predict: PredictFn): ModelFactory {
-  const model: ExpressionModel = {
-    name,
-    load: async () => undefined,
-    predict: predict as ExpressionModel["predict"],
-    close: async () => undefined,
-  };
-  return { name, accepts, isInstalled: () => true, create: () => model };
-}
-
-function scores(labels: readonly string[], seed: number): Score[] {
-  // Deterministic, label-dependent pseudo-scores in (0, 1).
-  return labels.map((name, i) => ({ name, score: ((Math.sin(seed * 12.9898 + i * 78.233) + 1) / 2) * 0.98 + 0.01 }));
-}
-
-function distribution(labels: readonly string[], seed: number): Score[] {
-  const raw = scores(labels, seed);
-  const total = raw.reduce((sum, s) => sum + s.score, 0);
-  return raw.map((s) => ({ name: s.name, score: s.score / total }));
-}
-
-/** Fake face model: images and video; always reports "no faces" with the nested-warning shape (spec §3.3). */
-export const fakeFace = fakeFactory("face", ["image", "video"], async () => ({ warning: "No faces detected.", code: "W0103" }));
-
-/** Fake prosody model: audio and video; one segment spanning the audio window. */
-export const fakeProsody = fakeFactory("prosody", ["audio", "video"], async (_media, _config, context) => {
-  const window = context.audioWindow;
-  const begin = window?.startTime ?? 0;
-  const end = begin + (window === undefined ? 0 : window.samples.length / 16_000);
-  return { predictions: [{ time: { begin, end }, emotions: scores(EXPRESSION_LABELS, 1) }] };
-});
-
-/** Fake facemesh model: one prediction per face. */
-export const fakeFacemesh = fakeFactory("facemesh", ["facemesh"], async (media) => {
-  const faces = media.kind === "facemesh" ? media.faces : [];
-  return { predictions: faces.map((_, i) => ({ emotions: scores(EXPRESSION_LABELS, i + 2) })) };
-});
-
-/** A model that always fails like a crashed kernel worker (I0100), or one that timed out (I0101). */
-export function throwingFactory(name: ModelName, accepts: readonly MediaKind[], timeout = false): ModelFactory {
-  return fakeFactory(name, accepts, async () => {
-    throw timeout ? new KernelTimeoutError("test double: simulated kernel timeout") : new KernelError("test double: simulated kernel failure");
-  });
-}
-
-/**
- * TEST DOUBLE for the language model, used only when the trained ONNX weights are not installed (or
- * where a test needs a fast, deterministic model). Its scores are meaningless; only the shape is real:
- * 53 alphabetical emotions, 9 sentiment levels summing to 1, 6 toxicity scores.
- */
-export const fakeLanguage = fakeFactory("language", ["text"], async (media, config) => {
-  const text = media.kind === "text" ? media.text : "";
-  const { granularity, sentiment, toxicity } = config as LanguageConfig;
-  const spans: { text: string; begin: number; end: number }[] = [];
-  if (granularity === "passage") {
-    spans.push({ text, begin: 0, end: text.length });
-  } else {
-    for (const match of text.matchAll(/\S+/g)) spans.push({ text: match[0], begin: match.index, end: match.index + match[0].length });
-  }
-  if (spans.length === 0) return { warning: "No emotional language detected.", code: "W0104" };
-  return {
-    predictions: spans.map((span, i) => {
-      const item: Record<string, unknown> = {
-        text: span.text,
-        position: { begin: span.begin, end: span.end },
-        emotions: scores(LANGUAGE_EMOTION_LABELS, i + 1),
-      };
-      if (sentiment) item.sentiment = distribution(SENTIMENT_LABELS, i + 3);
-      if (toxicity) item.toxicity = scores(TOXICITY_LABELS, i + 5);
-      return item;
-    }),
-  };
-});
-
-const RUNTIME_OPTIONS = { workers: 1, intraOpThreads: 1, batchWindowMs: 0, maxBatch: 8, taskTimeoutMs: 30_000, inlineWhenIdle: true };
-
-/** A language double whose predictions wait for `release()`; `started` resolves when a prediction begins. */
-export function gatedLanguage(): { factory: ModelFactory; started: Promise<void>; release: () => void } {
-  let markStarted!: () => void;
-  let release!: () => void;
-  const started = new Promise<void>((resolve) => (markStarted = resolve));
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  const inner = fakeLanguage.create(RUNTIME_OPTIONS);
-  const factory = fakeFactory("language", ["text"], async (media, config, context) => {
-    markStarted();
-    await gate;
-    return inner.predict(media, config as never, context);
-  });
-  return { factory, started, release };
-}
-
-/** Whether the trained language model (models/language/language.onnx) is installed. */
-export function realLanguageInstalled(): boolean {
-  try {
-    return languageModel.isInstalled();
-  } catch {
-    return false;
-  }
-}
-
-/** The real language factory when its weights are installed, else the labelled test double. */
-export function languageFactory(): ModelFactory {
-  return realLanguageInstalled() ? (languageModel as ModelFactory) : fakeLanguage;
-}
+import { PNG_SIGNATURE, pngChunk } from "../../src/media/fixtures.js";
+import { messageText, type Limits } from "../../src/protocol/index.js";
+import type { ModelFactory } from "../../src/models/types.js";
+import { sharedDirectory } from "../../src/runtime/paths.js";
+import { defaultConfig, type ServerConfig } from "../../src/server/config.js";
+import { startServer, type RunningServer } from "../../src/server/server.js";
+import { fakeLanguage } from "../support/fake-models.js";
 
 // --- Server ---------------------------------------------------------------------------------------
 

@@ -3,7 +3,7 @@
 
 import type { MediaSeeds } from "./seeds.js";
 import { buildWav } from "./seeds.js";
-import { makeHugePngHeader } from "../media/fixtures.js";
+import { makeHugePngHeader } from "../../src/media/fixtures.js";
 
 export interface FuzzFrame {
   index: number;

@@ -5,9 +5,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { StreamClient } from "hume/expressionMeasurement/stream";
-import { LANGUAGE_EMOTION_LABELS, SENTIMENT_LABELS, TOXICITY_LABELS } from "../protocol/index.js";
-import type { RunningServer } from "../server/server.js";
-import { HEX32, b64, fakeFace, languageFactory, pngBytes, realLanguageInstalled, samplePng, startTestServer } from "./helpers.js";
+import { LANGUAGE_EMOTION_LABELS, SENTIMENT_LABELS, TOXICITY_LABELS } from "../../src/protocol/index.js";
+import type { RunningServer } from "../../src/server/server.js";
+import { HEX32, b64, pngBytes, samplePng, startTestServer } from "./helpers.js";
+import { fakeFace, languageFactory, realLanguageInstalled } from "../support/fake-models.js";
 
 const T = { timeout: 60_000 };
 const KEY = "sdk-test-key";

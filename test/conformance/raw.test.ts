@@ -2,30 +2,11 @@
 // ordering, limits, HTTP endpoints and shutdown. Behaviour only: no timing assertions.
 
 import assert from "node:assert/strict";
-import { makeHugePngHeader } from "../media/fixtures.js";
+import { makeHugePngHeader } from "../../src/media/fixtures.js";
 import { after, before, describe, test } from "node:test";
-import type { RunningServer } from "../server/server.js";
-import {
-  HEX32,
-  b64,
-  closeAllSockets,
-  facemesh,
-  fakeFace,
-  fakeFacemesh,
-  fakeProsody,
-  gatedLanguage,
-  handshakeStatus,
-  hasFfmpeg,
-  httpGet,
-  languageFactory,
-  pngBytes,
-  startTestServer,
-  TestSocket,
-  throwingFactory,
-  videoBytes,
-  wavBytes,
-  type Reply,
-} from "./helpers.js";
+import type { RunningServer } from "../../src/server/server.js";
+import { HEX32, b64, closeAllSockets, facemesh, handshakeStatus, hasFfmpeg, httpGet, pngBytes, startTestServer, TestSocket, videoBytes, wavBytes, type Reply } from "./helpers.js";
+import { fakeFace, fakeFacemesh, fakeProsody, gatedLanguage, languageFactory, throwingFactory } from "../support/fake-models.js";
 
 const T = { timeout: 30_000 };
 const TEXT_MODELS = { language: { granularity: "word", sentiment: {}, toxicity: {} } };
@@ -512,7 +493,7 @@ describe("raw ws: configurable limits", () => {
   });
 
   test("I0100: a failing model is an internal error; the connection keeps working", T, async () => {
-    const server = await startTestServer({ factories: [throwingFactory("language", ["text"])] });
+    const server = await startTestServer({ factories: [throwingFactory("language")] });
     try {
       const socket = await TestSocket.open(server.url);
       const reply = await socket.request({ data: "boom", raw_text: true, models: TEXT_MODELS, payload_id: "i", job_details: true });
@@ -559,7 +540,7 @@ describe("raw ws: configurable limits", () => {
   });
 
   test("I0101: a model that timed out", T, async () => {
-    const server = await startTestServer({ factories: [throwingFactory("language", ["text"], true)] });
+    const server = await startTestServer({ factories: [throwingFactory("language", true)] });
     try {
       const socket = await TestSocket.open(server.url);
       assertError(await socket.request({ data: "slow", raw_text: true, models: TEXT_MODELS, payload_id: "to" }), "I0101", "to");

@@ -6,10 +6,11 @@ import assert from "node:assert/strict";
 import { get } from "node:http";
 import { after, before, describe, it } from "node:test";
 import { WebSocket } from "ws";
-import type { ExpressionModel, ModelFactory, ModelRuntimeOptions } from "../models/types.js";
-import type { LanguagePrediction, ModelOutput } from "../protocol/index.js";
-import { WorkerPool } from "../runtime/worker-pool.js";
-import { startServer, type RunningServer } from "../server/server.js";
+import { NO_DECODE_NEEDS } from "../../src/media/types.js";
+import type { ExpressionModel, ModelFactory, ModelRuntimeOptions } from "../../src/models/types.js";
+import type { LanguagePrediction, ModelOutput } from "../../src/protocol/index.js";
+import { WorkerPool } from "../../src/runtime/worker-pool.js";
+import { startServer, type RunningServer } from "../../src/server/server.js";
 import { CRASH_EXIT, CRASH_THROW, HANG, SLOW, type CrashInput, type CrashOutput } from "./fixtures/crash-kernel.js";
 import { fuzzServerConfig } from "./run.js";
 
@@ -44,7 +45,7 @@ class CrashModel implements ExpressionModel<"language"> {
 function crashFactory(created: CrashModel[]): ModelFactory {
   return {
     name: "language",
-    accepts: ["text"],
+    needs: () => NO_DECODE_NEEDS,
     isInstalled: () => true,
     create: (options) => {
       const model = new CrashModel(options);
