@@ -199,11 +199,6 @@ export function passage(text: string): Segment | null {
   return trimmed(cps, 0, cps.length);
 }
 
-/** Words inside a segment, positions relative to the whole text. */
-export function wordsWithin(all: readonly Segment[], segment: Segment): Segment[] {
-  return all.filter((word) => word.begin >= segment.begin && word.end <= segment.end);
-}
-
 export interface Segmentation {
   /** Every word of the text. */
   words: Segment[];
