@@ -1,18 +1,23 @@
 // HTTP + WebSocket server: /v0/stream/models, /healthz, /readyz, /metrics; auth and admission at the handshake.
 
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import { ModelRegistry, MODEL_FACTORIES } from "../models/registry.js";
+import { PACKAGE_ROOT } from "../runtime/paths.js";
 import type { ModelFactory } from "../models/types.js";
 import { Admission } from "./admission.js";
 import { presentedKey } from "./auth.js";
 import { isLoopback, type ServerConfig } from "./config.js";
 import { Connection } from "./connection.js";
 import { InFlightBudget } from "./in-flight-budget.js";
+import { httpRoutes } from "./http-routes.js";
 import { ServerMetrics } from "./metrics.js";
+import { StaticFiles } from "./static-files.js";
 
 export const STREAM_PATH = "/v0/stream/models";
+/** Where the built web page lives in the package (`GET /` and its assets). */
+export const WEB_ROOT = `${PACKAGE_ROOT}dist/web/`;
 
 export interface RunningServer {
   /** The bound port (useful with port 0). */
@@ -29,6 +34,8 @@ export interface StartOptions {
   /** Model factories to serve; defaults to every model Moodwire ships. */
   factories?: readonly ModelFactory[];
   log?: (message: string) => void;
+  /** Directory of the web page and its assets; defaults to WEB_ROOT. */
+  webRoot?: string;
 }
 
 function refuse(socket: Duplex, status: number, reason: string, body: string): void {
@@ -61,25 +68,20 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   // Frames up to twice the limit are read and answered E0208; larger ones close the connection (1009).
   const wss = new WebSocketServer({ noServer: true, maxPayload: 2 * config.limits.maxFrameBytes, perMessageDeflate: false });
 
-  const http = createServer((request: IncomingMessage, response: ServerResponse) => {
-    const path = new URL(request.url ?? "/", "http://localhost").pathname;
-    const text = (status: number, body: string, type = "text/plain; charset=utf-8") => {
-      response.writeHead(status, { "Content-Type": type }).end(body);
-    };
-    if (request.method !== "GET" && request.method !== "HEAD") return text(405, "Method not allowed.\n");
-    if (path === "/healthz") return text(200, "ok\n");
-    if (path === "/readyz") {
-      return registry.ready && !shuttingDown
-        ? text(200, `ready: ${registry.names.join(", ") || "no models"}\n`)
-        : text(503, shuttingDown ? "shutting down\n" : "loading models\n");
-    }
-    if (path === "/metrics") {
-      metrics.pendingBytes.set(budget.usedBytes);
-      return text(200, metrics.render(), "text/plain; version=0.0.4; charset=utf-8");
-    }
-    if (path === STREAM_PATH) return text(426, `Upgrade required: ${STREAM_PATH} is a WebSocket endpoint.\n`);
-    return text(404, "Not found.\n");
-  });
+  const http = createServer(
+    httpRoutes(
+      {
+        ready: () =>
+          registry.ready && !shuttingDown ? { ready: true, models: registry.names } : { ready: false, reason: shuttingDown ? "shutting down" : "loading models" },
+        metrics: () => {
+          metrics.pendingBytes.set(budget.usedBytes);
+          return metrics.render();
+        },
+      },
+      STREAM_PATH,
+      new StaticFiles(options.webRoot ?? WEB_ROOT),
+    ),
+  );
 
   http.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on("error", () => socket.destroy());
