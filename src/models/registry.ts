@@ -4,7 +4,8 @@
 import { mergeDecodeNeeds, NO_DECODE_NEEDS, type DecodeNeeds } from "../media/types.js";
 import { ErrorCode, MODEL_NAMES, MODEL_SPECS, modelMediaMismatchMessage, type MediaKind, type ModelName, type StreamRequest } from "../protocol/index.js";
 import { languageModel } from "./language/index.js";
-import type { ConfigFor, ExpressionModel, ModelFactory, ModelRuntimeOptions } from "./types.js";
+import { WorkerPool, type WorkerPoolOptions } from "../runtime/worker-pool.js";
+import type { ConfigFor, ExpressionModel, ModelFactory } from "./types.js";
 
 /** Every model Moodwire ships; a model's issue adds its factory here. */
 export const MODEL_FACTORIES: readonly ModelFactory[] = [languageModel as ModelFactory];
@@ -14,6 +15,14 @@ export interface ModelCheckFailure {
   message: string;
 }
 
+/** How models run: the one worker pool's settings, and per model. */
+export interface RuntimeSettings extends WorkerPoolOptions {
+  /** A model may run short inputs on the main thread when the pool is idle. */
+  inlineWhenIdle: boolean;
+  /** Per-model cap on workers running it at once (the rest of the pool stays free for other models). */
+  modelWorkers: Partial<Record<ModelName, number>>;
+}
+
 interface Enabled {
   factory: ModelFactory;
   model: ExpressionModel;
@@ -21,14 +30,17 @@ interface Enabled {
 
 export class ModelRegistry {
   private readonly enabled = new Map<ModelName, Enabled>();
+  private readonly pool: WorkerPool;
   private loaded = false;
 
-  constructor(factories: readonly ModelFactory[], enabled: readonly ModelName[], options: ModelRuntimeOptions) {
+  constructor(factories: readonly ModelFactory[], enabled: readonly ModelName[], settings: RuntimeSettings) {
+    this.pool = new WorkerPool(settings);
     for (const name of enabled) {
       const factory = factories.find((f) => f.name === name);
       if (factory === undefined) throw new Error(`model '${name}' is not available in this build of Moodwire`);
       if (!factory.isInstalled()) throw new Error(`model '${name}' is enabled but its weights are not installed`);
-      this.enabled.set(name, { factory, model: factory.create(options) });
+      const model = factory.create({ pool: this.pool, maxWorkers: settings.modelWorkers[name], inlineWhenIdle: settings.inlineWhenIdle });
+      this.enabled.set(name, { factory, model });
     }
   }
 
@@ -49,13 +61,21 @@ export class ModelRegistry {
     return this.enabled.get(name)?.model;
   }
 
+  /** Starts the worker pool (every model's kernel in every worker), then each model's own warm-up. */
   async load(): Promise<void> {
+    await this.pool.start();
     await Promise.all([...this.enabled.values()].map(({ model }) => model.load()));
     this.loaded = true;
   }
 
   async close(): Promise<void> {
     await Promise.all([...this.enabled.values()].map(({ model }) => model.close()));
+    await this.pool.close();
+  }
+
+  /** Worker restarts after crashes and timeouts, and workers still finishing a timed-out run. */
+  get workerStats(): { restarts: number; retiring: number } {
+    return { restarts: this.pool.restarts, retiring: this.pool.retiringWorkers };
   }
 
   /** The models a request asks for, in the protocol's order. */

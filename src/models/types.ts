@@ -4,7 +4,9 @@
 
 import type { DecodedMedia, DecodeNeeds } from "../media/types.js";
 import type { ModelConfigs, ModelName, ModelOutput, PredictionsByModel } from "../protocol/index.js";
+import type { WorkerPool } from "../runtime/worker-pool.js";
 import type { PredictContext } from "../session/types.js";
+import type { ModelBenchmark } from "./benchmark.js";
 
 export type { PredictContext };
 
@@ -28,19 +30,16 @@ export interface ModelFactory<N extends ModelName = ModelName> {
   /** False when the model's weights are not installed; the server then leaves it disabled. */
   isInstalled(): boolean;
   create(options: ModelRuntimeOptions): ExpressionModel<N>;
+  /** How `npm run bench` measures this model; absent when it has no benchmark. */
+  benchmark?(): Promise<ModelBenchmark>;
 }
 
 export interface ModelRuntimeOptions {
-  /** Worker threads for this model. */
-  workers: number;
-  /** ONNX intra-op threads per worker. */
-  intraOpThreads: number;
-  /** Longest wait to fill a micro-batch, milliseconds (0 disables batching). */
-  batchWindowMs: number;
-  /** Largest micro-batch. */
-  maxBatch: number;
-  /** A batch that takes longer fails (I0101) and its worker is replaced. */
-  taskTimeoutMs: number;
-  /** A model may run a short input on the main thread when its workers are idle (false: workers only). */
+  /** The server's one pool of worker threads, shared by every model: a model adds its kernel to it when
+   * created (the pool starts after every model was created). */
+  pool: WorkerPool;
+  /** Most workers running this model at once (`--model-workers`); undefined: any. */
+  maxWorkers: number | undefined;
+  /** A model may run a short input on the main thread when the pool is idle (false: workers only). */
   inlineWhenIdle: boolean;
 }

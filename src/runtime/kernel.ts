@@ -1,9 +1,11 @@
 // The contract between the worker pool and a model's compute code, which runs inside a worker thread (or,
-// with the pool's inlineWhenIdle, on the calling thread).
+// with a kernel's inlineWhenIdle, on the calling thread).
 
 export interface KernelOptions {
-  /** ONNX intra-op threads for this worker. */
+  /** ONNX intra-op threads for this kernel in this worker. */
   intraOpThreads: number;
+  /** The model's own settings (KernelSpec.settings), structured-cloned into every worker. */
+  settings?: Readonly<Record<string, unknown>>;
 }
 
 /** A kernel answers batches: one output per input, in order. */

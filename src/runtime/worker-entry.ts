@@ -1,19 +1,20 @@
-// Worker-thread side of the pool: loads one kernel module and answers batches.
+// Worker-thread side of the pool: loads every kernel of the pool, in order, and answers batches.
 
 import { parentPort, workerData } from "node:worker_threads";
 import { loadKernel, type Kernel, type KernelOptions } from "./kernel.js";
+import { transferablesOf } from "./transfer.js";
 
 export interface WorkerInit {
-  kernelUrl: string;
-  options: KernelOptions;
+  kernels: { url: string; options: KernelOptions }[];
 }
 
 /**
- * A batch to run, or `retire`: the pool no longer uses this worker. The worker reads `retire` only once
- * its thread is free, never during a native call (onnxruntime's run holds the thread), so exiting then is
- * safe, whereas terminating a worker from outside during such a call aborts the whole process.
+ * A batch for one kernel (its index in WorkerInit.kernels), or `retire`: the pool no longer uses this
+ * worker. The worker reads `retire` only once its thread is free, never during a native call
+ * (onnxruntime's run holds the thread), so exiting then is safe, whereas terminating a worker from
+ * outside during such a call aborts the whole process.
  */
-export type WorkerRequest = { id: number; batch: unknown[] } | { type: "retire" };
+export type WorkerRequest = { id: number; kernel: number; batch: unknown[] } | { type: "retire" };
 export type WorkerReply =
   | { type: "ready" }
   | { type: "load-failed"; message: string }
@@ -24,9 +25,9 @@ const port = parentPort;
 if (port === null) throw new Error("worker-entry must run inside a worker thread");
 const init = workerData as WorkerInit;
 
-let kernel: Kernel<unknown, unknown>;
+const kernels: Kernel<unknown, unknown>[] = [];
 try {
-  kernel = await loadKernel(init.kernelUrl, init.options);
+  for (const { url, options } of init.kernels) kernels.push(await loadKernel(url, options));
   port.postMessage({ type: "ready" } satisfies WorkerReply);
 } catch (error) {
   port.postMessage({ type: "load-failed", message: error instanceof Error ? error.message : String(error) } satisfies WorkerReply);
@@ -35,8 +36,9 @@ try {
 
 port.on("message", (request: WorkerRequest) => {
   if ("type" in request) process.exit(0);
-  kernel.run(request.batch).then(
-    (outputs) => port.postMessage({ id: request.id, ok: true, outputs } satisfies WorkerReply),
+  kernels[request.kernel]!.run(request.batch).then(
+    // The outputs' buffers move to the main thread: this worker never reads them again.
+    (outputs) => port.postMessage({ id: request.id, ok: true, outputs } satisfies WorkerReply, transferablesOf(outputs)),
     (error: unknown) =>
       port.postMessage({ id: request.id, ok: false, message: error instanceof Error ? error.message : String(error) } satisfies WorkerReply),
   );

@@ -1,19 +1,19 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { threadId } from "node:worker_threads";
+import type { AudioInput, ImageInput, MediaOutput } from "./fixtures/media-kernels.js";
 import type { TestInput, TestOutput } from "./fixtures/test-kernel.js";
-import { KernelError, KernelTimeoutError, WorkerPool, type WorkerPoolOptions } from "./worker-pool.js";
+import { KernelError, KernelTimeoutError, WorkerPool, type KernelSpec, type WorkerPoolOptions } from "./worker-pool.js";
 
-function pool(overrides: Partial<WorkerPoolOptions<TestInput>> = {}) {
-  return new WorkerPool<TestInput, TestOutput>({
-    kernelUrl: new URL("./fixtures/test-kernel.js", import.meta.url).href,
-    workers: 1,
-    kernel: { intraOpThreads: 1 },
-    batchWindowMs: 0,
-    maxBatch: 8,
-    taskTimeoutMs: 5000,
-    ...overrides,
-  });
+const TEST_KERNEL = new URL("./fixtures/test-kernel.js", import.meta.url).href;
+
+type TestPoolOptions = Partial<WorkerPoolOptions> & Pick<KernelSpec<TestInput>, "inlineWhenIdle" | "weight">;
+
+/** A pool with the test kernel alone; `run` goes to that kernel. */
+function pool({ inlineWhenIdle, weight, ...overrides }: TestPoolOptions = {}) {
+  const p = new WorkerPool({ workers: 1, intraOpThreads: 1, batchWindowMs: 0, maxBatch: 8, taskTimeoutMs: 5000, ...overrides });
+  const kernel = p.add<TestInput, TestOutput>({ url: TEST_KERNEL, ...(inlineWhenIdle === undefined ? {} : { inlineWhenIdle }), ...(weight === undefined ? {} : { weight }) });
+  return Object.assign(p, { run: (input: TestInput) => kernel.run(input) });
 }
 
 /** Shared with the kernel's `block` behaviour: [finished, in progress, most at once]. */
@@ -160,5 +160,93 @@ describe("WorkerPool", () => {
     await p.start();
     await p.close();
     await assert.rejects(p.run({ value: 1 }), KernelError);
+  });
+});
+
+describe("WorkerPool shared by several kernels (real onnxruntime sessions on tiny graphs)", () => {
+  const IMAGE = new URL("./fixtures/image-kernel.js", import.meta.url).href;
+  const AUDIO = new URL("./fixtures/audio-kernel.js", import.meta.url).href;
+  const options = (overrides: Partial<WorkerPoolOptions> = {}): WorkerPoolOptions => ({ workers: 1, intraOpThreads: 1, batchWindowMs: 0, maxBatch: 8, taskTimeoutMs: 5000, ...overrides });
+  const pixels = (n: number, value = 100) => new Uint8Array(n).fill(value);
+
+  it("runs an image and an audio kernel in the same worker, one session each", async () => {
+    const p = new WorkerPool(options());
+    const image = p.add<ImageInput, MediaOutput>({ url: IMAGE });
+    const audio = p.add<AudioInput, MediaOutput>({ url: AUDIO });
+    await p.start();
+    const [a, b] = await Promise.all([image.run({ pixels: pixels(30, 90) }), audio.run({ samples: Float32Array.from([0.5, -0.5]) })]);
+    assert.deepEqual([a.value, b.value], [90, 0.25]);
+    assert.equal(a.threadId, b.threadId);
+    assert.notEqual(a.threadId, threadId);
+    await p.close();
+  });
+
+  it("moves a lone input's buffers to the worker and the outputs' back; a shared batch is copied", async () => {
+    const p = new WorkerPool(options({ batchWindowMs: 30 }));
+    const audio = p.add<AudioInput, MediaOutput>({ url: AUDIO });
+    await p.start();
+    const samples = Float32Array.from([0.25, 0.5, 0.75]);
+    const alone = await audio.run({ samples }, [samples.buffer]);
+    assert.equal(samples.byteLength, 0, "transferred, not copied");
+    assert.ok(alone.echo instanceof Float32Array);
+    assert.deepEqual([...alone.echo!], [0.25, 0.5, 0.75]);
+    const inputs = [1, 2, 3].map((v) => Float32Array.from([v / 10]));
+    const outputs = await Promise.all(inputs.map((s) => audio.run({ samples: s }, [s.buffer])));
+    assert.ok(outputs.some((o) => o.batchSize > 1));
+    assert.ok(inputs.every((s) => s.byteLength === 4), "inputs of a shared batch stay with the caller");
+    await p.close();
+  });
+
+  it("hands each kernel its own settings", async () => {
+    const p = new WorkerPool(options());
+    const image = p.add<ImageInput, MediaOutput>({ url: IMAGE, settings: { scale: 3 } });
+    const audio = p.add<AudioInput, MediaOutput>({ url: AUDIO });
+    await p.start();
+    assert.equal((await image.run({ pixels: pixels(4, 10) })).value, 30);
+    assert.equal((await audio.run({ samples: Float32Array.from([1]) })).value, 1);
+    await p.close();
+  });
+
+  it("budgets a batch by weight, not count", async () => {
+    const p = new WorkerPool(options({ batchWindowMs: 40, maxBatch: 8 }));
+    const image = p.add<ImageInput, MediaOutput>({ url: IMAGE, weight: (input) => input.pixels.length / 100 });
+    await p.start();
+    const outputs = await Promise.all(Array.from({ length: 6 }, () => image.run({ pixels: pixels(300) })));
+    assert.ok(outputs.every((o) => o.batchSize <= 2), `batch sizes ${outputs.map((o) => o.batchSize)}: weight 3 each, at most 8 per batch`);
+    assert.ok(outputs.some((o) => o.batchSize === 2));
+    await p.close();
+  });
+
+  it("gives a heavy input a time limit in proportion to its weight", async () => {
+    const p = pool({ taskTimeoutMs: 150, maxBatch: 8, weight: (input) => input.value });
+    await p.start();
+    assert.equal((await p.run({ value: 40, delayMs: 400 })).doubled, 80, "weight 40 of 8: five times the limit");
+    await assert.rejects(p.run({ value: 1, delayMs: 400 }), KernelTimeoutError);
+    await p.close();
+  });
+
+  it("a crashing kernel fails only its own payload; the other kernel of the pool keeps answering", async () => {
+    const p = new WorkerPool(options());
+    const image = p.add<ImageInput, MediaOutput>({ url: IMAGE });
+    const audio = p.add<AudioInput, MediaOutput>({ url: AUDIO });
+    await p.start();
+    const results = await Promise.allSettled([image.run({ pixels: pixels(3), crash: true }), audio.run({ samples: Float32Array.from([1]) })]);
+    assert.deepEqual(results.map((r) => r.status), ["rejected", "fulfilled"]);
+    assert.equal((await image.run({ pixels: pixels(3, 7) })).value, 7);
+    assert.equal(p.restarts, 1);
+    await p.close();
+  });
+
+  it("caps the workers one kernel may hold (a per-model override), leaving the rest to others", async () => {
+    const p = new WorkerPool(options({ workers: 2 }));
+    const capped = p.add<TestInput, TestOutput>({ url: TEST_KERNEL, maxWorkers: 1 });
+    const image = p.add<ImageInput, MediaOutput>({ url: IMAGE });
+    await p.start();
+    const counts = blockCounts();
+    const slow = [1, 2, 3].map((value) => capped.run({ value, behaviour: "block", delayMs: 150, counts }));
+    assert.equal((await image.run({ pixels: pixels(3, 5) })).value, 5, "the other worker stays free for the image kernel");
+    await Promise.all(slow);
+    assert.equal(Atomics.load(counts, 2), 1, "never two runs of the capped kernel at once");
+    await p.close();
   });
 });

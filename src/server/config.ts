@@ -11,7 +11,10 @@ export interface ServerConfig {
   insecure: boolean;
   /** Models to enable; undefined means every installed model. */
   models: ModelName[] | undefined;
+  /** Worker threads in total, shared by every model. */
   workers: number;
+  /** Per-model cap on workers running it at once. */
+  modelWorkers: Partial<Record<ModelName, number>>;
   intraOpThreads: number;
   batchWindowMs: number;
   maxBatch: number;
@@ -84,6 +87,17 @@ function parseModels(value: string): ModelName[] {
   return names as ModelName[];
 }
 
+function parseModelWorkers(value: string): Partial<Record<ModelName, number>> {
+  const caps: Partial<Record<ModelName, number>> = {};
+  for (const item of value.split(",").map((s) => s.trim()).filter(Boolean)) {
+    const [name, count] = item.split("=");
+    const [model] = parseModels(name ?? "");
+    if (model === undefined || count === undefined) throw new ConfigError(`--model-workers takes model=count pairs, got '${item}'`);
+    caps[model] = integer(`--model-workers ${model}`, 1)(count);
+  }
+  return caps;
+}
+
 function parseKeys(text: string): string[] {
   return text.split(/[,\n]/).map((k) => k.trim()).filter((k) => k.length > 0 && !k.startsWith("#"));
 }
@@ -101,7 +115,14 @@ const OPTIONS: readonly OptionSpec[] = [
   },
   { flag: "--insecure", env: "MOODWIRE_INSECURE", boolean: true, help: "Allow running without API keys on a non-loopback address.", defaultText: "off", set: (c, v) => (c.insecure = boolean("--insecure")(v)) },
   { flag: "--models", env: "MOODWIRE_MODELS", help: `Models to enable, comma-separated (${MODEL_NAMES.join(", ")}).`, defaultText: "all installed", set: (c, v) => (c.models = parseModels(v)) },
-  { flag: "--workers", env: "MOODWIRE_WORKERS", help: "Worker threads per model.", defaultText: "CPU count - 1 (at least 1)", set: (c, v) => (c.workers = integer("--workers", 1)(v)) },
+  { flag: "--workers", env: "MOODWIRE_WORKERS", help: "Worker threads in total, shared by every model (each worker holds one session of each).", defaultText: "CPU count - 1 (at least 1)", set: (c, v) => (c.workers = integer("--workers", 1)(v)) },
+  {
+    flag: "--model-workers",
+    env: "MOODWIRE_MODEL_WORKERS",
+    help: "Per-model cap on workers running it at once, e.g. 'face=2,language=1' (the rest stay free for other models).",
+    defaultText: "none (any worker runs any model)",
+    set: (c, v) => (c.modelWorkers = parseModelWorkers(v)),
+  },
   { flag: "--intra-op-threads", env: "MOODWIRE_INTRA_OP_THREADS", help: "ONNX Runtime intra-op threads per worker.", defaultText: "1", set: (c, v) => (c.intraOpThreads = integer("--intra-op-threads", 1)(v)) },
   { flag: "--batch-window-ms", env: "MOODWIRE_BATCH_WINDOW_MS", help: "Longest wait to fill a cross-connection micro-batch (0 = none).", defaultText: "0", set: (c, v) => (c.batchWindowMs = integer("--batch-window-ms", 0)(v)) },
   { flag: "--max-batch", env: "MOODWIRE_MAX_BATCH", help: "Largest micro-batch.", defaultText: "8", set: (c, v) => (c.maxBatch = integer("--max-batch", 1)(v)) },
@@ -145,6 +166,7 @@ export function defaultConfig(): ServerConfig {
     // One core is left to the event loop (WebSocket I/O, JSON, decoding): on 2 cores, two busy workers
     // starve it (event-loop p99 54 ms vs 20 ms with one worker in `npm run bench -- text`).
     workers: Math.max(1, availableParallelism() - 1),
+    modelWorkers: {},
     intraOpThreads: 1,
     batchWindowMs: 0,
     maxBatch: 8,

@@ -59,6 +59,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     maxBatch: config.maxBatch,
     taskTimeoutMs: config.taskTimeoutMs,
     inlineWhenIdle: !config.isolateModels,
+    modelWorkers: config.modelWorkers,
   });
   const metrics = new ServerMetrics();
   const budget = new InFlightBudget(config.maxPendingBytes);

@@ -9,7 +9,7 @@ import { WebSocket } from "ws";
 import { NO_DECODE_NEEDS } from "../../src/media/types.js";
 import type { ExpressionModel, ModelFactory, ModelRuntimeOptions } from "../../src/models/types.js";
 import type { LanguagePrediction, ModelOutput } from "../../src/protocol/index.js";
-import { WorkerPool } from "../../src/runtime/worker-pool.js";
+import type { KernelHandle, WorkerPool } from "../../src/runtime/worker-pool.js";
 import { startServer, type RunningServer } from "../../src/server/server.js";
 import { CRASH_EXIT, CRASH_THROW, HANG, SLOW, type CrashInput, type CrashOutput } from "./fixtures/crash-kernel.js";
 import { fuzzServerConfig } from "./run.js";
@@ -18,28 +18,19 @@ const KERNEL_URL = new URL("./fixtures/crash-kernel.js", import.meta.url).href;
 
 class CrashModel implements ExpressionModel<"language"> {
   readonly name = "language" as const;
-  readonly pool: WorkerPool<CrashInput, CrashOutput>;
+  readonly pool: WorkerPool;
+  private readonly kernel: KernelHandle<CrashInput, CrashOutput>;
   constructor(options: ModelRuntimeOptions) {
-    this.pool = new WorkerPool<CrashInput, CrashOutput>({
-      kernelUrl: KERNEL_URL,
-      workers: options.workers,
-      kernel: { intraOpThreads: 1 },
-      batchWindowMs: options.batchWindowMs,
-      maxBatch: options.maxBatch,
-      taskTimeoutMs: options.taskTimeoutMs,
-    });
+    this.pool = options.pool;
+    this.kernel = options.pool.add<CrashInput, CrashOutput>({ url: KERNEL_URL });
   }
-  load(): Promise<void> {
-    return this.pool.start();
-  }
+  async load(): Promise<void> {}
   async predict(media: Parameters<ExpressionModel["predict"]>[0]): Promise<ModelOutput<LanguagePrediction>> {
     if (media.kind !== "text") throw new Error("text only");
-    const out = await this.pool.run({ text: media.text });
+    const out = await this.kernel.run({ text: media.text });
     return { predictions: [{ text: `thread ${out.threadId} batch ${out.batchSize}`, position: { begin: 0, end: out.length }, emotions: [] }] };
   }
-  async close(): Promise<void> {
-    await this.pool.close();
-  }
+  async close(): Promise<void> {}
 }
 
 function crashFactory(created: CrashModel[]): ModelFactory {

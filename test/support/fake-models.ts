@@ -84,7 +84,7 @@ export function throwingFactory(name: ModelName, timeout = false): ModelFactory 
  * where a test needs a fast, deterministic model). Its scores are meaningless; only the shape is real:
  * 53 alphabetical emotions, 9 sentiment levels summing to 1, 6 toxicity scores.
  */
-export const fakeLanguage = fakeFactory("language", async (media, config) => {
+const fakeLanguagePredict: PredictFn = async (media, config) => {
   const text = media.kind === "text" ? media.text : "";
   const { granularity, sentiment, toxicity } = config as LanguageConfig;
   const spans: { text: string; begin: number; end: number }[] = [];
@@ -106,9 +106,9 @@ export const fakeLanguage = fakeFactory("language", async (media, config) => {
       return item;
     }),
   };
-});
+};
 
-const RUNTIME_OPTIONS = { workers: 1, intraOpThreads: 1, batchWindowMs: 0, maxBatch: 8, taskTimeoutMs: 30_000, inlineWhenIdle: true };
+export const fakeLanguage = fakeFactory("language", fakeLanguagePredict);
 
 /** A language double whose predictions wait for `release()`; `started` resolves when a prediction begins. */
 export function gatedLanguage(): { factory: ModelFactory; started: Promise<void>; release: () => void } {
@@ -116,11 +116,10 @@ export function gatedLanguage(): { factory: ModelFactory; started: Promise<void>
   let release!: () => void;
   const started = new Promise<void>((resolve) => (markStarted = resolve));
   const gate = new Promise<void>((resolve) => (release = resolve));
-  const inner = fakeLanguage.create(RUNTIME_OPTIONS);
   const factory = fakeFactory("language", async (media, config, context) => {
     markStarted();
     await gate;
-    return inner.predict(media, config as never, context);
+    return fakeLanguagePredict(media, config, context);
   });
   return { factory, started, release };
 }

@@ -15,7 +15,7 @@ import {
   type ModelOutput,
 } from "../../protocol/index.js";
 import { modelDirectory } from "../../runtime/paths.js";
-import { WorkerPool } from "../../runtime/worker-pool.js";
+import type { KernelHandle } from "../../runtime/worker-pool.js";
 import type { ExpressionModel, ModelFactory, ModelRuntimeOptions, PredictContext } from "../types.js";
 import { CONFIG_FILE, MODEL_FILE } from "./config.js";
 import type { LanguageKernelInput, LanguageKernelOutput } from "./kernel-types.js";
@@ -40,18 +40,18 @@ export function toModelOutput(output: LanguageKernelOutput): ModelOutput<Languag
   return { predictions };
 }
 
+/** A text's weight in a batch: the work grows with its length (a 10,000-character text weighs 10). */
+const CHARACTERS_PER_WEIGHT = 1000;
+
 class LanguageModel implements ExpressionModel<"language"> {
   readonly name = "language" as const;
-  private readonly pool: WorkerPool<LanguageKernelInput, LanguageKernelOutput>;
+  private readonly kernel: KernelHandle<LanguageKernelInput, LanguageKernelOutput>;
 
   constructor(options: ModelRuntimeOptions) {
-    this.pool = new WorkerPool<LanguageKernelInput, LanguageKernelOutput>({
-      kernelUrl: new URL("./kernel.js", import.meta.url).href,
-      workers: options.workers,
-      kernel: { intraOpThreads: options.intraOpThreads },
-      batchWindowMs: options.batchWindowMs,
-      maxBatch: options.maxBatch,
-      taskTimeoutMs: options.taskTimeoutMs,
+    this.kernel = options.pool.add<LanguageKernelInput, LanguageKernelOutput>({
+      url: new URL("./kernel.js", import.meta.url).href,
+      weight: (input) => Math.ceil(input.text.length / CHARACTERS_PER_WEIGHT),
+      ...(options.maxWorkers === undefined ? {} : { maxWorkers: options.maxWorkers }),
       // A short text takes a few milliseconds, short enough to run on the main thread when nothing else
       // is waiting: a lone user's request then skips the hand-off to a worker and back (~0.3 ms of ~2.5).
       ...(options.inlineWhenIdle ? { inlineWhenIdle: (input: LanguageKernelInput) => input.text.length <= INLINE_TEXT_LIMIT } : {}),
@@ -61,13 +61,12 @@ class LanguageModel implements ExpressionModel<"language"> {
   async load(): Promise<void> {
     // Each worker's kernel runs a warm-up inference while loading; one more through the pool checks the
     // whole path (batching, cloning) before the server reports ready.
-    await this.pool.start();
-    await this.pool.run({ text: "I am glad you came.", granularity: "sentence", sentiment: true, toxicity: true });
+    await this.kernel.run({ text: "I am glad you came.", granularity: "sentence", sentiment: true, toxicity: true });
   }
 
   async predict(media: DecodedMedia, config: LanguageConfig, _context: PredictContext): Promise<ModelOutput<LanguagePrediction>> {
     if (media.kind !== "text") throw new Error(`the language model cannot read ${media.kind} media`);
-    const output = await this.pool.run({
+    const output = await this.kernel.run({
       text: media.text,
       granularity: config.granularity,
       sentiment: config.sentiment,
@@ -77,7 +76,7 @@ class LanguageModel implements ExpressionModel<"language"> {
   }
 
   async close(): Promise<void> {
-    await this.pool.close();
+    // The pool is the registry's: it stops the workers.
   }
 }
 
@@ -92,4 +91,5 @@ export const languageModel: ModelFactory<"language"> = {
   create(options: ModelRuntimeOptions): ExpressionModel<"language"> {
     return new LanguageModel(options);
   },
+  benchmark: async () => (await import("./benchmark.js")).LANGUAGE_BENCHMARK,
 };

@@ -13,6 +13,7 @@ import {
   type ModelOutput,
 } from "../../protocol/index.js";
 import type { ExpressionModel, PredictContext } from "../types.js";
+import { WorkerPool } from "../../runtime/worker-pool.js";
 import { languageModel } from "./index.js";
 import { words } from "./segment.js";
 
@@ -21,17 +22,21 @@ const SKIP = installed ? false : "models/language/language.onnx is not installed
 if (!installed) console.log(`# language model tests skipped: ${SKIP}`);
 
 let model: ExpressionModel<"language"> | null = null;
+let pool: WorkerPool | undefined;
 const context = {} as PredictContext;
 
 before(async () => {
   if (!installed) return;
   // Workers only: these tests pin what batching does to a text's scores (the inline path is the server default, covered by the conformance suite).
-  model = languageModel.create({ workers: 1, intraOpThreads: 1, batchWindowMs: 2, maxBatch: 16, taskTimeoutMs: 120_000, inlineWhenIdle: false });
+  pool = new WorkerPool({ workers: 1, intraOpThreads: 1, batchWindowMs: 2, maxBatch: 16, taskTimeoutMs: 120_000 });
+  model = languageModel.create({ pool, maxWorkers: undefined, inlineWhenIdle: false });
+  await pool.start();
   await model.load();
 });
 
 after(async () => {
   await model?.close();
+  await pool?.close();
 });
 
 function text(value: string): DecodedMedia {
