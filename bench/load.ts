@@ -26,7 +26,7 @@ export function classifyReply(reply: Buffer): ReplyClass {
   return "other";
 }
 
-export function frame(request: Record<string, unknown>, expect: Frame["expect"] = "predictions"): Frame {
+export function frame(request: object, expect: Frame["expect"] = "predictions"): Frame {
   return { bytes: Buffer.from(JSON.stringify(request), "utf8"), expect };
 }
 
@@ -182,7 +182,7 @@ async function closedLoop(result: ClosedLoopResult, clients: readonly Client[], 
 
 export async function openClients(url: string, count: number): Promise<Client[]> {
   const clients: Client[] = [];
-  // A few at a time: a burst of 100 handshakes is realistic, but there is no need to race them.
+  // A few at a time: 100 handshakes at once are realistic, but there is no need to race them.
   for (let i = 0; i < count; i += 20) {
     clients.push(...(await Promise.all(Array.from({ length: Math.min(20, count - i) }, () => Client.open(url)))));
   }
