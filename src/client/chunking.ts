@@ -2,6 +2,7 @@
 // as WAV windows. Pure functions.
 
 import type { LanguagePrediction } from "../protocol/index.js";
+import { encodeWav } from "./wav.js";
 
 export interface TextChunk {
   /** The chunk's text. */
@@ -57,34 +58,6 @@ function findCut(cps: readonly string[], start: number, limit: number): number {
 /** Shifts a language prediction's position by `offset` code points (the chunk's start). */
 export function shiftLanguagePrediction(item: LanguagePrediction, offset: number): LanguagePrediction {
   return { ...item, position: { begin: item.position.begin + offset, end: item.position.end + offset } };
-}
-
-/** Encodes mono PCM (float in [-1, 1]) as a 16-bit PCM WAV file. */
-export function encodeWav(samples: Float32Array, sampleRate: number): Uint8Array {
-  const dataBytes = samples.length * 2;
-  const out = new Uint8Array(44 + dataBytes);
-  const view = new DataView(out.buffer);
-  const ascii = (offset: number, s: string): void => {
-    for (let i = 0; i < s.length; i++) out[offset + i] = s.charCodeAt(i);
-  };
-  ascii(0, "RIFF");
-  view.setUint32(4, 36 + dataBytes, true);
-  ascii(8, "WAVE");
-  ascii(12, "fmt ");
-  view.setUint32(16, 16, true); // fmt chunk size
-  view.setUint16(20, 1, true); // PCM
-  view.setUint16(22, 1, true); // mono
-  view.setUint32(24, sampleRate, true);
-  view.setUint32(28, sampleRate * 2, true); // byte rate
-  view.setUint16(32, 2, true); // block align
-  view.setUint16(34, 16, true); // bits per sample
-  ascii(36, "data");
-  view.setUint32(40, dataBytes, true);
-  for (let i = 0; i < samples.length; i++) {
-    const s = Math.max(-1, Math.min(1, samples[i] ?? 0));
-    view.setInt16(44 + i * 2, Math.round(s < 0 ? s * 0x8000 : s * 0x7fff), true);
-  }
-  return out;
 }
 
 export interface WavWindow {

@@ -7,8 +7,9 @@ export type { ConnectOptions, FileInput, SendOptions, StreamReply } from "./sock
 export { toWireModels } from "./config.js";
 export type { FaceOptions, LanguageOptions, StreamConfig, WireModels } from "./config.js";
 export { StreamConnectionError, StreamError, StreamProtocolError } from "./errors.js";
-export { chunkText, encodeWav, shiftLanguagePrediction, wavWindows } from "./chunking.js";
+export { chunkText, shiftLanguagePrediction, wavWindows } from "./chunking.js";
 export type { TextChunk, WavWindow } from "./chunking.js";
+export { encodeWav } from "./wav.js";
 export { detectKind } from "./detect.js";
 export type { DetectedKind } from "./detect.js";
 export type {

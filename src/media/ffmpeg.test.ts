@@ -20,7 +20,7 @@ import {
   setFfmpegQueue,
   type MediaInput,
 } from "./ffmpeg.js";
-import { ffmpegAvailable, MediaFixtures, SINE } from "./fixtures.js";
+import { ffmpegAvailable, MediaFixtures, SINE } from "../../test/support/media.js";
 
 const skip = ffmpegAvailable() ? false : "ffmpeg/ffprobe are not installed";
 

@@ -4,7 +4,7 @@ import sharp from "sharp";
 import { ErrorCode } from "../protocol/index.js";
 import { decodeMedia } from "./decode.js";
 import { MediaError } from "./errors.js";
-import { ffmpegAvailable, LIMITS, limits, makeBmp, makeHugePngHeader, rejectsCode } from "./fixtures.js";
+import { ffmpegAvailable, LIMITS, limits, makeBmp, pngClaiming, rejectsCode } from "../../test/support/media.js";
 import { readPayload } from "./payload.js";
 import type { ImageFrame } from "./types.js";
 
@@ -103,7 +103,7 @@ describe("images", () => {
   });
 
   it("E0205 from a PNG header claiming 100000x100000, without decoding it", async () => {
-    const png = makeHugePngHeader(100_000, 100_000);
+    const png = pngClaiming(100_000, 100_000);
     await rejectsCode(decodeBytes(png), ErrorCode.ImageTooLarge, /^Image is 100000x100000 pixels; the limit is 3000x3000 pixels\.$/);
   });
 

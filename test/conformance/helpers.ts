@@ -1,14 +1,13 @@
 // Conformance-test helpers: an in-process server (test doubles: ../support/fake-models.ts), a small
-// promise-based WebSocket client and media builders. Test-only: nothing here is shipped.
+// promise-based WebSocket client and ffmpeg/facemesh payloads (media built in code: ../support/media.ts).
+// Test-only: nothing here is shipped.
 
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { deflateSync } from "node:zlib";
 import WebSocket from "ws";
-import { PNG_SIGNATURE, pngChunk } from "../../src/media/fixtures.js";
 import { messageText, type Limits } from "../../src/protocol/index.js";
 import type { ModelFactory } from "../../src/models/types.js";
 import { sharedDirectory } from "../../src/runtime/paths.js";
@@ -170,41 +169,6 @@ export function httpGet(port: number, path: string): Promise<{ status: number; b
 export function b64(bytes: Uint8Array | string): string {
   return Buffer.from(bytes).toString("base64");
 }
-
-/** A mono 16-bit PCM WAV of `seconds` of a quiet 220 Hz tone. */
-export function wavBytes(seconds: number, sampleRate = 16_000): Buffer {
-  const samples = Math.round(seconds * sampleRate);
-  const data = Buffer.alloc(samples * 2);
-  for (let i = 0; i < samples; i++) data.writeInt16LE(Math.round(Math.sin((2 * Math.PI * 220 * i) / sampleRate) * 3000), i * 2);
-  const header = Buffer.alloc(44);
-  header.write("RIFF", 0, "ascii");
-  header.writeUInt32LE(36 + data.length, 4);
-  header.write("WAVE", 8, "ascii");
-  header.write("fmt ", 12, "ascii");
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20); // PCM
-  header.writeUInt16LE(1, 22); // mono
-  header.writeUInt32LE(sampleRate, 24);
-  header.writeUInt32LE(sampleRate * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write("data", 36, "ascii");
-  header.writeUInt32LE(data.length, 40);
-  return Buffer.concat([header, data]);
-}
-
-/** A valid grey 8-bit PNG of the given size, built without any image library. */
-export function pngBytes(width: number, height: number): Buffer {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 0; // greyscale
-  const raw = Buffer.alloc((width + 1) * height, 0x80);
-  for (let y = 0; y < height; y++) raw[y * (width + 1)] = 0; // filter byte
-  return Buffer.concat([PNG_SIGNATURE, pngChunk("IHDR", ihdr), pngChunk("IDAT", deflateSync(raw)), pngChunk("IEND", Buffer.alloc(0))]);
-}
-
 
 /** The shared sample image, when the shared folder is present. */
 export function samplePng(): Buffer | undefined {

@@ -2,10 +2,10 @@
 // ordering, limits, HTTP endpoints and shutdown. Behaviour only: no timing assertions.
 
 import assert from "node:assert/strict";
-import { makeHugePngHeader } from "../../src/media/fixtures.js";
 import { after, before, describe, test } from "node:test";
 import type { RunningServer } from "../../src/server/server.js";
-import { HEX32, b64, closeAllSockets, facemesh, handshakeStatus, hasFfmpeg, httpGet, pngBytes, startTestServer, TestSocket, videoBytes, wavBytes, type Reply } from "./helpers.js";
+import { HEX32, b64, closeAllSockets, facemesh, handshakeStatus, hasFfmpeg, httpGet, startTestServer, TestSocket, videoBytes, type Reply } from "./helpers.js";
+import { greyPng, pngClaiming, toneWav } from "../support/media.js";
 import { fakeFace, fakeFacemesh, fakeProsody, gatedLanguage, languageFactory, throwingFactory } from "../support/fake-models.js";
 
 const T = { timeout: 30_000 };
@@ -144,14 +144,14 @@ describe("raw ws: protocol", () => {
 
   test("E0102: prosody on an image (the message verified against the live API, spec §3.2)", T, async () => {
     const socket = await open();
-    const message = assertError(await socket.request({ data: b64(pngBytes(16, 16)), models: { prosody: {} } }), "E0102");
+    const message = assertError(await socket.request({ data: b64(greyPng(16, 16)), models: { prosody: {} } }), "E0102");
     assert.equal(message, "Streaming payload configured with model type 'prosody', which is not supported for the detected file type 'image'.");
     await socket.close();
   });
 
   test("E0103: a model this server does not enable", T, async () => {
     const socket = await open();
-    const message = assertError(await socket.request({ data: b64(wavBytes(1)), models: { burst: {} }, payload_id: "b" }), "E0103", "b");
+    const message = assertError(await socket.request({ data: b64(toneWav({ seconds: 1 })), models: { burst: {} }, payload_id: "b" }), "E0103", "b");
     assert.match(message, /burst/);
     await socket.close();
   });
@@ -202,7 +202,7 @@ describe("raw ws: protocol", () => {
 
   test("audio within the limit reaches the audio model", T, async () => {
     const socket = await open();
-    const reply = await socket.request({ data: b64(wavBytes(2)), models: { prosody: {} }, payload_id: "a2" });
+    const reply = await socket.request({ data: b64(toneWav({ seconds: 2 })), models: { prosody: {} }, payload_id: "a2" });
     assert.equal("error" in reply, false, JSON.stringify(reply).slice(0, 400));
     const predictions = (reply.prosody as { predictions: { time: { begin: number; end: number } }[] }).predictions;
     assert.equal(predictions.length, 1);
@@ -213,7 +213,7 @@ describe("raw ws: protocol", () => {
     // The prosody double reports the window it was given as its one segment's time range.
     const socket = await open();
     const window = async (extra: Record<string, unknown> = {}) => {
-      const reply = await socket.request({ data: b64(wavBytes(1)), models: { prosody: {} }, ...extra });
+      const reply = await socket.request({ data: b64(toneWav({ seconds: 1 })), models: { prosody: {} }, ...extra });
       assert.equal("error" in reply, false, JSON.stringify(reply).slice(0, 300));
       return (reply.prosody as { predictions: { time: { begin: number; end: number } }[] }).predictions[0]!.time;
     };
@@ -222,7 +222,7 @@ describe("raw ws: protocol", () => {
     assert.deepEqual(await window({ stream_window_ms: 1000 }), { begin: 2, end: 3 });
     assert.deepEqual(await window({ reset_stream: true }), { begin: 3, end: 4 }); // context dropped, timeline kept
     const other = await TestSocket.open(url);
-    const fresh = await other.request({ data: b64(wavBytes(1)), models: { prosody: {} } });
+    const fresh = await other.request({ data: b64(toneWav({ seconds: 1 })), models: { prosody: {} } });
     assert.deepEqual((fresh.prosody as { predictions: { time: unknown }[] }).predictions[0]!.time, { begin: 0, end: 1 });
     await other.close();
     await socket.close();
@@ -230,9 +230,9 @@ describe("raw ws: protocol", () => {
 
   test("batch-only options the legacy Python SDK may send are tolerated", T, async () => {
     const socket = await open();
-    const face = await socket.request({ data: b64(pngBytes(16, 16)), models: { face: { save_faces: false, fps_pred: 3, prob_threshold: 0.99, min_face_size: 60 } } });
+    const face = await socket.request({ data: b64(greyPng(16, 16)), models: { face: { save_faces: false, fps_pred: 3, prob_threshold: 0.99, min_face_size: 60 } } });
     assert.deepEqual(face, { face: { warning: "No faces detected.", code: "W0103" } });
-    const prosody = await socket.request({ data: b64(wavBytes(0.5)), models: { prosody: { granularity: "utterance", identify_speakers: false } } });
+    const prosody = await socket.request({ data: b64(toneWav({ seconds: 0.5 })), models: { prosody: { granularity: "utterance", identify_speakers: false } } });
     assert.equal("error" in prosody, false, JSON.stringify(prosody).slice(0, 300));
     const language = await socket.request({ data: "hello", raw_text: true, models: { language: { identify_speakers: false } } });
     assertLanguagePredictions(language);
@@ -241,7 +241,7 @@ describe("raw ws: protocol", () => {
 
   test("E0203: 6 s of WAV; the message gives the limit and the length", T, async () => {
     const socket = await open();
-    const message = assertError(await socket.request({ data: b64(wavBytes(6)), models: { prosody: {} }, payload_id: "long" }), "E0203", "long");
+    const message = assertError(await socket.request({ data: b64(toneWav({ seconds: 6 })), models: { prosody: {} }, payload_id: "long" }), "E0203", "long");
     assert.match(message, /\b5(\.0+)?\s?s\b|\b5,?000\s?ms\b/, `limit missing from: ${message}`);
     assert.match(message, /\b6(\.0+)?\s?s\b|\b6,?000\s?ms\b/, `length missing from: ${message}`);
     await socket.close();
@@ -249,7 +249,7 @@ describe("raw ws: protocol", () => {
 
   test("E0205: an image wider than 3000 px", T, async () => {
     const socket = await open();
-    const message = assertError(await socket.request({ data: b64(pngBytes(3001, 4)), models: { face: {} }, payload_id: "wide" }), "E0205", "wide");
+    const message = assertError(await socket.request({ data: b64(greyPng(3001, 4)), models: { face: {} }, payload_id: "wide" }), "E0205", "wide");
     assert.match(message, /3001/);
     assert.match(message, /3000|3,000/);
     await socket.close();
@@ -257,14 +257,14 @@ describe("raw ws: protocol", () => {
 
   test("E0205: a PNG header claiming 100000x100000 px (never decoded)", T, async () => {
     const socket = await open();
-    const message = assertError(await socket.request({ data: b64(makeHugePngHeader(100_000, 100_000)), models: { face: {} }, payload_id: "bomb" }), "E0205", "bomb");
+    const message = assertError(await socket.request({ data: b64(pngClaiming(100_000, 100_000)), models: { face: {} }, payload_id: "bomb" }), "E0205", "bomb");
     assert.match(message, /100000|100,000/);
     await socket.close();
   });
 
   test("images reach the face model; 'no faces' is a nested warning with predictions absent", T, async () => {
     const socket = await open();
-    const png = b64(pngBytes(64, 48));
+    const png = b64(greyPng(64, 48));
     for (const data of [png, `data:image/png;base64,${png}`]) {
       const reply = await socket.request({ data, models: { face: {} }, payload_id: "img" });
       assert.deepEqual(reply, { payload_id: "img", face: { warning: "No faces detected.", code: "W0103" } });
@@ -327,7 +327,7 @@ describe("raw ws: protocol", () => {
           kinds.push("E0101");
           break;
         case 2:
-          socket.send({ data: b64(wavBytes(0.5)), models: { burst: {} }, payload_id: id });
+          socket.send({ data: b64(toneWav({ seconds: 0.5 })), models: { burst: {} }, payload_id: id });
           kinds.push("E0103");
           break;
         case 3:

@@ -7,7 +7,8 @@ import { after, before, describe, test } from "node:test";
 import { StreamClient } from "hume/expressionMeasurement/stream";
 import { LANGUAGE_EMOTION_LABELS, SENTIMENT_LABELS, TOXICITY_LABELS } from "../../src/protocol/index.js";
 import type { RunningServer } from "../../src/server/server.js";
-import { HEX32, b64, pngBytes, samplePng, startTestServer } from "./helpers.js";
+import { HEX32, b64, samplePng, startTestServer } from "./helpers.js";
+import { greyPng } from "../support/media.js";
 import { fakeFace, languageFactory, realLanguageInstalled } from "../support/fake-models.js";
 
 const T = { timeout: 60_000 };
@@ -175,7 +176,7 @@ describe("official SDK (StreamClient) against a server with language and a face 
 
   test("a generated PNG reaches the face model: nested warning, predictions absent", T, async () => {
     const sdk = await open();
-    const reply = await sdk.publish({ data: b64(pngBytes(32, 32)), models: { face: { identifyFaces: false } }, payloadId: "img" });
+    const reply = await sdk.publish({ data: b64(greyPng(32, 32)), models: { face: { identifyFaces: false } }, payloadId: "img" });
     assert.deepEqual(reply, { payloadId: "img", face: { warning: "No faces detected.", code: "W0103" } });
     assert.equal("predictions" in (reply.face as object), false);
     sdk.close();

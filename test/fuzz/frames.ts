@@ -2,8 +2,8 @@
 // (seed, i) and the media seeds, so a failing frame can be regenerated alone: `frameAt(i)`.
 
 import type { MediaSeeds } from "./seeds.js";
-import { buildWav } from "./seeds.js";
-import { makeHugePngHeader } from "../../src/media/fixtures.js";
+import { bmpClaiming, pngClaiming, toneWav, wavWith } from "../support/media.js";
+import { mulberry32, type Rng } from "../support/rng.js";
 
 export interface FuzzFrame {
   index: number;
@@ -23,19 +23,6 @@ export interface FrameGeneratorOptions {
 }
 
 // --- Randomness ----------------------------------------------------------------------------------
-
-export type Rng = () => number;
-
-export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function rngFor(seed: number, index: number): Rng {
   let h = (seed ^ 0x9e3779b9) >>> 0;
@@ -116,41 +103,6 @@ function webpClaiming(webp: Buffer, width: number, height: number): Buffer {
   head.writeUInt32LE(4 + vp8x.length + body.length, 4);
   head.write("WEBP", 8, "latin1");
   return Buffer.concat([head, vp8x, body]);
-}
-
-function bmpClaiming(width: number, height: number): Buffer {
-  const out = Buffer.alloc(54 + 64);
-  out.write("BM", 0, "latin1");
-  out.writeUInt32LE(out.length, 2);
-  out.writeUInt32LE(54, 10);
-  out.writeUInt32LE(40, 14);
-  out.writeInt32LE(width, 18);
-  out.writeInt32LE(height, 22);
-  out.writeUInt16LE(1, 26);
-  out.writeUInt16LE(24, 28);
-  return out;
-}
-
-/** A WAV header with the given fields and `body` as the data chunk. */
-function wavWith(fields: { format?: number; channels?: number; rate?: number; bits?: number; blockAlign?: number; dataSize?: number; riffSize?: number; fmtSize?: number }, body: Buffer): Buffer {
-  const channels = fields.channels ?? 1;
-  const bits = fields.bits ?? 16;
-  const rate = fields.rate ?? 16_000;
-  const head = Buffer.alloc(44);
-  head.write("RIFF", 0, "latin1");
-  head.writeUInt32LE((fields.riffSize ?? 36 + body.length) >>> 0, 4);
-  head.write("WAVE", 8, "latin1");
-  head.write("fmt ", 12, "latin1");
-  head.writeUInt32LE((fields.fmtSize ?? 16) >>> 0, 16);
-  head.writeUInt16LE((fields.format ?? 1) & 0xffff, 20);
-  head.writeUInt16LE(channels & 0xffff, 22);
-  head.writeUInt32LE(rate >>> 0, 24);
-  head.writeUInt32LE(((rate * channels * bits) / 8) >>> 0, 28);
-  head.writeUInt16LE((fields.blockAlign ?? (channels * bits) / 8) & 0xffff, 32);
-  head.writeUInt16LE(bits & 0xffff, 34);
-  head.write("data", 36, "latin1");
-  head.writeUInt32LE((fields.dataSize ?? body.length) >>> 0, 40);
-  return Buffer.concat([head, body]);
 }
 
 function truncate(p: Pick, bytes: Buffer): Buffer {
@@ -545,7 +497,7 @@ const genImage: Generator = ({ index, p, o }) => {
       const w = p.one([3001, 65_535, 100_000, 1_000_000, 0x7fffffff, 0, 1]);
       const h = p.one([3001, 65_535, 100_000, 0x7fffffff, 1, 0]);
       const claimed =
-        name === "png" ? makeHugePngHeader(w, h)
+        name === "png" ? pngClaiming(w, h)
         : name === "jpeg" ? jpegClaiming(bytes, w, h)
         : name === "gif" ? gifClaiming(bytes, w, h)
         : webpClaiming(bytes, Math.max(1, Math.min(w, 1 << 24)), Math.max(1, Math.min(h, 1 << 24)));
@@ -558,7 +510,7 @@ const genImage: Generator = ({ index, p, o }) => {
 const AUDIO_FFMPEG_SEEDS = ["mp3", "ogg", "opus", "flac"] as const;
 
 const genWavLying: Generator = ({ index, p }) => {
-  const body = buildWav({ seconds: 0.25 }).subarray(44);
+  const body = toneWav({ seconds: 0.25 }).subarray(44);
   const cases: readonly (readonly [string, Buffer])[] = [
     ["data-size-huge", wavWith({ dataSize: 0xfffffff0 }, body)],
     ["data-size-ffffffff", wavWith({ dataSize: 0xffffffff }, body)],
@@ -620,12 +572,12 @@ const genAudio: Generator = (c) => {
     default: {
       const variant = p.int(5);
       const wav =
-        variant === 0 ? buildWav({ seconds: 0.3, bits: 8 })
-        : variant === 1 ? buildWav({ seconds: 0.3, bits: 24, channels: 3 })
-        : variant === 2 ? buildWav({ seconds: 0.2, sampleRate: 192_000, bits: 32 })
-        : variant === 3 ? buildWav({ seconds: 0.1, sampleRate: 1_000 })
+        variant === 0 ? toneWav({ seconds: 0.3, bits: 8 })
+        : variant === 1 ? toneWav({ seconds: 0.3, bits: 24, channels: 3 })
+        : variant === 2 ? toneWav({ seconds: 0.2, sampleRate: 192_000, bits: 32 })
+        : variant === 3 ? toneWav({ seconds: 0.1, sampleRate: 1_000 })
         // The highest rate the in-process WAV path accepts: resampling it runs on the main thread.
-        : buildWav({ seconds: 0.2, sampleRate: 1_536_000 });
+        : toneWav({ seconds: 0.2, sampleRate: 1_536_000 });
       return { kind: `audio.wav.variant-${variant}`, data: request(index, p, { data: b64(wav), models: modelsFor(p, "audio") }) };
     }
   }

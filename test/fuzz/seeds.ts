@@ -6,6 +6,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
+import { toneWav } from "../support/media.js";
 
 export interface MediaSeeds {
   /** name → bytes, e.g. "png", "jpeg", "wav", "mp3", "mp4". Missing when the encoder is unavailable. */
@@ -14,43 +15,6 @@ export interface MediaSeeds {
   readonly long: ReadonlyMap<string, Buffer>;
   /** Encoders that could not be run (reported, never fatal). */
   readonly skipped: readonly string[];
-}
-
-/** 16-bit PCM WAV of a sine, built in code. */
-export function buildWav(options: { seconds: number; sampleRate?: number; channels?: number; frequency?: number; bits?: 8 | 16 | 24 | 32 }): Buffer {
-  const sampleRate = options.sampleRate ?? 16_000;
-  const channels = options.channels ?? 1;
-  const bits = options.bits ?? 16;
-  const frequency = options.frequency ?? 440;
-  const frames = Math.round(options.seconds * sampleRate);
-  const bytesPerSample = bits / 8;
-  const dataBytes = frames * channels * bytesPerSample;
-  const buffer = Buffer.alloc(44 + dataBytes);
-  buffer.write("RIFF", 0, "latin1");
-  buffer.writeUInt32LE(36 + dataBytes, 4);
-  buffer.write("WAVE", 8, "latin1");
-  buffer.write("fmt ", 12, "latin1");
-  buffer.writeUInt32LE(16, 16);
-  buffer.writeUInt16LE(1, 20);
-  buffer.writeUInt16LE(channels, 22);
-  buffer.writeUInt32LE(sampleRate, 24);
-  buffer.writeUInt32LE(sampleRate * channels * bytesPerSample, 28);
-  buffer.writeUInt16LE(channels * bytesPerSample, 32);
-  buffer.writeUInt16LE(bits, 34);
-  buffer.write("data", 36, "latin1");
-  buffer.writeUInt32LE(dataBytes, 40);
-  let at = 44;
-  for (let f = 0; f < frames; f++) {
-    const v = 0.4 * Math.sin((2 * Math.PI * frequency * f) / sampleRate);
-    for (let c = 0; c < channels; c++) {
-      if (bits === 8) buffer.writeUInt8(Math.round(v * 127 + 128), at);
-      else if (bits === 16) buffer.writeInt16LE(Math.round(v * 32767), at);
-      else if (bits === 24) buffer.writeIntLE(Math.round(v * 8388607), at, 3);
-      else buffer.writeInt32LE(Math.round(v * 2147483647), at);
-      at += bytesPerSample;
-    }
-  }
-  return buffer;
 }
 
 function runFfmpeg(args: string[], timeoutMs = 20_000): Promise<boolean> {
@@ -99,9 +63,9 @@ async function buildSeeds(): Promise<MediaSeeds> {
   media.set("jpeg", await (await gradient(64, 48)).jpeg({ quality: 80 }).toBuffer());
   media.set("webp", await (await gradient(64, 48)).webp({ quality: 80 }).toBuffer());
   media.set("gif", await (await gradient(32, 24)).gif().toBuffer());
-  media.set("wav", buildWav({ seconds: 0.5 }));
-  media.set("wav8k-stereo", buildWav({ seconds: 0.5, sampleRate: 8000, channels: 2 }));
-  long.set("wav", buildWav({ seconds: 6 }));
+  media.set("wav", toneWav({ seconds: 0.5 }));
+  media.set("wav8k-stereo", toneWav({ seconds: 0.5, sampleRate: 8000, channels: 2 }));
+  long.set("wav", toneWav({ seconds: 6 }));
 
   const dir = await mkdtemp(join(tmpdir(), "moodwire-fuzz-"));
   try {

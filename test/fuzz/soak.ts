@@ -15,9 +15,10 @@ import { runInNewContext } from "node:vm";
 import { WebSocket } from "ws";
 import { defaultConfig } from "../../src/server/config.js";
 import { startServer } from "../../src/server/server.js";
-import { frameGenerator, mulberry32, type Rng } from "./frames.js";
+import { frameGenerator } from "./frames.js";
 import { checkReply, expectedPayloadId, fuzzFactories, fuzzServerConfig, oneShot, RssSampler } from "./run.js";
 import { mediaSeeds, type MediaSeeds } from "./seeds.js";
+import { mulberry32, type Rng } from "../support/rng.js";
 import { percentileSorted } from "../../bench/stats.js";
 
 interface Args {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { test } from "node:test";
+import { mulberry32 } from "../../../test/support/rng.js";
 import { PACKAGE_ROOT } from "../../runtime/paths.js";
 import { SentencePieceTokenizer } from "./tokenizer.js";
 import { loadVocabulary } from "./vocab.js";
@@ -57,15 +58,12 @@ test("ids match the reference tokenizer on the parity sentences", () => {
 
 test("ids match the reference tokenizer on pseudo-random strings", () => {
   const alphabet = [..."abcdefghijklmnopqrstuvwxyzABCXYZ0123456789 .,!?'\"-:;()  éèüñçß€£ ́ ̈😂❤️👍🏽中日\t\n"];
-  let seed = 12345;
-  const next = (): number => {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    return seed;
-  };
+  const random = mulberry32(12345);
+  const below = (n: number): number => Math.floor(random() * n);
   for (let k = 0; k < 300; k++) {
-    const length = next() % 40;
+    const length = below(40);
     let text = "";
-    for (let i = 0; i < length; i++) text += alphabet[next() % alphabet.length];
+    for (let i = 0; i < length; i++) text += alphabet[below(alphabet.length)];
     assert.deepEqual(ours.encode(text), reference.encode(text), JSON.stringify(text));
   }
 });
