@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises";
 import WebSocket from "ws";
 
 import type { JobDetails, PredictionsReply } from "../protocol/index.js";
-import { messageText } from "../protocol/message-text.js";
+import { messageText } from "../protocol/node/message-text.js";
 import { toWireModels, type StreamConfig } from "./config.js";
 import { StreamConnectionError, StreamError, StreamProtocolError } from "./errors.js";
 

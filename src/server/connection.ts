@@ -14,7 +14,8 @@
 import { performance } from "node:perf_hooks";
 import type { Duplex } from "node:stream";
 import type { RawData, WebSocket } from "ws";
-import { ErrorCode, messageText, serializeReply, type ErrorReply, type Limits, type StreamReply } from "../protocol/index.js";
+import { ErrorCode, type ErrorReply, type Limits, type StreamReply } from "../protocol/index.js";
+import { messageText, serializeReply } from "../protocol/node/index.js";
 import { ConnectionSession } from "../session/session.js";
 import { handleFrame, type RequestContext } from "./handle-request.js";
 import type { BudgetMember, InFlightBudget } from "./in-flight-budget.js";

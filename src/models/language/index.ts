@@ -4,16 +4,8 @@
 import { existsSync } from "node:fs";
 import type { DecodedMedia } from "../../media/types.js";
 import { NO_DECODE_NEEDS } from "../../media/types.js";
-import {
-  labelScores,
-  LANGUAGE_EMOTION_LABELS,
-  noDetection,
-  SENTIMENT_LABELS,
-  TOXICITY_LABELS,
-  type LanguageConfig,
-  type LanguagePrediction,
-  type ModelOutput,
-} from "../../protocol/index.js";
+import { LANGUAGE_EMOTION_LABELS, noDetection, SENTIMENT_LABELS, TOXICITY_LABELS, type LanguageConfig, type LanguagePrediction, type ModelOutput } from "../../protocol/index.js";
+import { labelScores } from "../../protocol/node/index.js";
 import { modelDirectory } from "../../runtime/paths.js";
 import type { KernelHandle } from "../../runtime/worker-pool.js";
 import type { ExpressionModel, ModelFactory, ModelRuntimeOptions, PredictContext } from "../types.js";

@@ -2,7 +2,7 @@
 // writer (./serialize.ts), which then skips the key check and label lookup that a plain object needs
 // (~1,400 of them in a 20-word word-level language reply).
 
-import type { Score } from "./types.js";
+import type { Score } from "../types.js";
 import { utf8Cache } from "./utf8-cache.js";
 
 /** `{"name":<name>,"score":` as UTF-8, encoded once per label. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { LANGUAGE_EMOTION_LABELS } from "./labels.js";
+import { LANGUAGE_EMOTION_LABELS } from "../labels.js";
 import { labelScores, LabelScore } from "./scores.js";
 import { SCORE_DIGITS, scoreText, serializeReply } from "./serialize.js";
 
