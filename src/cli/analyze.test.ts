@@ -11,7 +11,7 @@ import { startFakeServer, type FakeServer } from "../client/fake-server.testkit.
 import type { LanguagePrediction, TimedPrediction } from "../protocol/index.js";
 import { mergeResults, parseAnalyzeArgs, planPayloads, runAnalyze, type AnalyzeOutput } from "./analyze.js";
 import { createProgress, renderBar } from "./progress.js";
-import { mulberry32 as rng } from "../../test/support/rng.js";
+import { mulberry32 as rng } from "../../tests/support/rng.js";
 
 
 const WORDS = ["I", "love", "this", "naïve", "café", "😀", "𝒳yz", "日本語", "really-long-hyphenated-word", "end."];

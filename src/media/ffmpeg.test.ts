@@ -20,7 +20,7 @@ import {
   setFfmpegQueue,
   type MediaInput,
 } from "./ffmpeg.js";
-import { ffmpegAvailable, MediaFixtures, SINE } from "../../test/support/media.js";
+import { ffmpegAvailable, MediaFixtures, SINE } from "../../tests/support/media.js";
 
 const skip = ffmpegAvailable() ? false : "ffmpeg/ffprobe are not installed";
 

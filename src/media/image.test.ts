@@ -4,7 +4,7 @@ import sharp from "sharp";
 import { ErrorCode } from "../protocol/index.js";
 import { decodeMedia } from "./decode.js";
 import { MediaError } from "./errors.js";
-import { ffmpegAvailable, LIMITS, limits, makeBmp, pngClaiming, rejectsCode } from "../../test/support/media.js";
+import { ffmpegAvailable, LIMITS, limits, makeBmp, pngClaiming, rejectsCode } from "../../tests/support/media.js";
 import { readPayload } from "./payload.js";
 import type { ImageFrame } from "./types.js";
 

@@ -7,7 +7,7 @@ import { decodeAudio } from "./audio.js";
 import { decodeMedia } from "./decode.js";
 import type { DecodeNeeds } from "./types.js";
 import { MediaError } from "./errors.js";
-import { ffmpegAvailable, LIMITS, limits, MediaFixtures, SINE, TESTSRC, rejectsCode } from "../../test/support/media.js";
+import { ffmpegAvailable, LIMITS, limits, MediaFixtures, SINE, TESTSRC, rejectsCode } from "../../tests/support/media.js";
 import { readPayload, type MediaPayload } from "./payload.js";
 import { sniffMedia } from "./sniff.js";
 import type { DecodedMedia } from "./types.js";

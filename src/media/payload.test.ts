@@ -4,7 +4,7 @@ import { ErrorCode } from "../protocol/index.js";
 import { decodeBase64Strict, stripDataUrlPrefix } from "./base64.js";
 import { MediaError } from "./errors.js";
 import { codePointLength, readPayload } from "./payload.js";
-import { LIMITS, limits, makeWav } from "../../test/support/media.js";
+import { LIMITS, limits, makeWav } from "../../tests/support/media.js";
 
 function face(value = 0.5): number[][] {
   return Array.from({ length: 478 }, (_, i) => [value, i / 478, -0.01]);

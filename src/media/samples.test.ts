@@ -8,7 +8,7 @@ import { ErrorCode } from "../protocol/index.js";
 import { sharedDirectory } from "../runtime/paths.js";
 import { decodeMedia } from "./decode.js";
 import { MediaError } from "./errors.js";
-import { ffmpegAvailable, LIMITS } from "../../test/support/media.js";
+import { ffmpegAvailable, LIMITS } from "../../tests/support/media.js";
 import { readPayload } from "./payload.js";
 
 const samples = join(sharedDirectory(), "samples");

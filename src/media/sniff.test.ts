@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { makeBmp, makeWav } from "../../test/support/media.js";
+import { makeBmp, makeWav } from "../../tests/support/media.js";
 import { sniffMedia } from "./sniff.js";
 
 const bytes = (...parts: (string | number[] | Buffer)[]): Buffer =>

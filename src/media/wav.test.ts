@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { ErrorCode } from "../protocol/index.js";
 import { decodeAudio } from "./audio.js";
 import { MediaError } from "./errors.js";
-import { makeWav, rejectsCode } from "../../test/support/media.js";
+import { makeWav, rejectsCode } from "../../tests/support/media.js";
 import { decodeWav, parseWavHeader, resample } from "./wav.js";
 
 function close(actual: number, expected: number, tolerance: number, what = ""): void {

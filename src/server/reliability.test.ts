@@ -5,8 +5,8 @@
 import assert from "node:assert/strict";
 import { connect } from "node:net";
 import { after, describe, test } from "node:test";
-import { closeAllSockets, handshakeStatus, httpGet, startTestServer, TestSocket, type Reply } from "../../test/conformance/helpers.js";
-import { gatedLanguage } from "../../test/support/fake-models.js";
+import { closeAllSockets, handshakeStatus, httpGet, startTestServer, TestSocket, type Reply } from "../../tests/conformance/helpers.js";
+import { gatedLanguage } from "../../tests/support/fake-models.js";
 import type { RunningServer } from "./server.js";
 
 const T = { timeout: 60_000 };

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { test } from "node:test";
-import { mulberry32 } from "../../../test/support/rng.js";
+import { mulberry32 } from "../../../tests/support/rng.js";
 import { PACKAGE_ROOT } from "../../runtime/paths.js";
 import { SentencePieceTokenizer } from "./tokenizer.js";
 import { loadVocabulary } from "./vocab.js";
