@@ -86,6 +86,8 @@ export class ServerMetrics {
   readonly messages = new Counter("moodwire_messages_total", "Client messages received.");
   readonly replies = new Counter("moodwire_replies_total", "Replies sent, by outcome.");
   readonly errors = new Counter("moodwire_errors_total", "Error and warning replies, by code.");
+  readonly workerRestarts = new Gauge("moodwire_worker_restarts", "Model workers replaced after a crash or a timeout since start.");
+  readonly workersRetiring = new Gauge("moodwire_workers_retiring", "Model workers out of service still finishing a timed-out run.");
   readonly pendingBytes = new Gauge("moodwire_pending_bytes", "Bytes of frames and decoded media in flight, server-wide (see --max-pending-bytes).");
   readonly modelLatency = new Histogram("moodwire_model_latency_seconds", "Model prediction latency per payload.", LATENCY_BUCKETS_S);
   readonly requestLatency = new Histogram("moodwire_request_latency_seconds", "Time from message receipt to reply.", LATENCY_BUCKETS_S);
@@ -100,6 +102,8 @@ export class ServerMetrics {
       this.replies,
       this.errors,
       this.pendingBytes,
+      this.workerRestarts,
+      this.workersRetiring,
       this.modelLatency,
       this.requestLatency,
     ]

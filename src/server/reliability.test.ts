@@ -5,20 +5,16 @@
 import assert from "node:assert/strict";
 import { connect } from "node:net";
 import { after, describe, test } from "node:test";
-import { closeAllSockets, handshakeStatus, httpGet, startTestServer, TestSocket, type Reply } from "../../tests/conformance/helpers.js";
+import { closeAllSockets, metricSample, handshakeStatus, httpGet, startTestServer, TestSocket, type Reply } from "../../tests/conformance/helpers.js";
 import { gatedLanguage } from "../../tests/support/fake-models.js";
 import type { RunningServer } from "./server.js";
 
 const T = { timeout: 60_000 };
 const WORDS = { language: { granularity: "word" } };
 
-function metric(body: string, series: string): number {
-  const line = body.split("\n").find((l) => l.startsWith(`${series} `));
-  return line === undefined ? 0 : Number(line.slice(series.length + 1));
-}
 
 async function metricValue(server: RunningServer, series: string): Promise<number> {
-  return metric((await httpGet(server.port, "/metrics")).body, series);
+  return metricSample((await httpGet(server.port, "/metrics")).body, series);
 }
 
 /** Sends a raw HTTP upgrade request and resolves with the status line once the server closes the socket. */
@@ -173,8 +169,8 @@ describe("reliability", () => {
       assert.equal((await idle.closed).code, 1000);
       await sleep(50);
       const { body } = await httpGet(server.port, "/metrics");
-      assert.equal(metric(body, 'moodwire_connections_closed_total{code="1009"}'), 1, body);
-      assert.equal(metric(body, 'moodwire_connections_closed_total{code="1000"}'), 1, body);
+      assert.equal(metricSample(body, 'moodwire_connections_closed_total{code="1009"}'), 1, body);
+      assert.equal(metricSample(body, 'moodwire_connections_closed_total{code="1000"}'), 1, body);
     } finally {
       await server.shutdown();
     }

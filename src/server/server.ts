@@ -76,6 +76,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
           registry.ready && !shuttingDown ? { ready: true, models: registry.names } : { ready: false, reason: shuttingDown ? "shutting down" : "loading models" },
         metrics: () => {
           metrics.pendingBytes.set(budget.usedBytes);
+          const workers = registry.workerStats;
+          metrics.workerRestarts.set(workers.restarts);
+          metrics.workersRetiring.set(workers.retiring);
           return metrics.render();
         },
       },

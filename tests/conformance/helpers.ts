@@ -151,6 +151,12 @@ export async function closeAllSockets(): Promise<void> {
   await Promise.all([...openSockets].map((s) => s.close()));
 }
 
+/** The value of one Prometheus series (name and labels exactly as rendered) in a /metrics body; 0 when absent. */
+export function metricSample(body: string, series: string): number {
+  const line = body.split("\n").find((l) => l.startsWith(`${series} `));
+  return line === undefined ? 0 : Number(line.slice(series.length + 1));
+}
+
 /** A plain HTTP GET without keep-alive, so no socket outlives the test. */
 export function httpGet(port: number, path: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {

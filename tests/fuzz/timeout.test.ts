@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { closeAllSockets, httpGet, TestSocket } from "../conformance/helpers.js";
+import { closeAllSockets, metricSample, httpGet, TestSocket } from "../conformance/helpers.js";
 import { realLanguageInstalled } from "../support/fake-models.js";
 import { startServerProcess, type ServerProcess } from "./server-process.js";
 
@@ -17,10 +17,6 @@ function textRequest(text: string, payloadId: string): unknown {
   return { payload_id: payloadId, data: text, raw_text: true, models: { language: { granularity: "word" } } };
 }
 
-function metric(body: string, name: string): number {
-  const line = body.split("\n").find((l) => l.startsWith(name));
-  return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(" ") + 1));
-}
 
 describe("model timeouts with the real language model (server child process)", { skip: !realLanguageInstalled() && "the language model's weights are not installed" }, () => {
   let server: ServerProcess;
@@ -58,7 +54,8 @@ describe("model timeouts with the real language model (server child process)", {
     const after = await slow.request(textRequest(SHORT_TEXT, "after"));
     assert.ok(typeof after.language === "object", JSON.stringify(after).slice(0, 300));
     const metrics = await httpGet(server.port, "/metrics");
-    assert.ok(metric(metrics.body, 'moodwire_errors_total{code="I0101"}') >= 4, metrics.body);
+    assert.ok(metricSample(metrics.body, 'moodwire_errors_total{code="I0101"}') >= 4, metrics.body);
+    assert.ok(metricSample(metrics.body, "moodwire_worker_restarts") >= 4, metrics.body);
     assert.doesNotMatch(server.stderr(), /terminate called|Aborted/);
   });
 
