@@ -15,7 +15,7 @@ export class HandshakeRateLimiter {
   allow(client: string): boolean {
     const now = this.now();
     const bucket = this.buckets.get(client) ?? { tokens: this.perSecond, updated: now };
-    bucket.tokens = Math.min(this.perSecond, bucket.tokens + ((now - bucket.updated) / 1000) * this.perSecond);
+    bucket.tokens = Math.min(this.perSecond, this.tokensAt(bucket, now));
     bucket.updated = now;
     const allowed = bucket.tokens >= 1;
     if (allowed) bucket.tokens -= 1;
@@ -28,13 +28,18 @@ export class HandshakeRateLimiter {
   exhausted(client: string): boolean {
     const bucket = this.buckets.get(client);
     if (bucket === undefined) return false;
-    return bucket.tokens + ((this.now() - bucket.updated) / 1000) * this.perSecond < 1;
+    return this.tokensAt(bucket, this.now()) < 1;
+  }
+
+  /** The bucket's tokens at `now`, refilled at perSecond since its last update (not capped). */
+  private tokensAt(bucket: { tokens: number; updated: number }, now: number): number {
+    return bucket.tokens + ((now - bucket.updated) / 1000) * this.perSecond;
   }
 
   /** Forgets clients whose buckets are full again, so the map stays bounded. */
   private prune(now: number): void {
     for (const [client, bucket] of this.buckets) {
-      if (bucket.tokens + ((now - bucket.updated) / 1000) * this.perSecond >= this.perSecond) this.buckets.delete(client);
+      if (this.tokensAt(bucket, now) >= this.perSecond) this.buckets.delete(client);
     }
   }
 }

@@ -38,7 +38,7 @@ const FRAME_OVERHEAD_BYTES = 256;
 /** A client frame's header is 6 to 14 bytes (masked); received bytes beyond a frame's payload up to this are its header. */
 const MAX_FRAME_HEADER_BYTES = 14;
 /** Unread reply bytes past which the connection stops answering until the client reads. */
-export const SEND_BUFFER_BYTES = 4 * 1024 * 1024;
+const SEND_BUFFER_BYTES = 4 * 1024 * 1024;
 
 /** Close codes of ws's protocol errors (RFC 6455 §7.4.1): message too big, invalid UTF-8, else a protocol error. */
 const CLOSE_CODE_BY_WS_ERROR: Readonly<Record<string, number>> = {
@@ -116,7 +116,12 @@ export class Connection implements BudgetMember {
 
   /** A protocol error from ws (too large, invalid UTF-8...): ws has sent its close frame; drop the socket. */
   fail(error: Error & { code?: string }): void {
-    this.closeCode ??= CLOSE_CODE_BY_WS_ERROR[error.code ?? ""] ?? PROTOCOL_ERROR_CLOSE_CODE;
+    this.drop(CLOSE_CODE_BY_WS_ERROR[error.code ?? ""] ?? PROTOCOL_ERROR_CLOSE_CODE);
+  }
+
+  /** Ends the socket without a closing handshake; /metrics counts it as `code`. */
+  private drop(code: number): void {
+    this.closeCode ??= code;
     this.socket.terminate();
   }
 
@@ -216,7 +221,8 @@ export class Connection implements BudgetMember {
   /** Resolves when the client has read enough of the replies sent so far (or the connection closed). */
   private sendRoom(): Promise<void> {
     if (this.unsentBytes <= SEND_BUFFER_BYTES) return Promise.resolve();
-    this.stallTimer = setTimeout(() => this.stalled(), this.options.limits.idleTimeoutMs);
+    // A client that reads none of the waiting replies for idleTimeoutMs is dropped: a close frame could not reach it either.
+    this.stallTimer = setTimeout(() => this.drop(STALLED_CLOSE_CODE), this.options.limits.idleTimeoutMs);
     this.stallTimer.unref();
     return new Promise((resolve) => {
       this.sendWaiter = () => {
@@ -225,12 +231,6 @@ export class Connection implements BudgetMember {
         resolve();
       };
     });
-  }
-
-  /** The client has read none of the waiting replies for idleTimeoutMs: a close frame could not reach it either. */
-  private stalled(): void {
-    this.closeCode ??= STALLED_CLOSE_CODE;
-    this.socket.terminate();
   }
 
   private async answer(frame: string): Promise<StreamReply> {
