@@ -29,6 +29,8 @@ export interface ModelFactory<N extends ModelName = ModelName> {
   needs(config: ConfigFor<N>): DecodeNeeds;
   /** False when the model's weights are not installed; the server then leaves it disabled. */
   isInstalled(): boolean;
+  /** Why the model is not installed and how to install it (logged at start); absent: its files are committed. */
+  notInstalledReason?(): string;
   create(options: ModelRuntimeOptions): ExpressionModel<N>;
   /** How `npm run bench` measures this model; absent when it has no benchmark. */
   benchmark?(): Promise<ModelBenchmark>;

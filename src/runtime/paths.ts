@@ -14,3 +14,8 @@ export function modelDirectory(model: string): string {
 export function sharedDirectory(): string {
   return process.env.MOODWIRE_SHARED ?? `${PACKAGE_ROOT}../shared/`;
 }
+
+/** Third-party weights fetched at install time (scripts/fetch-models.mjs), never committed. */
+export function vendorDirectory(): string {
+  return process.env.MOODWIRE_VENDOR_DIR ?? `${PACKAGE_ROOT}models/vendor/`;
+}

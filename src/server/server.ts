@@ -52,6 +52,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     );
   }
   const factories = options.factories ?? MODEL_FACTORIES;
+  if (config.models === undefined) {
+    for (const factory of factories) if (!factory.isInstalled()) log(`model '${factory.name}' is off: ${factory.notInstalledReason?.() ?? "its weights are not installed"}`);
+  }
   const registry = new ModelRegistry(factories, config.models ?? ModelRegistry.installed(factories), {
     workers: config.workers,
     intraOpThreads: config.intraOpThreads,

@@ -1,40 +1,70 @@
-// Face identities across frames and payloads of one connection (spec §2.1 identify_faces).
-// An embedding joins the closest known identity when cosine similarity passes the threshold;
-// otherwise it becomes a new identity. `reset_stream` does not clear this cache (spec §1.3).
+// Face identities across frames and payloads of one connection (spec §2.1 identify_faces). An
+// embedding joins the closest known identity when their cosine similarity reaches the model's
+// threshold; otherwise it becomes a new identity. Ids are never reused: when the cache is full the
+// identity seen longest ago is forgotten, and a face like it later gets a new id. `reset_stream` does not
+// clear this cache (spec §1.3).
 
-import type { FaceIdentityCache } from "./types.js";
+import type { FaceIdentityCache, IdentifyOptions } from "./types.js";
+
+interface Identity {
+  centroid: Float32Array;
+  lastSeen: number;
+}
+
+/** Weight of a new sighting in an identity's running centroid. */
+const CENTROID_RATE = 0.2;
 
 export class FaceIdentities implements FaceIdentityCache {
-  private readonly centroids: Float32Array[] = [];
+  private readonly identities = new Map<string, Identity>();
+  private nextId = 0;
+  private clock = 0;
 
-  constructor(
-    private readonly similarityThreshold = 0.6,
-    private readonly maxIdentities = 256,
-  ) {}
+  constructor(private readonly maxIdentities = 256) {}
 
-  identify(embedding: Float32Array): string {
+  identify(embedding: Float32Array, options: IdentifyOptions): string {
     const unit = normalise(embedding);
-    let best = -1;
+    let best: string | undefined;
     let bestSimilarity = -Infinity;
-    this.centroids.forEach((centroid, index) => {
-      const similarity = dot(centroid, unit);
+    for (const [id, identity] of this.identities) {
+      if (options.exclude?.has(id) === true) continue;
+      const similarity = dot(identity.centroid, unit);
       if (similarity > bestSimilarity) {
         bestSimilarity = similarity;
-        best = index;
+        best = id;
       }
-    });
-    if (best >= 0 && (bestSimilarity >= this.similarityThreshold || this.centroids.length >= this.maxIdentities)) {
-      const centroid = this.centroids[best]!;
-      for (let i = 0; i < centroid.length; i++) centroid[i] = 0.9 * centroid[i]! + 0.1 * (unit[i] ?? 0);
-      this.centroids[best] = normalise(centroid);
-      return `face_${best}`;
     }
-    this.centroids.push(unit);
-    return `face_${this.centroids.length - 1}`;
+    if (best !== undefined && bestSimilarity >= options.minSimilarity) {
+      this.observe(best, unit);
+      return best;
+    }
+    if (this.identities.size >= this.maxIdentities) this.forgetOldest();
+    const id = `face_${this.nextId++}`;
+    this.identities.set(id, { centroid: unit, lastSeen: ++this.clock });
+    return id;
+  }
+
+  observe(id: string, embedding: Float32Array): void {
+    const identity = this.identities.get(id);
+    if (identity === undefined) return;
+    const unit = normalise(embedding);
+    identity.centroid = normalise(identity.centroid.map((c, i) => (1 - CENTROID_RATE) * c + CENTROID_RATE * (unit[i] ?? 0)));
+    identity.lastSeen = ++this.clock;
   }
 
   get size(): number {
-    return this.centroids.length;
+    return this.identities.size;
+  }
+
+  private forgetOldest(): void {
+    let oldest: string | undefined;
+    let oldestSeen = Infinity;
+    for (const [id, { lastSeen }] of this.identities) {
+      if (lastSeen < oldestSeen) {
+        oldestSeen = lastSeen;
+        oldest = id;
+      }
+    }
+    if (oldest !== undefined) this.identities.delete(oldest);
   }
 }
 

@@ -39,12 +39,30 @@ describe("AudioWindow", () => {
 });
 
 describe("FaceIdentities", () => {
+  const options = { minSimilarity: 0.6 };
   it("gives the same id to similar embeddings and new ids to different ones", () => {
     const faces = new FaceIdentities();
-    assert.equal(faces.identify(Float32Array.from([1, 0, 0])), "face_0");
-    assert.equal(faces.identify(Float32Array.from([0, 1, 0])), "face_1");
-    assert.equal(faces.identify(Float32Array.from([0.95, 0.05, 0])), "face_0");
+    assert.equal(faces.identify(Float32Array.from([1, 0, 0]), options), "face_0");
+    assert.equal(faces.identify(Float32Array.from([0, 1, 0]), options), "face_1");
+    assert.equal(faces.identify(Float32Array.from([0.95, 0.05, 0]), options), "face_0");
     assert.equal(faces.size, 2);
+  });
+
+  it("never gives one id to two faces of a frame", () => {
+    const faces = new FaceIdentities();
+    assert.equal(faces.identify(Float32Array.from([1, 0, 0]), options), "face_0");
+    assert.equal(faces.identify(Float32Array.from([0.9, 0.1, 0]), { ...options, exclude: new Set(["face_0"]) }), "face_1");
+  });
+
+  it("stays bounded by forgetting the identity seen longest ago, without reusing its id", () => {
+    const faces = new FaceIdentities(2);
+    faces.identify(Float32Array.from([1, 0, 0]), options);
+    faces.identify(Float32Array.from([0, 1, 0]), options);
+    faces.observe("face_0", Float32Array.from([1, 0, 0]));
+    assert.equal(faces.identify(Float32Array.from([0, 0, 1]), options), "face_2");
+    assert.equal(faces.size, 2);
+    assert.equal(faces.identify(Float32Array.from([1, 0, 0]), options), "face_0");
+    assert.equal(faces.identify(Float32Array.from([0, 1, 0]), options), "face_3");
   });
 });
 

@@ -8,9 +8,18 @@ export interface AudioWindowView {
   startTime: number;
 }
 
+export interface IdentifyOptions {
+  /** Cosine similarity an embedding needs to join a known identity. */
+  minSimilarity: number;
+  /** Ids already given to other faces of the same frame. */
+  exclude?: ReadonlySet<string>;
+}
+
 export interface FaceIdentityCache {
   /** Returns a stable id ("face_0", "face_1", …) for an embedding, adding it when new. */
-  identify(embedding: Float32Array): string;
+  identify(embedding: Float32Array, options: IdentifyOptions): string;
+  /** Records a sighting of a known identity (matched another way, e.g. by box continuity in a video). */
+  observe(id: string, embedding: Float32Array): void;
 }
 
 export interface SessionView {

@@ -1,0 +1,102 @@
+// Face alignment: the similarity transform (rotation, uniform scale, shift) that best maps a face's five
+// detector landmarks onto a template, then a greyscale crop sampled through it. Training crops and served
+// crops go through this same code with the same template, so the classifier sees faces framed one way.
+
+import type { ImageFrame } from "../../media/types.js";
+import type { Landmarks } from "./detector.js";
+
+/** x' = a·x − b·y + tx, y' = b·x + a·y + ty. */
+export interface Similarity {
+  a: number;
+  b: number;
+  tx: number;
+  ty: number;
+}
+
+/** Least-squares similarity from `from` points to `to` points (Umeyama, no reflection). */
+export function fitSimilarity(from: Landmarks, to: Landmarks): Similarity {
+  const n = from.length;
+  let fx = 0, fy = 0, tx = 0, ty = 0;
+  for (let i = 0; i < n; i++) {
+    fx += from[i]![0]; fy += from[i]![1]; tx += to[i]![0]; ty += to[i]![1];
+  }
+  fx /= n; fy /= n; tx /= n; ty /= n;
+  let dot = 0, cross = 0, norm = 0;
+  for (let i = 0; i < n; i++) {
+    const px = from[i]![0] - fx, py = from[i]![1] - fy;
+    const qx = to[i]![0] - tx, qy = to[i]![1] - ty;
+    dot += px * qx + py * qy;
+    cross += px * qy - py * qx;
+    norm += px * px + py * py;
+  }
+  const a = norm > 0 ? dot / norm : 1;
+  const b = norm > 0 ? cross / norm : 0;
+  return { a, b, tx: tx - (a * fx - b * fy), ty: ty - (b * fx + a * fy) };
+}
+
+/** Roll of the face in degrees from its eye line (positive: clockwise in image coordinates). */
+export function eyeLineAngle(landmarks: Landmarks): number {
+  const [first, second] = landmarks as [[number, number], [number, number]];
+  return (Math.atan2(second[1] - first[1], second[0] - first[0]) * 180) / Math.PI;
+}
+
+/** Grey: one luma byte per pixel (the expression classifier); rgb: three bytes (the face embedding). */
+export type CropChannels = 1 | 3;
+
+/** The same similarity for a template drawn at another size (templates are defined at one size). */
+export function scaleSimilarity(transform: Similarity, factor: number): Similarity {
+  return { a: transform.a * factor, b: transform.b * factor, tx: transform.tx * factor, ty: transform.ty * factor };
+}
+
+/**
+ * Samples the `size`×`size` crop that `transform` maps the image onto (transform: image → crop).
+ * Each crop pixel averages a grid of source samples as wide as the scale factor, so a large face shrinks
+ * without aliasing; samples outside the image repeat its edge.
+ */
+export function alignedCrop(image: ImageFrame, transform: Similarity, size: number, channels: CropChannels = 1): Uint8Array {
+  const { a, b, tx, ty } = transform;
+  const det = a * a + b * b;
+  // Inverse similarity: crop → image.
+  const ia = a / det, ib = -b / det;
+  const itx = -(ia * tx - ib * ty), ity = -(ib * tx + ia * ty);
+  const sourcePerPixel = 1 / Math.sqrt(det);
+  const grid = Math.max(1, Math.min(8, Math.ceil(sourcePerPixel)));
+  const out = new Uint8Array(size * size * channels);
+  const rgb = [0, 0, 0];
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      let r = 0, g = 0, b = 0;
+      for (let gy = 0; gy < grid; gy++) {
+        const cy = y + (gy + 0.5) / grid - 0.5;
+        for (let gx = 0; gx < grid; gx++) {
+          const cx = x + (gx + 0.5) / grid - 0.5;
+          rgbAt(image, ia * cx - ib * cy + itx, ib * cx + ia * cy + ity, rgb);
+          r += rgb[0]!; g += rgb[1]!; b += rgb[2]!;
+        }
+      }
+      const n = grid * grid;
+      const offset = (y * size + x) * channels;
+      if (channels === 1) {
+        out[offset] = Math.round((0.299 * r + 0.587 * g + 0.114 * b) / n);
+      } else {
+        out[offset] = Math.round(r / n);
+        out[offset + 1] = Math.round(g / n);
+        out[offset + 2] = Math.round(b / n);
+      }
+    }
+  }
+  return out;
+}
+
+/** Bilinear RGB at a source position, edges repeated, into `out`. */
+function rgbAt(image: ImageFrame, x: number, y: number, out: number[]): void {
+  const { width, height, data } = image;
+  const cx = Math.min(Math.max(x, 0), width - 1);
+  const cy = Math.min(Math.max(y, 0), height - 1);
+  const x0 = Math.floor(cx), y0 = Math.floor(cy);
+  const x1 = Math.min(x0 + 1, width - 1), y1 = Math.min(y0 + 1, height - 1);
+  const fx = cx - x0, fy = cy - y0;
+  const w00 = (1 - fx) * (1 - fy), w01 = fx * (1 - fy), w10 = (1 - fx) * fy, w11 = fx * fy;
+  const o00 = (y0 * width + x0) * 3, o01 = (y0 * width + x1) * 3, o10 = (y1 * width + x0) * 3, o11 = (y1 * width + x1) * 3;
+  for (let c = 0; c < 3; c++) out[c] = data[o00 + c]! * w00 + data[o01 + c]! * w01 + data[o10 + c]! * w10 + data[o11 + c]! * w11;
+}

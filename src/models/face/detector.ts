@@ -1,0 +1,126 @@
+// YuNet (libfacedetection, OpenCV zoo 2023mar) face detection: the image letterboxed into the network's
+// fixed 640×640 BGR input, the three stride heads decoded to boxes and five landmarks, then NMS.
+// Pure functions; the kernel owns the ONNX session.
+
+import type { ImageFrame } from "../../media/types.js";
+
+export const DETECTOR_INPUT_SIZE = 640;
+const STRIDES = [8, 16, 32] as const;
+
+/** Eye, eye, nose tip, mouth corner, mouth corner: the subject's right side first (image left). */
+export type Landmarks = [number, number][];
+
+export interface Detection {
+  /** Pixels of the source image. */
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  /** YuNet's raw score √(cls·obj), before calibration. */
+  score: number;
+  landmarks: Landmarks;
+}
+
+export interface Letterbox {
+  /** Planar BGR float32, 0–255, DETECTOR_INPUT_SIZE² per channel. */
+  tensor: Float32Array;
+  /** Source pixels per network pixel. */
+  scale: number;
+}
+
+/**
+ * Resizes the image into the top-left of a square canvas (zero padding), averaging every source pixel
+ * under a network pixel when shrinking so small faces in large frames keep their detail.
+ */
+export function letterbox(image: ImageFrame, size = DETECTOR_INPUT_SIZE): Letterbox {
+  const scale = Math.max(image.width, image.height) / size;
+  const outWidth = Math.min(size, Math.round(image.width / scale));
+  const outHeight = Math.min(size, Math.round(image.height / scale));
+  const plane = size * size;
+  const tensor = new Float32Array(plane * 3);
+  const { data, width } = image;
+  for (let oy = 0; oy < outHeight; oy++) {
+    const y0 = oy * scale;
+    const y1 = Math.min(image.height, (oy + 1) * scale);
+    const ys = Math.floor(y0);
+    const ye = Math.max(ys + 1, Math.ceil(y1));
+    for (let ox = 0; ox < outWidth; ox++) {
+      const x0 = ox * scale;
+      const x1 = Math.min(width, (ox + 1) * scale);
+      const xs = Math.floor(x0);
+      const xe = Math.max(xs + 1, Math.ceil(x1));
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      for (let y = ys; y < ye; y++) {
+        let offset = (y * width + xs) * 3;
+        for (let x = xs; x < xe; x++, offset += 3) {
+          r += data[offset]!;
+          g += data[offset + 1]!;
+          b += data[offset + 2]!;
+        }
+      }
+      const n = (ye - ys) * (xe - xs);
+      const index = oy * size + ox;
+      tensor[index] = b / n;
+      tensor[plane + index] = g / n;
+      tensor[2 * plane + index] = r / n;
+    }
+  }
+  return { tensor, scale };
+}
+
+/** The network's outputs by name (cls_8, obj_8, bbox_8, kps_8, … for each stride). */
+export type DetectorOutputs = Record<string, Float32Array>;
+
+/** Decodes every anchor scoring at least `minScore` into source-image pixels, then suppresses overlaps. */
+export function decodeDetections(outputs: DetectorOutputs, scale: number, minScore: number, maxIou: number, size = DETECTOR_INPUT_SIZE): Detection[] {
+  const found: Detection[] = [];
+  for (const stride of STRIDES) {
+    const cls = outputs[`cls_${stride}`]!;
+    const obj = outputs[`obj_${stride}`]!;
+    const bbox = outputs[`bbox_${stride}`]!;
+    const kps = outputs[`kps_${stride}`]!;
+    const cols = size / stride;
+    for (let i = 0; i < cls.length; i++) {
+      const score = Math.sqrt(clamp01(cls[i]!) * clamp01(obj[i]!));
+      if (score < minScore) continue;
+      const row = Math.floor(i / cols);
+      const col = i % cols;
+      const cx = (col + bbox[i * 4]!) * stride;
+      const cy = (row + bbox[i * 4 + 1]!) * stride;
+      const w = Math.exp(bbox[i * 4 + 2]!) * stride;
+      const h = Math.exp(bbox[i * 4 + 3]!) * stride;
+      const landmarks: Landmarks = [];
+      for (let k = 0; k < 5; k++) {
+        landmarks.push([(kps[i * 10 + 2 * k]! + col) * stride * scale, (kps[i * 10 + 2 * k + 1]! + row) * stride * scale]);
+      }
+      found.push({ x: (cx - w / 2) * scale, y: (cy - h / 2) * scale, width: w * scale, height: h * scale, score, landmarks });
+    }
+  }
+  return suppressOverlaps(found, maxIou);
+}
+
+export function iou(a: Detection, b: Detection): number {
+  const x0 = Math.max(a.x, b.x);
+  const y0 = Math.max(a.y, b.y);
+  const x1 = Math.min(a.x + a.width, b.x + b.width);
+  const y1 = Math.min(a.y + a.height, b.y + b.height);
+  const inter = Math.max(0, x1 - x0) * Math.max(0, y1 - y0);
+  const union = a.width * a.height + b.width * b.height - inter;
+  return union > 0 ? inter / union : 0;
+}
+
+/** Greedy non-maximum suppression: highest score first, dropping boxes overlapping a kept one. */
+export function suppressOverlaps(detections: Detection[], maxIou: number): Detection[] {
+  const sorted = [...detections].sort((a, b) => b.score - a.score);
+  const kept: Detection[] = [];
+  for (const candidate of sorted) {
+    if (kept.every((k) => iou(k, candidate) <= maxIou)) kept.push(candidate);
+  }
+  return kept;
+}
+
+function clamp01(value: number): number {
+  return value < 0 ? 0 : value > 1 ? 1 : value;
+}

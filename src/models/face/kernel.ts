@@ -1,0 +1,104 @@
+// The face model's compute, inside a pool worker: YuNet detection per frame, calibrated and filtered,
+// then every face of the batch aligned and classified in one classifier run, and embedded when asked.
+
+import { InferenceSession, Tensor } from "onnxruntime-node";
+import type { ImageFrame } from "../../media/types.js";
+import type { Kernel, KernelOptions } from "../../runtime/kernel.js";
+import { alignedCrop, fitSimilarity, scaleSimilarity, type Similarity } from "./align.js";
+import { faceModelFiles, readFaceConfig, type FaceModelConfig } from "./config.js";
+import { decodeDetections, DETECTOR_INPUT_SIZE, letterbox, type Detection } from "./detector.js";
+import { EMBEDDING_INPUT_SIZE, FaceEmbedder } from "./embedding.js";
+import type { FaceKernelInput, FaceKernelOutput, FoundFace } from "./kernel-types.js";
+
+/** σ(slope · logit(score) + intercept): the detector's raw score as a calibrated probability. */
+export function calibratedProbability(score: number, calibration: FaceModelConfig["detector"]["calibration"]): number {
+  const s = Math.min(Math.max(score, 1e-6), 1 - 1e-6);
+  return 1 / (1 + Math.exp(-(calibration.slope * Math.log(s / (1 - s)) + calibration.intercept)));
+}
+
+/** A face kept for classification, with where it came from. */
+interface Candidate {
+  input: number;
+  frame: number;
+  detection: Detection;
+  prob: number;
+  toCrop: Similarity;
+  image: ImageFrame;
+}
+
+export class FaceKernel implements Kernel<FaceKernelInput, FaceKernelOutput> {
+  private config!: FaceModelConfig;
+  private detector!: InferenceSession;
+  private classifier!: InferenceSession;
+  private embedder: FaceEmbedder | undefined;
+
+  async load(options: KernelOptions): Promise<void> {
+    this.config = readFaceConfig();
+    const files = faceModelFiles(this.config);
+    const sessionOptions: InferenceSession.SessionOptions = { intraOpNumThreads: options.intraOpThreads, executionMode: "sequential", logSeverityLevel: 3 };
+    this.detector = await InferenceSession.create(files.detector, sessionOptions);
+    this.classifier = await InferenceSession.create(files.classifier, sessionOptions);
+    this.embedder = await FaceEmbedder.load();
+  }
+
+  async run(batch: FaceKernelInput[]): Promise<FaceKernelOutput[]> {
+    const outputs: FaceKernelOutput[] = batch.map((input) => ({ frames: input.frames.map(() => []) }));
+    const candidates: Candidate[] = [];
+    for (const [i, input] of batch.entries()) {
+      for (const [f, image] of input.frames.entries()) {
+        for (const detection of await this.detect(image)) {
+          const prob = calibratedProbability(detection.score, this.config.detector.calibration);
+          if (prob < input.minProbability || Math.min(detection.width, detection.height) < input.minFaceSize) continue;
+          candidates.push({ input: i, frame: f, detection, prob, image, toCrop: fitSimilarity(detection.landmarks, this.config.alignment.template) });
+        }
+      }
+    }
+    const classes = await this.classify(candidates);
+    const embeddings = await this.embedFaces(candidates.filter((c) => batch[c.input]!.embed));
+    candidates.forEach((candidate, n) => {
+      const { x, y, width, height } = candidate.detection;
+      const x0 = Math.max(0, x), y0 = Math.max(0, y);
+      const face: FoundFace = {
+        box: { x: x0, y: y0, w: Math.min(candidate.image.width, x + width) - x0, h: Math.min(candidate.image.height, y + height) - y0 },
+        prob: candidate.prob,
+        classes: classes[n]!,
+      };
+      const embedding = embeddings.get(candidate);
+      if (embedding !== undefined) face.embedding = embedding;
+      outputs[candidate.input]!.frames[candidate.frame]!.push(face);
+    });
+    return outputs;
+  }
+
+  private async detect(image: ImageFrame): Promise<Detection[]> {
+    const { tensor, scale } = letterbox(image);
+    const result = await this.detector.run({ input: new Tensor("float32", tensor, [1, 3, DETECTOR_INPUT_SIZE, DETECTOR_INPUT_SIZE]) });
+    const outputs = Object.fromEntries(Object.entries(result).map(([name, value]) => [name, value.data as Float32Array]));
+    return decodeDetections(outputs, scale, this.config.detector.min_score, this.config.detector.nms_iou);
+  }
+
+  private async classify(candidates: Candidate[]): Promise<Float32Array[]> {
+    if (candidates.length === 0) return [];
+    const side = this.config.alignment.size;
+    const pixels = new Float32Array(candidates.length * side * side);
+    candidates.forEach((c, n) => pixels.set(alignedCrop(c.image, c.toCrop, side), n * side * side));
+    const result = await this.classifier.run({ face: new Tensor("float32", pixels, [candidates.length, 1, side, side]) });
+    const probabilities = result.ferplus!.data as Float32Array;
+    const width = this.config.classifier.classes.length;
+    return candidates.map((_, n) => probabilities.slice(n * width, (n + 1) * width));
+  }
+
+  private async embedFaces(candidates: Candidate[]): Promise<Map<Candidate, Float32Array>> {
+    const embedded = new Map<Candidate, Float32Array>();
+    if (candidates.length === 0 || this.embedder === undefined) return embedded;
+    const factor = EMBEDDING_INPUT_SIZE / this.config.alignment.size;
+    const crops = candidates.map((c) => alignedCrop(c.image, scaleSimilarity(c.toCrop, factor), EMBEDDING_INPUT_SIZE, 3));
+    const vectors = await this.embedder.embed(crops);
+    candidates.forEach((c, n) => embedded.set(c, vectors[n]!));
+    return embedded;
+  }
+}
+
+export default function faceKernel(): FaceKernel {
+  return new FaceKernel();
+}

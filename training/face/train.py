@@ -1,0 +1,187 @@
+"""Trains the face expression classifier on FER2013 crops aligned by the served pipeline
+(align-fer.mjs) with FER+ crowd votes as soft targets, plus a second head for FER2013's original
+7 labels. Checkpoints every epoch; --resume continues from the last one. Exports ONNX with --export.
+
+  /usr/bin/python3 training/face/train.py --data ../shared/data/face/fer2013 --aligned DIR --out DIR [--resume]
+  /usr/bin/python3 training/face/train.py ... --export models/face/expression.onnx
+"""
+import argparse, csv, os, time
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+FERPLUS = ["neutral", "happiness", "surprise", "sadness", "anger", "disgust", "fear", "contempt"]
+SPLITS = {"Training": "training", "PublicTest": "publictest", "PrivateTest": "privatetest"}
+
+
+def load_split(args, split):
+    n_rows = []
+    with open(os.path.join(args.data, "index.csv")) as f:
+        for row in csv.DictReader(f):
+            if row["split"] == split:
+                n_rows.append(row)
+    n_rows.sort(key=lambda r: int(r["idx"]))
+    images = np.fromfile(os.path.join(args.aligned, SPLITS[split] + ".aligned.u8"), np.uint8).reshape(-1, 48, 48)
+    assert len(images) == len(n_rows)
+    votes = np.zeros((len(n_rows), 10), np.float32)
+    joined = np.zeros(len(n_rows), bool)
+    fer = np.array([int(r["emotion"]) for r in n_rows], np.int64)
+    for i, r in enumerate(n_rows):
+        if r["fer_row"] != "-1" and r["neutral"] != "":
+            votes[i] = [float(r[k]) for k in FERPLUS + ["unknown", "NF"]]
+            joined[i] = True
+    return images, votes, joined, fer
+
+
+def ferplus_targets(votes, joined):
+    """Soft targets over the 8 emotions; usable when the majority is an emotion (not unknown / not a face)."""
+    emotion = votes[:, :8]
+    usable = joined & (emotion.max(1) > votes[:, 8:].max(1))
+    soft = emotion / np.maximum(emotion.sum(1, keepdims=True), 1)
+    return soft.astype(np.float32), usable
+
+
+def conv(i, o):
+    return [nn.Conv2d(i, o, 3, padding=1, bias=False), nn.BatchNorm2d(o), nn.ReLU(inplace=True)]
+
+
+class Net(nn.Module):
+    def __init__(self, widths=(32, 64, 128, 256)):
+        super().__init__()
+        a, b, c, d = widths
+        self.features = nn.Sequential(
+            *conv(1, a), *conv(a, a), nn.MaxPool2d(2),
+            *conv(a, b), *conv(b, b), nn.MaxPool2d(2), nn.Dropout(0.1),
+            *conv(b, c), *conv(c, c), *conv(c, c), nn.MaxPool2d(2), nn.Dropout(0.2),
+            *conv(c, d), *conv(d, d), nn.MaxPool2d(2), nn.Dropout(0.3),
+            nn.Flatten(), nn.Linear(d * 9, 512), nn.BatchNorm1d(512), nn.ReLU(inplace=True), nn.Dropout(0.4))
+        self.ferplus = nn.Linear(512, 8)
+        self.fer2013 = nn.Linear(512, 7)
+
+    def forward(self, x):
+        h = self.features((x - 128.0) / 64.0)
+        return self.ferplus(h), self.fer2013(h)
+
+
+class Served(nn.Module):
+    """What the server runs: uint8-range greyscale in, probabilities out, averaged with the mirror image."""
+    def __init__(self, net):
+        super().__init__()
+        self.net = net
+
+    def forward(self, x):
+        a, b = self.net(x)
+        fa, fb = self.net(torch.flip(x, dims=[3]))
+        return (F.softmax(a, 1) + F.softmax(fa, 1)) / 2, (F.softmax(b, 1) + F.softmax(fb, 1)) / 2
+
+
+def augment(x, gen):
+    n = x.shape[0]
+    angle = (torch.rand(n, generator=gen) * 2 - 1) * (12 * np.pi / 180)
+    scale = 1 + (torch.rand(n, generator=gen) * 2 - 1) * 0.1
+    shift = (torch.rand(n, 2, generator=gen) * 2 - 1) * (4 / 24)
+    cos, sin = torch.cos(angle) / scale, torch.sin(angle) / scale
+    theta = torch.stack([torch.stack([cos, -sin, shift[:, 0]], 1), torch.stack([sin, cos, shift[:, 1]], 1)], 1)
+    flip = torch.rand(n, generator=gen) < 0.5
+    theta[flip, 0, :] *= torch.tensor([-1.0, 1.0, 1.0])
+    grid = F.affine_grid(theta, x.shape, align_corners=False)
+    x = F.grid_sample(x, grid, padding_mode="border", align_corners=False)
+    contrast = 1 + (torch.rand(n, 1, 1, 1, generator=gen) * 2 - 1) * 0.3
+    bright = (torch.rand(n, 1, 1, 1, generator=gen) * 2 - 1) * 25
+    mean = x.mean((2, 3), keepdim=True)
+    x = ((x - mean) * contrast + mean + bright).clamp(0, 255)
+    # Random erasing: one 12–20 px square per image with probability 0.5.
+    for i in torch.nonzero(torch.rand(n, generator=gen) < 0.5).flatten().tolist():
+        s = int(torch.randint(12, 21, (1,), generator=gen))
+        y0, x0 = (int(v) for v in torch.randint(0, 48 - s, (2,), generator=gen))
+        x[i, :, y0:y0 + s, x0:x0 + s] = float(torch.rand(1, generator=gen) * 255)
+    return x
+
+
+def evaluate(model, images, soft, usable, fer):
+    model.eval()
+    probs_p, probs_f = [], []
+    with torch.no_grad():
+        for s in range(0, len(images), 512):
+            x = torch.from_numpy(images[s:s + 512]).float().unsqueeze(1).contiguous(memory_format=torch.channels_last)
+            p, f = Served(model)(x)
+            probs_p.append(p.numpy()); probs_f.append(f.numpy())
+    p = np.concatenate(probs_p); f = np.concatenate(probs_f)
+    majority = soft.argmax(1)
+    return {"ferplus_accuracy": float((p.argmax(1) == majority)[usable].mean()),
+            "fer2013_accuracy": float((f.argmax(1) == fer).mean())}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", required=True)
+    ap.add_argument("--aligned", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--epochs", type=int, default=30)
+    ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--lr", type=float, default=0.05)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--resume", action="store_true")
+    ap.add_argument("--export")
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    os.makedirs(args.out, exist_ok=True)
+
+    model = Net().to(memory_format=torch.channels_last)
+    if args.export:
+        best = torch.load(os.path.join(args.out, "best.pt"))
+        model.load_state_dict(best["model"]); model.eval()
+        torch.onnx.export(Served(model), torch.zeros(1, 1, 48, 48), args.export, input_names=["face"],
+                          output_names=["ferplus", "fer2013"], dynamic_axes={"face": {0: "n"}, "ferplus": {0: "n"}, "fer2013": {0: "n"}},
+                          opset_version=13)
+        print("exported", args.export, "from epoch", best["epoch"], best["val"])
+        return
+
+    tr_img, tr_votes, tr_joined, tr_fer = load_split(args, "Training")
+    va_img, va_votes, va_joined, va_fer = load_split(args, "PublicTest")
+    tr_soft, tr_usable = ferplus_targets(tr_votes, tr_joined)
+    va_soft, va_usable = ferplus_targets(va_votes, va_joined)
+    x_all = torch.from_numpy(tr_img).float().unsqueeze(1)
+    soft_all = torch.from_numpy(tr_soft); usable_all = torch.from_numpy(tr_usable).float(); fer_all = torch.from_numpy(tr_fer)
+
+    steps = args.epochs * (len(tr_img) // args.batch)
+    opt = torch.optim.SGD(model.parameters(), lr=args.lr, momentum=0.9, nesterov=True, weight_decay=5e-4)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=steps, pct_start=0.15)
+    gen = torch.Generator().manual_seed(args.seed)
+    start, best_acc = 0, -1.0
+    last = os.path.join(args.out, "last.pt")
+    if args.resume and os.path.exists(last):
+        ck = torch.load(last)
+        model.load_state_dict(ck["model"]); opt.load_state_dict(ck["opt"]); sched.load_state_dict(ck["sched"])
+        gen.set_state(ck["gen"]); start, best_acc = ck["epoch"] + 1, ck["best"]
+        print("resumed at epoch", start, flush=True)
+
+    for epoch in range(start, args.epochs):
+        model.train()
+        t = time.time()
+        order = torch.randperm(len(tr_img), generator=gen)
+        total = 0.0
+        for s in range(0, len(order) - args.batch + 1, args.batch):
+            idx = order[s:s + args.batch]
+            x = augment(x_all[idx], gen).contiguous(memory_format=torch.channels_last)
+            logits_p, logits_f = model(x)
+            mask = usable_all[idx]
+            loss_p = (-(soft_all[idx] * F.log_softmax(logits_p, 1)).sum(1) * mask).sum() / mask.sum().clamp(min=1)
+            loss = loss_p + 0.5 * F.cross_entropy(logits_f, fer_all[idx], label_smoothing=0.1)
+            opt.zero_grad(); loss.backward(); opt.step(); sched.step()
+            total += float(loss)
+        val = evaluate(model, va_img, va_soft, va_usable, va_fer)
+        score = val["ferplus_accuracy"] + val["fer2013_accuracy"]
+        if score > best_acc:
+            best_acc = score
+            torch.save({"model": model.state_dict(), "epoch": epoch, "val": val}, os.path.join(args.out, "best.pt"))
+        torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(), "gen": gen.get_state(),
+                    "epoch": epoch, "best": best_acc}, last)
+        print(f"epoch {epoch} loss {total / (len(order) // args.batch):.4f} val {val} {time.time() - t:.0f}s", flush=True)
+
+
+if __name__ == "__main__":
+    main()
