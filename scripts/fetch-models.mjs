@@ -1,7 +1,8 @@
 // Installs the third-party weights that npm packages do not carry (each model's
 // models/<name>/third-party.json) into models/vendor/, each checked against its pinned sha256: from a
-// local mirror directory (MOODWIRE_MODEL_MIRROR, laid out like models/vendor/) when it has the file,
-// else from the file's official URL. Never fails the install: a model whose files are missing stays off,
+// local mirror directory (MOODWIRE_MODEL_MIRROR, laid out like models/vendor/; default: the models/ folder
+// of the shared data directory, MOODWIRE_SHARED or ../shared/) when it has the file, else from the file's
+// official URL. Never fails the install: a model whose files are missing stays off,
 // and the server says why when it starts.
 import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
@@ -10,7 +11,7 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 const vendor = process.env.MOODWIRE_VENDOR_DIR ?? join(root, "models", "vendor");
-const mirror = process.env.MOODWIRE_MODEL_MIRROR;
+const mirror = process.env.MOODWIRE_MODEL_MIRROR ?? join(process.env.MOODWIRE_SHARED ?? join(root, "..", "shared"), "models");
 const sha256 = (bytes) => createHash("sha256").update(bytes).digest("hex");
 
 async function download(url) {
@@ -27,8 +28,8 @@ for (const model of readdirSync(join(root, "models"))) {
     const target = join(vendor, file.path);
     if (existsSync(target) && sha256(readFileSync(target)) === file.sha256) continue;
     mkdirSync(dirname(target), { recursive: true });
-    const mirrored = mirror === undefined ? undefined : join(mirror, file.path);
-    if (mirrored !== undefined && existsSync(mirrored) && sha256(readFileSync(mirrored)) === file.sha256) {
+    const mirrored = join(mirror, file.path);
+    if (existsSync(mirrored) && sha256(readFileSync(mirrored)) === file.sha256) {
       copyFileSync(mirrored, target);
       console.error(`moodwire: ${model}: ${file.path} copied from the mirror ${mirror}`);
       continue;
@@ -41,9 +42,9 @@ for (const model of readdirSync(join(root, "models"))) {
       console.error(`moodwire: ${model}: ${file.path} downloaded from ${file.url}`);
     } catch (error) {
       missing++;
-      console.error(`moodwire: ${model}: could not install ${file.path} (${error instanceof Error ? error.message : error}) from ${file.url}` +
-        (mirror === undefined ? "; set MOODWIRE_MODEL_MIRROR to a directory holding it" : ` or from the mirror ${mirror}`) +
-        `. The '${model}' model stays off until it is installed (npm run fetch-models).`);
+      console.error(`moodwire: ${model}: could not install ${file.path}: not in the mirror ${mirror} (set MOODWIRE_MODEL_MIRROR), ` +
+        `and ${file.url} failed (${error instanceof Error ? error.message : error}). ` +
+        `The '${model}' model stays off until it is installed (npm run fetch-models).`);
     }
   }
 }

@@ -13,8 +13,10 @@ import { missingFaceFiles, readFaceConfig, type FaceModelConfig } from "./config
 import { projectExpressions } from "./expressions.js";
 import type { FaceKernelInput, FaceKernelOutput, FoundFace } from "./kernel-types.js";
 
-/** Overlap with a face of the previous sampled frame that carries its identity over within a video. */
+/** Overlap with a face of the previous sampled frame that carries its identity over within a video, when
+ * the two embeddings are not clearly of different people (a cut to another face at the same place). */
 const CONTINUITY_IOU = 0.5;
+const CONTINUITY_MIN_SIMILARITY = 0.5;
 
 interface Sampled {
   index: number;
@@ -43,13 +45,13 @@ function boxIou(a: Box, b: Box): number {
  * frame keeps its id (box continuity), any other is matched by embedding; no two faces of a frame share one.
  */
 export function identifyFaces(frames: FoundFace[][], cache: FaceIdentityCache, minSimilarity: number): string[][] {
-  let previous: { box: Box; id: string }[] = [];
+  let previous: { box: Box; id: string; embedding: Float32Array }[] = [];
   return frames.map((faces) => {
     const taken = new Set<string>();
     const ids = faces.map((face) => {
       const match = previous.filter((p) => !taken.has(p.id)).map((p) => ({ p, iou: boxIou(p.box, face.box) })).sort((a, b) => b.iou - a.iou)[0];
       let id: string;
-      if (match !== undefined && match.iou >= CONTINUITY_IOU) {
+      if (match !== undefined && match.iou >= CONTINUITY_IOU && cosine(match.p.embedding, face.embedding!) >= CONTINUITY_MIN_SIMILARITY) {
         id = match.p.id;
         cache.observe(id, face.embedding!);
       } else {
@@ -58,9 +60,16 @@ export function identifyFaces(frames: FoundFace[][], cache: FaceIdentityCache, m
       taken.add(id);
       return id;
     });
-    previous = faces.map((face, i) => ({ box: face.box, id: ids[i]! }));
+    previous = faces.map((face, i) => ({ box: face.box, id: ids[i]!, embedding: face.embedding! }));
     return ids;
   });
+}
+
+/** Cosine similarity of two unit-length embeddings. */
+function cosine(a: Float32Array, b: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += a[i]! * b[i]!;
+  return sum;
 }
 
 function round(value: number, digits: number): number {
