@@ -3,15 +3,20 @@
 // each of the first N FER2013 training images (faces; FER+ votes "not a face" for 0.1 %). Negatives: every detection on the same faces
 // with their 12-pixel blocks shuffled (the image statistics of faces, no face structure). Classes are
 // weighted equally, so the probability is for even odds of face and non-face before the score is seen.
-//   node training/face/calibrate-detector.mjs --data ../shared/data/face/fer2013 --detector FILE.onnx
+// Run `npm run build` first.
+//   node training/face/calibrate-detector.mjs --data ../shared/data/face/fer2013/ --detector FILE.onnx
 import { parseArgs } from "node:util";
-import { detectImages, loadSplit, openDetector } from "./fer-canvas.mjs";
+import ort from "onnxruntime-node";
+import { detectFerImages, loadFerImages } from "../../dist/eval/fer2013.js";
+import { readFaceConfig } from "../../dist/src/models/face/config.js";
 
 const { values } = parseArgs({ options: { data: { type: "string" }, detector: { type: "string" }, images: { type: "string", default: "8000" } } });
 const MIN_SCORE = 0.05;
-const session = await openDetector(values.detector);
+const session = await ort.InferenceSession.create(values.detector, { logSeverityLevel: 3, intraOpNumThreads: 2 });
+const detector = readFaceConfig().detector;
+const data = values.data.endsWith("/") ? values.data : `${values.data}/`;
 const count = Number(values.images);
-const faces = loadSplit(values.data, "Training").subarray(0, count * 2304);
+const faces = loadFerImages(data, "Training").subarray(0, count * 2304);
 
 // Deterministic block shuffle (mulberry32).
 let seed = 12345;
@@ -38,8 +43,8 @@ for (let i = 0; i < count; i++) {
   }
 }
 
-const positives = [...(await detectImages(session, faces, MIN_SCORE)).scores].filter((s) => s >= MIN_SCORE);
-const negatives = (await detectImages(session, scrambled, MIN_SCORE)).all;
+const positives = [...(await detectFerImages(session, faces, detector, MIN_SCORE)).scores].filter((s) => s >= MIN_SCORE);
+const negatives = (await detectFerImages(session, scrambled, detector, MIN_SCORE)).all;
 const logit = (s) => Math.log(Math.min(s, 1 - 1e-6) / (1 - Math.min(s, 1 - 1e-6)));
 
 // Weighted logistic regression on logit(score) by Newton's method, with a small ridge on the slope.

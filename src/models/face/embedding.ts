@@ -14,9 +14,33 @@ const DESCRIPTOR_NODE = "global_pooling/Mean";
 type Tf = typeof import("@tensorflow/tfjs-core");
 type GraphModel = import("@tensorflow/tfjs-converter").GraphModel;
 
-/** Where the network's files live inside the installed package (its exports map hides them). */
+/** Where Human's model files live inside the installed package (its exports map hides them). */
 export function embeddingModelDirectory(): string {
   return `${dirname(dirname(fileURLToPath(import.meta.resolve("@vladmandic/human"))))}/models/`;
+}
+
+/**
+ * One of @vladmandic/human's tfjs graph models (models/<name>.json and its weight files) on the wasm
+ * backend, read from disk (tfjs's own loader would fetch over HTTP, and its wasm from a CDN).
+ */
+export async function loadHumanModel(name: string): Promise<{ tf: Tf; model: GraphModel }> {
+  const tf = await import("@tensorflow/tfjs-core");
+  const wasm = await import("@tensorflow/tfjs-backend-wasm");
+  const converter = await import("@tensorflow/tfjs-converter");
+  wasm.setWasmPaths(`${dirname(fileURLToPath(import.meta.resolve("@tensorflow/tfjs-backend-wasm")))}/`);
+  await tf.setBackend("wasm");
+  await tf.ready();
+  const directory = embeddingModelDirectory();
+  const json = JSON.parse(readFileSync(`${directory}${name}.json`, "utf8")) as {
+    modelTopology: object;
+    weightsManifest: { paths: string[]; weights: import("@tensorflow/tfjs-core").io.WeightsManifestEntry[] }[];
+  };
+  const weightSpecs = json.weightsManifest.flatMap((group) => group.weights);
+  const weightData = Buffer.concat(json.weightsManifest.flatMap((group) => group.paths.map((path) => readFileSync(`${directory}${path}`))));
+  const model = await converter.loadGraphModel(
+    tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs, weightData: weightData.buffer.slice(weightData.byteOffset, weightData.byteOffset + weightData.byteLength) }),
+  );
+  return { tf, model };
 }
 
 export class FaceEmbedder {
@@ -26,22 +50,7 @@ export class FaceEmbedder {
   ) {}
 
   static async load(): Promise<FaceEmbedder> {
-    const tf = await import("@tensorflow/tfjs-core");
-    const wasm = await import("@tensorflow/tfjs-backend-wasm");
-    const converter = await import("@tensorflow/tfjs-converter");
-    wasm.setWasmPaths(`${dirname(fileURLToPath(import.meta.resolve("@tensorflow/tfjs-backend-wasm")))}/`);
-    await tf.setBackend("wasm");
-    await tf.ready();
-    const directory = embeddingModelDirectory();
-    const json = JSON.parse(readFileSync(`${directory}faceres.json`, "utf8")) as {
-      modelTopology: object;
-      weightsManifest: { paths: string[]; weights: import("@tensorflow/tfjs-core").io.WeightsManifestEntry[] }[];
-    };
-    const weightSpecs = json.weightsManifest.flatMap((group) => group.weights);
-    const weightData = Buffer.concat(json.weightsManifest.flatMap((group) => group.paths.map((path) => readFileSync(`${directory}${path}`))));
-    const model = await converter.loadGraphModel(
-      tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs, weightData: weightData.buffer.slice(weightData.byteOffset, weightData.byteOffset + weightData.byteLength) }),
-    );
+    const { tf, model } = await loadHumanModel("faceres");
     return new FaceEmbedder(tf, model);
   }
 

@@ -1,13 +1,14 @@
 // The face model's compute, inside a pool worker: YuNet detection per frame, calibrated and filtered,
 // then every face of the batch aligned and classified in one classifier run, and embedded when asked.
 
-import { InferenceSession, Tensor } from "onnxruntime-node";
+import { InferenceSession } from "onnxruntime-node";
 import type { ImageFrame } from "../../media/types.js";
 import type { Kernel, KernelOptions } from "../../runtime/kernel.js";
 import { alignedCrop, fitSimilarity, scaleSimilarity, type Similarity } from "./align.js";
 import { faceModelFiles, readFaceConfig, type FaceModelConfig } from "./config.js";
-import { decodeDetections, DETECTOR_INPUT_SIZE, letterbox, type Detection } from "./detector.js";
+import type { Detection } from "./detector.js";
 import { EMBEDDING_INPUT_SIZE, FaceEmbedder } from "./embedding.js";
+import { classifyCrops, detectFaces } from "./inference.js";
 import type { FaceKernelInput, FaceKernelOutput, FoundFace } from "./kernel-types.js";
 
 /** σ(slope · logit(score) + intercept): the detector's raw score as a calibrated probability. */
@@ -46,7 +47,7 @@ export class FaceKernel implements Kernel<FaceKernelInput, FaceKernelOutput> {
     const candidates: Candidate[] = [];
     for (const [i, input] of batch.entries()) {
       for (const [f, image] of input.frames.entries()) {
-        for (const detection of await this.detect(image)) {
+        for (const detection of await detectFaces(this.detector, image, this.config.detector)) {
           const prob = calibratedProbability(detection.score, this.config.detector.calibration);
           if (prob < input.minProbability || Math.min(detection.width, detection.height) < input.minFaceSize) continue;
           candidates.push({ input: i, frame: f, detection, prob, image, toCrop: fitSimilarity(detection.landmarks, this.config.alignment.template) });
@@ -70,22 +71,9 @@ export class FaceKernel implements Kernel<FaceKernelInput, FaceKernelOutput> {
     return outputs;
   }
 
-  private async detect(image: ImageFrame): Promise<Detection[]> {
-    const { tensor, scale } = letterbox(image);
-    const result = await this.detector.run({ input: new Tensor("float32", tensor, [1, 3, DETECTOR_INPUT_SIZE, DETECTOR_INPUT_SIZE]) });
-    const outputs = Object.fromEntries(Object.entries(result).map(([name, value]) => [name, value.data as Float32Array]));
-    return decodeDetections(outputs, scale, this.config.detector.min_score, this.config.detector.nms_iou);
-  }
-
   private async classify(candidates: Candidate[]): Promise<Float32Array[]> {
-    if (candidates.length === 0) return [];
     const side = this.config.alignment.size;
-    const pixels = new Float32Array(candidates.length * side * side);
-    candidates.forEach((c, n) => pixels.set(alignedCrop(c.image, c.toCrop, side), n * side * side));
-    const result = await this.classifier.run({ face: new Tensor("float32", pixels, [candidates.length, 1, side, side]) });
-    const probabilities = result.ferplus!.data as Float32Array;
-    const width = this.config.classifier.classes.length;
-    return candidates.map((_, n) => probabilities.slice(n * width, (n + 1) * width));
+    return (await classifyCrops(this.classifier, candidates.map((c) => alignedCrop(c.image, c.toCrop, side)), side)).ferplus;
   }
 
   private async embedFaces(candidates: Candidate[]): Promise<Map<Candidate, Float32Array>> {

@@ -1,0 +1,36 @@
+// The two ONNX runs of the face pipeline, shared by the kernel, the evaluation and the training scripts
+// so that all of them detect and classify exactly as the server does.
+
+import { Tensor, type InferenceSession } from "onnxruntime-node";
+import type { ImageFrame } from "../../media/types.js";
+import type { FaceModelConfig } from "./config.js";
+import { decodeDetections, DETECTOR_INPUT_SIZE, letterbox, type Detection } from "./detector.js";
+
+/** Faces YuNet finds in an image, raw scores at least `detector.min_score`, overlaps suppressed. */
+export async function detectFaces(session: InferenceSession, image: ImageFrame, detector: FaceModelConfig["detector"]): Promise<Detection[]> {
+  const { tensor, scale } = letterbox(image);
+  const result = await session.run({ input: new Tensor("float32", tensor, [1, 3, DETECTOR_INPUT_SIZE, DETECTOR_INPUT_SIZE]) });
+  const outputs = Object.fromEntries(Object.entries(result).map(([name, value]) => [name, value.data as Float32Array]));
+  return decodeDetections(outputs, scale, detector.min_score, detector.nms_iou);
+}
+
+export interface ClassifiedFaces {
+  /** Per crop, the FER+ probabilities (FERPLUS_CLASSES order). */
+  ferplus: Float32Array[];
+  /** Per crop, the FER2013 head's probabilities (angry, disgust, fear, happy, sad, surprise, neutral). */
+  fer2013: Float32Array[];
+}
+
+/** Runs the expression classifier on aligned greyscale crops of `side`² bytes, in one batch. */
+export async function classifyCrops(session: InferenceSession, crops: readonly Uint8Array[], side: number): Promise<ClassifiedFaces> {
+  if (crops.length === 0) return { ferplus: [], fer2013: [] };
+  const pixels = new Float32Array(crops.length * side * side);
+  crops.forEach((crop, n) => pixels.set(crop, n * side * side));
+  const result = await session.run({ face: new Tensor("float32", pixels, [crops.length, 1, side, side]) });
+  const rows = (name: string): Float32Array[] => {
+    const data = result[name]!.data as Float32Array;
+    const width = data.length / crops.length;
+    return crops.map((_, n) => data.slice(n * width, (n + 1) * width));
+  };
+  return { ferplus: rows("ferplus"), fer2013: rows("fer2013") };
+}
