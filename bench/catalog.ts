@@ -3,14 +3,17 @@
 // names (and the media kinds models read) still come from the protocol's model table, so that asking
 // for their scenario reports it skipped rather than unknown.
 
-import type { ModelBenchmark } from "../src/models/benchmark.js";
+import type { BenchmarkLoad, ModelBenchmark } from "../src/models/benchmark.js";
 import type { ModelFactory } from "../src/models/types.js";
 import { MODEL_NAMES, MODEL_SPECS, type ModelName } from "../src/protocol/index.js";
 
+/** One benchmark of a model (a model with several kinds of input has an entry for each), or the model without one. */
 export interface CatalogEntry {
   factory: ModelFactory;
   installed: boolean;
   benchmark?: ModelBenchmark;
+  /** Why the model's benchmark could not be built (e.g. its sample media are absent). */
+  unavailable?: string;
 }
 
 /** An entry that can run: installed, with a benchmark. */
@@ -34,7 +37,17 @@ export async function loadCatalog(): Promise<Catalog> {
   } catch (error) {
     return { entries: [], error: error instanceof Error ? error.message : String(error) };
   }
-  return { entries: await Promise.all(factories.map(async (factory) => ({ factory, installed: isInstalled(factory), benchmark: await factory.benchmark?.() }))) };
+  const entries = await Promise.all(factories.map(async (factory): Promise<CatalogEntry[]> => {
+    const installed = isInstalled(factory);
+    if (factory.benchmark === undefined) return [{ factory, installed }];
+    try {
+      const benchmarks = await factory.benchmark();
+      return (Array.isArray(benchmarks) ? benchmarks : [benchmarks]).map((benchmark) => ({ factory, installed, benchmark }));
+    } catch (error) {
+      return [{ factory, installed, unavailable: error instanceof Error ? error.message : String(error) }];
+    }
+  }));
+  return { entries: entries.flat() };
 }
 
 function isInstalled(factory: ModelFactory): boolean {
@@ -43,6 +56,11 @@ function isInstalled(factory: ModelFactory): boolean {
   } catch {
     return false;
   }
+}
+
+/** The load settings a scenario's benchmarks ask for (the first that answers it). */
+export function scenarioDefaults(scenario: string, catalog: Catalog): Partial<BenchmarkLoad> {
+  return catalog.entries.find((entry) => entry.benchmark?.scenarios.includes(scenario))?.benchmark?.defaults ?? {};
 }
 
 export function isReady(entry: CatalogEntry): entry is ReadyEntry {

@@ -3,7 +3,7 @@
 // factories' benchmark()), plus "mixed"; bench/README.md describes the phases and the fields.
 
 import { performance } from "node:perf_hooks";
-import { loadCatalog, modelScenarioNames } from "./catalog.js";
+import { loadCatalog, modelScenarioNames, scenarioDefaults } from "./catalog.js";
 import { measureLatency } from "./latency.js";
 import { MIXED, mixedPlan } from "./mixed.js";
 import { parseArgs } from "./options.js";
@@ -15,7 +15,7 @@ import { measureLoad } from "./throughput.js";
 
 async function main(): Promise<void> {
   const catalog = await loadCatalog();
-  const options = parseArgs(process.argv.slice(2), [...modelScenarioNames(catalog), MIXED]);
+  const options = parseArgs(process.argv.slice(2), [...modelScenarioNames(catalog), MIXED], (scenario) => scenarioDefaults(scenario, catalog));
   const host = machine();
   const plan = options.scenario === MIXED ? mixedPlan(catalog) : modelPlan(options.scenario, catalog);
   if ("skipped" in plan) {

@@ -1,5 +1,6 @@
 // The bench's command line: `npm run bench -- <scenario> [options]`.
 
+import type { BenchmarkLoad } from "../src/models/benchmark.js";
 import type { ChildSettings } from "./server-child.js";
 
 export interface Options {
@@ -15,7 +16,8 @@ export interface Options {
 function usage(scenarios: readonly string[]): string {
   return `Usage: npm run bench -- <${scenarios.join("|")}> [options]
 
-A scenario whose models are not installed is reported skipped.
+A scenario whose models are not installed is reported skipped. A model's benchmark may set other
+defaults for --payloads, --connections, --sequential and --model-iterations (heavy inputs need fewer).
 
 Options (defaults in brackets):
   --payloads N           payloads sent over the concurrent connections, RSS measured around them [10000]
@@ -33,7 +35,7 @@ Prints one JSON object as the last line of stdout.`;
 }
 
 /** Parses argv (after the script); prints the usage and exits on --help or a bad argument. */
-export function parseArgs(argv: readonly string[], scenarios: readonly string[]): Options {
+export function parseArgs(argv: readonly string[], scenarios: readonly string[], defaults: (scenario: string) => Partial<BenchmarkLoad> = () => ({})): Options {
   const [scenario, ...rest] = argv;
   if (scenario === undefined || scenario === "--help" || scenario === "-h" || !scenarios.includes(scenario)) {
     console.error(usage(scenarios));
@@ -47,6 +49,7 @@ export function parseArgs(argv: readonly string[], scenarios: readonly string[])
     modelIterations: 500,
     phaseBudgetS: 150,
     server: {},
+    ...defaults(scenario),
   };
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i]!;

@@ -65,6 +65,8 @@ export function modelPlan(scenario: string, catalog: Catalog): Plan | Skipped {
   const ready = answering.filter(isReady);
   if (ready.length === 0) {
     const wanted = answering.length > 0 ? answering.map((entry) => entry.factory.name) : protocolModels(scenario);
+    const unavailable = catalog.entries.find((entry) => entry.unavailable !== undefined && wanted.includes(entry.factory.name));
+    if (unavailable !== undefined) return skip(`${unavailable.factory.name} benchmark unavailable: ${unavailable.unavailable}`, catalog);
     const withoutBenchmark = catalog.entries.some((entry) => entry.installed && wanted.includes(entry.factory.name));
     return skip(`${wanted.join("/")} model ${withoutBenchmark ? "has no benchmark" : "not installed"}`, catalog);
   }

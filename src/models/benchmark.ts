@@ -41,4 +41,14 @@ export interface ModelBenchmark {
   modelAlone(): Promise<BenchmarkRunner>;
   /** The bars the model's scenario is held to, by name. */
   bars?(figures: BenchmarkFigures): Record<string, boolean>;
+  /** Load settings for this benchmark's scenarios when the command line gives none (heavy inputs need fewer). */
+  defaults?: Partial<BenchmarkLoad>;
+}
+
+/** How much a run sends: the bench's own defaults unless a benchmark or the command line says otherwise. */
+export interface BenchmarkLoad {
+  payloads: number;
+  connections: number;
+  sequential: number;
+  modelIterations: number;
 }

@@ -32,8 +32,8 @@ export interface ModelFactory<N extends ModelName = ModelName> {
   /** Why the model is not installed and how to install it (logged at start); absent: its files are committed. */
   notInstalledReason?(): string;
   create(options: ModelRuntimeOptions): ExpressionModel<N>;
-  /** How `npm run bench` measures this model; absent when it has no benchmark. */
-  benchmark?(): Promise<ModelBenchmark>;
+  /** How `npm run bench` measures this model (one benchmark per kind of input); absent when it has none. */
+  benchmark?(): Promise<ModelBenchmark | ModelBenchmark[]>;
 }
 
 export interface ModelRuntimeOptions {

@@ -137,4 +137,5 @@ export const faceModel: ModelFactory<"face"> = {
   create(options: ModelRuntimeOptions): ExpressionModel<"face"> {
     return new FaceModel(options);
   },
+  benchmark: async () => (await import("./benchmark.js")).faceBenchmarks(),
 };
