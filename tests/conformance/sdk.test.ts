@@ -5,7 +5,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { StreamClient } from "hume/expressionMeasurement/stream";
-import { LANGUAGE_EMOTION_LABELS, SENTIMENT_LABELS, TOXICITY_LABELS } from "../../src/protocol/index.js";
+import { faceModel } from "../../src/models/face/index.js";
+import type { ModelFactory } from "../../src/models/types.js";
+import { EXPRESSION_LABELS, LANGUAGE_EMOTION_LABELS, SENTIMENT_LABELS, TOXICITY_LABELS } from "../../src/protocol/index.js";
 import type { RunningServer } from "../../src/server/server.js";
 import { HEX32, b64, samplePng, startTestServer } from "./helpers.js";
 import { greyPng } from "../support/media.js";
@@ -207,6 +209,39 @@ describe("official SDK (StreamClient) against a server with language and a face 
     });
     socket.close();
     assert.notEqual(outcome, "open");
+  });
+});
+
+describe("official SDK against a server with the real face model", () => {
+  const installed = faceModel.isInstalled();
+  const skip = !installed ? `face model not installed: ${faceModel.notInstalledReason?.()}` : samplePng() === undefined ? "shared/samples/astronaut.png not present" : false;
+  let server: RunningServer | undefined;
+
+  before(async () => {
+    if (skip === false) server = await startTestServer({ factories: [faceModel as ModelFactory] });
+  });
+  after(async () => {
+    await server?.shutdown();
+  });
+
+  test("astronaut.png: one face with box, probability, id and the 48 expressions, Joy leading", { ...T, skip }, async () => {
+    const sdk = await SdkConnection.open(server!.port);
+    const reply = await sdk.publish({ data: b64(samplePng()!), models: { face: { identifyFaces: true, facs: {}, descriptions: {} } }, payloadId: "a" });
+    assert.equal(reply.payloadId, "a");
+    const predictions = (reply.face as { predictions: Record<string, unknown>[] }).predictions;
+    assert.equal(predictions.length, 1);
+    const face = predictions[0]! as { frame: number; time: number; bbox: Record<string, number>; prob: number; faceId: string; emotions: Score[] };
+    assert.equal(face.frame, 0);
+    assert.equal(face.time, 0);
+    assert.equal(face.faceId, "face_0");
+    assert.ok(face.prob >= 0.99 && face.prob <= 1);
+    assert.ok(face.bbox.x! > 150 && face.bbox.x! < 220 && face.bbox.w! > 60 && face.bbox.h! > 60, JSON.stringify(face.bbox));
+    assert.deepEqual(face.emotions.map((e) => e.name), [...EXPRESSION_LABELS]);
+    const ranked = [...face.emotions].sort((a, b) => b.score - a.score).map((e) => e.name);
+    assert.ok(ranked.slice(0, 2).includes("Joy"), ranked.slice(0, 5).join(", "));
+    const blank = await sdk.publish({ data: b64(greyPng(64, 64)), models: { face: {} } });
+    assert.deepEqual(blank, { face: { warning: "No faces detected.", code: "W0103" } });
+    sdk.close();
   });
 });
 
