@@ -28,6 +28,17 @@ export interface Letterbox {
   scale: number;
 }
 
+/** Per output pixel along one axis, the source pixels [start, end) it covers. */
+function spans(outLength: number, sourceLength: number, scale: number): { start: Int32Array; end: Int32Array } {
+  const start = new Int32Array(outLength);
+  const end = new Int32Array(outLength);
+  for (let o = 0; o < outLength; o++) {
+    start[o] = Math.min(sourceLength - 1, Math.floor(o * scale));
+    end[o] = Math.max(start[o]! + 1, Math.min(sourceLength, Math.ceil((o + 1) * scale)));
+  }
+  return { start, end };
+}
+
 /**
  * Resizes the image into the top-left of a square canvas (zero padding), averaging every source pixel
  * under a network pixel when shrinking so small faces in large frames keep their detail.
@@ -39,28 +50,21 @@ export function letterbox(image: ImageFrame, size = DETECTOR_INPUT_SIZE): Letter
   const plane = size * size;
   const tensor = new Float32Array(plane * 3);
   const { data, width } = image;
+  const xs = spans(outWidth, image.width, scale);
+  const ys = spans(outHeight, image.height, scale);
   for (let oy = 0; oy < outHeight; oy++) {
-    const y0 = oy * scale;
-    const y1 = Math.min(image.height, (oy + 1) * scale);
-    const ys = Math.floor(y0);
-    const ye = Math.max(ys + 1, Math.ceil(y1));
+    const y0 = ys.start[oy]!, y1 = ys.end[oy]!;
     for (let ox = 0; ox < outWidth; ox++) {
-      const x0 = ox * scale;
-      const x1 = Math.min(width, (ox + 1) * scale);
-      const xs = Math.floor(x0);
-      const xe = Math.max(xs + 1, Math.ceil(x1));
-      let r = 0;
-      let g = 0;
-      let b = 0;
-      for (let y = ys; y < ye; y++) {
-        let offset = (y * width + xs) * 3;
-        for (let x = xs; x < xe; x++, offset += 3) {
+      const x0 = xs.start[ox]!, x1 = xs.end[ox]!;
+      let r = 0, g = 0, b = 0;
+      for (let y = y0; y < y1; y++) {
+        for (let offset = (y * width + x0) * 3, stop = (y * width + x1) * 3; offset < stop; offset += 3) {
           r += data[offset]!;
           g += data[offset + 1]!;
           b += data[offset + 2]!;
         }
       }
-      const n = (ye - ys) * (xe - xs);
+      const n = (y1 - y0) * (x1 - x0);
       const index = oy * size + ox;
       tensor[index] = b / n;
       tensor[plane + index] = g / n;
