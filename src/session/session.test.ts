@@ -67,6 +67,13 @@ describe("FaceIdentities", () => {
 });
 
 describe("ConnectionSession", () => {
+  it("keeps face identities across reset_stream", () => {
+    const session = new ConnectionSession();
+    const id = session.faceIdentities.identify(Float32Array.from([1, 0]), { minSimilarity: 0.6 });
+    session.resetStream();
+    assert.equal(session.faceIdentities.identify(Float32Array.from([1, 0]), { minSimilarity: 0.6 }), id);
+  });
+
   it("has a 32-hex-character job id, distinct per connection", () => {
     const a = new ConnectionSession();
     const b = new ConnectionSession();

@@ -157,7 +157,12 @@ def main():
         ck = torch.load(last)
         model.load_state_dict(ck["model"]); opt.load_state_dict(ck["opt"]); sched.load_state_dict(ck["sched"])
         gen.set_state(ck["gen"]); start, best_acc = ck["epoch"] + 1, ck["best"]
-        print("resumed at epoch", start, flush=True)
+        if sched.total_steps != steps:
+            # Resumed with another --epochs: keep the step count, stretch or shrink the one-cycle phases.
+            fresh = torch.optim.lr_scheduler.OneCycleLR(torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=args.lr, momentum=0.9),
+                                                        max_lr=args.lr, total_steps=steps, pct_start=0.15)
+            sched.total_steps, sched._schedule_phases = fresh.total_steps, fresh._schedule_phases
+        print("resumed at epoch", start, "of", args.epochs, flush=True)
 
     for epoch in range(start, args.epochs):
         model.train()
