@@ -4,15 +4,13 @@
 
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { deflateSync } from "node:zlib";
 import { wavFile } from "../../src/client/wav.js";
 import { MediaError } from "../../src/media/errors.js";
 import { DEFAULT_LIMITS, type Limits } from "../../src/protocol/index.js";
-import { sharedDirectory } from "../../src/runtime/paths.js";
-import sharp from "sharp";
 
 // --- Assertions and limits -----------------------------------------------------------------------
 
@@ -281,37 +279,3 @@ export class MediaFixtures {
 export const SINE = (seconds: number, frequency = 440): string[] => ["-f", "lavfi", "-i", `sine=frequency=${frequency}:sample_rate=44100:duration=${seconds}`];
 export const TESTSRC = (seconds: number, size = "64x48", rate = 10): string[] => ["-f", "lavfi", "-i", `testsrc=size=${size}:rate=${rate}:duration=${seconds}`];
 
-// --- Face images built from the shared samples -----------------------------------------------------
-
-/** A shared sample's path, or undefined when the shared data directory is absent. */
-export function faceSamplePath(name: string): string | undefined {
-  const path = `${sharedDirectory()}samples/${name}`;
-  return existsSync(path) ? path : undefined;
-}
-
-export interface Placement {
-  /** A shared sample name, e.g. "faces/biden.jpg". */
-  sample: string;
-  /** Width it is resized to (its aspect kept). */
-  width: number;
-  left: number;
-  top: number;
-  /** Degrees, clockwise, grey corners. */
-  rotate?: number;
-}
-
-/** A JPEG of `width`×`height` grey canvas with samples pasted on it (may run past the edges: cut faces). */
-export async function faceCanvas(width: number, height: number, placements: readonly Placement[]): Promise<Buffer> {
-  const layers: sharp.OverlayOptions[] = [];
-  for (const p of placements) {
-    let image = sharp(readFileSync(faceSamplePath(p.sample)!)).removeAlpha().resize({ width: p.width });
-    if (p.rotate !== undefined) image = sharp(await image.toBuffer()).rotate(p.rotate, { background: "#808080" });
-    const { data, info } = await image.raw().toBuffer({ resolveWithObject: true });
-    // Cut whatever falls outside the canvas (sharp's composite refuses overlays that overflow).
-    const left = Math.max(0, -p.left), top = Math.max(0, -p.top);
-    const w = Math.min(info.width - left, width - Math.max(0, p.left)), h = Math.min(info.height - top, height - Math.max(0, p.top));
-    const cut = await sharp(data, { raw: { width: info.width, height: info.height, channels: 3 } }).extract({ left, top, width: w, height: h }).png().toBuffer();
-    layers.push({ input: cut, left: Math.max(0, p.left), top: Math.max(0, p.top) });
-  }
-  return sharp({ create: { width, height, channels: 3, background: "#808080" } }).composite(layers).jpeg({ quality: 90 }).toBuffer();
-}

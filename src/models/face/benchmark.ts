@@ -5,43 +5,28 @@
 // Both need the shared samples (MOODWIRE_SHARED) and ffmpeg; without them the benchmark is unavailable.
 
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import sharp from "sharp";
 import { decodeMedia, readPayload } from "../../media/index.js";
 import type { ImageFrame } from "../../media/types.js";
 import { DEFAULT_LIMITS } from "../../protocol/index.js";
-import { sharedDirectory } from "../../runtime/paths.js";
 import type { BenchmarkFigures, BenchmarkMessage, BenchmarkRunner, ModelBenchmark } from "../benchmark.js";
 import { FaceKernel } from "./kernel.js";
 import type { FaceKernelInput } from "./kernel-types.js";
+import { faceCanvas, type Placement } from "./sample-media.js";
 
-const SAMPLES: readonly { sample: string; width: number; left: number; top: number; flop: boolean }[] = [
-  { sample: "astronaut.png", width: 480, left: 80, top: 0, flop: false },
+/** Eight webcam frames: the shared sample faces at different sizes and places, some mirrored. */
+const FRAMES: readonly Placement[] = [
+  { sample: "astronaut.png", width: 480, left: 80, top: 0 },
   { sample: "astronaut.png", width: 420, left: 20, top: 40, flop: true },
-  { sample: "faces/obama.jpg", width: 360, left: 140, top: 10, flop: false },
+  { sample: "faces/obama.jpg", width: 360, left: 140, top: 10 },
   { sample: "faces/obama2.jpg", width: 300, left: 200, top: 0, flop: true },
-  { sample: "faces/biden.jpg", width: 420, left: 110, top: 0, flop: false },
-  { sample: "astronaut.png", width: 560, left: 40, top: -60, flop: false },
+  { sample: "faces/biden.jpg", width: 420, left: 110, top: 0 },
+  { sample: "astronaut.png", width: 560, left: 40, top: -60 },
   { sample: "faces/obama.jpg", width: 420, left: 60, top: -20, flop: true },
   { sample: "faces/biden.jpg", width: 360, left: 240, top: 20, flop: true },
 ];
-
-/** One sample pasted on a grey 640×480 canvas (cut at the canvas's edges), as a JPEG. */
-async function webcamFrame(spec: (typeof SAMPLES)[number]): Promise<Buffer> {
-  const path = `${sharedDirectory()}samples/${spec.sample}`;
-  let image = sharp(readFileSync(path)).removeAlpha().resize({ width: spec.width });
-  if (spec.flop) image = image.flop();
-  const { data, info } = await image.raw().toBuffer({ resolveWithObject: true });
-  const left = Math.max(0, -spec.left), top = Math.max(0, -spec.top);
-  const width = Math.min(info.width - left, 640 - Math.max(0, spec.left)), height = Math.min(info.height - top, 480 - Math.max(0, spec.top));
-  const cut = await sharp(data, { raw: { width: info.width, height: info.height, channels: 3 } }).extract({ left, top, width, height }).png().toBuffer();
-  return sharp({ create: { width: 640, height: 480, channels: 3, background: "#808080" } })
-    .composite([{ input: cut, left: Math.max(0, spec.left), top: Math.max(0, spec.top) }])
-    .jpeg({ quality: 85 })
-    .toBuffer();
-}
 
 /** A 5 s clip panning across one of the frames. */
 function panningClip(still: Buffer, dx: number): Buffer {
@@ -49,7 +34,7 @@ function panningClip(still: Buffer, dx: number): Buffer {
   try {
     const input = join(dir, "still.jpg");
     const output = join(dir, "clip.mp4");
-    execFileSync("sh", ["-c", 'cat > "$1"', "sh", input], { input: still });
+    writeFileSync(input, still);
     execFileSync("ffmpeg", ["-nostdin", "-loglevel", "error", "-loop", "1", "-t", "5", "-i", input,
       "-vf", `fps=25,crop=w=560:h=420:x='${dx}*t':y='10*t',scale=640:480`, "-c:v", "libx264", "-pix_fmt", "yuv420p", output]);
     return readFileSync(output);
@@ -81,7 +66,7 @@ function kernelInput(frames: ImageFrame[]): FaceKernelInput {
 }
 
 export async function faceBenchmarks(): Promise<ModelBenchmark[]> {
-  const stills = await Promise.all(SAMPLES.map(webcamFrame));
+  const stills = await Promise.all(FRAMES.map((frame) => faceCanvas(640, 480, [frame], 85)));
   const imageMessages: BenchmarkMessage[] = stills.map((jpeg) => ({ data: jpeg.toString("base64"), models: { face: {} } }));
   const clips = [panningClip(stills[0]!, 12), panningClip(stills[2]!, -8)];
   const videoMessages: BenchmarkMessage[] = clips.map((clip) => ({ data: clip.toString("base64"), models: { face: { fps_pred: 3 } } }));

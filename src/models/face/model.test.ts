@@ -3,14 +3,16 @@
 // across payloads and video frames. Skipped, with a message, when the model or the samples are absent.
 
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { decodeMedia, readPayload, type DecodedMedia } from "../../media/index.js";
 import { DEFAULT_LIMITS, EXPRESSION_LABELS, type FaceConfig, type FacePrediction, type ModelOutput } from "../../protocol/index.js";
 import { WorkerPool } from "../../runtime/worker-pool.js";
 import { ConnectionSession } from "../../session/session.js";
-import { faceCanvas, faceSamplePath, ffmpegAvailable, MediaFixtures } from "../../../tests/support/media.js";
+import { ffmpegAvailable, MediaFixtures } from "../../../tests/support/media.js";
 import type { ExpressionModel } from "../types.js";
 import { faceModel } from "./index.js";
+import { faceCanvas, faceSamplePath } from "./sample-media.js";
 
 const SKIP = !faceModel.isInstalled()
   ? `the face model is not installed: ${faceModel.notInstalledReason?.()}`
@@ -131,7 +133,7 @@ describe("face identities", () => {
   it("samples video at fps_pred, with source frame indices, times and ids that follow each face", VIDEO, async () => {
     const still = async (sample: string, name: string): Promise<string> => {
       const path = `${fixtures.dir}/${name}.jpg`;
-      await (await import("sharp")).default(await faceCanvas(640, 480, [{ sample, width: 400, left: 120, top: 20 }])).toFile(path);
+      writeFileSync(path, await faceCanvas(640, 480, [{ sample, width: 400, left: 120, top: 20 }]));
       return path;
     };
     const astronaut = await still("astronaut.png", "a");
