@@ -40,6 +40,11 @@ export class FaceKernel implements Kernel<FaceKernelInput, FaceKernelOutput> {
     this.detector = await InferenceSession.create(files.detector, sessionOptions);
     this.classifier = await InferenceSession.create(files.classifier, sessionOptions);
     this.embedder = await FaceEmbedder.load();
+    // Warm-up runs: the first run of each network allocates and compiles (hundreds of milliseconds for the
+    // wasm embedder), which belongs in loading, not in the first payload that finds a face.
+    const side = this.config.alignment.size;
+    await classifyCrops(this.classifier, [new Uint8Array(side * side)], side);
+    await this.embedder.embed([new Uint8Array(EMBEDDING_INPUT_SIZE * EMBEDDING_INPUT_SIZE * 3)]);
   }
 
   async run(batch: FaceKernelInput[]): Promise<FaceKernelOutput[]> {
