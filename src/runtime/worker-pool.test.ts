@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { afterEach, describe, it } from "node:test";
 import { threadId } from "node:worker_threads";
 import type { AudioInput, ImageInput, MediaOutput } from "./fixtures/media-kernels.js";
 import type { TestInput, TestOutput } from "./fixtures/test-kernel.js";
@@ -10,8 +10,13 @@ const TEST_KERNEL = new URL("./fixtures/test-kernel.js", import.meta.url).href;
 type TestPoolOptions = Partial<WorkerPoolOptions> & Pick<KernelSpec<TestInput>, "inlineWhenIdle" | "weight">;
 
 /** A pool with the test kernel alone; `run` goes to that kernel. */
+/** Every pool a test made: closed after it even when an assertion failed, or its threads would keep the
+ * test process alive and hang the suite. */
+const pools: WorkerPool[] = [];
+
 function pool({ inlineWhenIdle, weight, ...overrides }: TestPoolOptions = {}) {
   const p = new WorkerPool({ workers: 1, intraOpThreads: 1, batchWindowMs: 0, maxBatch: 8, taskTimeoutMs: 5000, ...overrides });
+  pools.push(p);
   const kernel = p.add<TestInput, TestOutput>({ url: TEST_KERNEL, ...(inlineWhenIdle === undefined ? {} : { inlineWhenIdle }), ...(weight === undefined ? {} : { weight }) });
   return Object.assign(p, { run: (input: TestInput) => kernel.run(input) });
 }
@@ -30,6 +35,10 @@ async function waitFor(condition: () => boolean, limitMs = 5000): Promise<void> 
 }
 
 describe("WorkerPool", () => {
+  afterEach(async () => {
+    await Promise.all(pools.splice(0).map((p) => p.close()));
+  });
+
   it("answers every request in a worker thread", async () => {
     const p = pool();
     await p.start();
@@ -103,7 +112,8 @@ describe("WorkerPool", () => {
     const p = pool({ taskTimeoutMs: 150 });
     await p.start();
     const counts = blockCounts();
-    await assert.rejects(p.run({ value: 1, behaviour: "block", delayMs: 600, counts }), KernelTimeoutError);
+    // The block outlasts a fresh worker's start even on a loaded machine (a 600 ms block did not).
+    await assert.rejects(p.run({ value: 1, behaviour: "block", delayMs: 3000, counts }), KernelTimeoutError);
     assert.equal(p.retiringWorkers, 1);
     // A fresh worker answers while the old one is still inside its run.
     assert.equal((await p.run({ value: 2 })).doubled, 4);
@@ -119,7 +129,8 @@ describe("WorkerPool", () => {
     await p.start();
     const counts = blockCounts();
     for (let value = 0; value < 4; value++) {
-      await assert.rejects(p.run({ value, behaviour: "block", delayMs: 500, counts }), KernelTimeoutError);
+      // Long enough that a replacement worker starts and overlaps it even on a loaded machine.
+      await assert.rejects(p.run({ value, behaviour: "block", delayMs: 2000, counts }), KernelTimeoutError);
     }
     await p.close();
     assert.equal(Atomics.load(counts, 0), 4, "every run went to its end");
