@@ -13,7 +13,7 @@ import { faceModelFiles, readFaceConfig } from "../src/models/face/config.js";
 import { loadHumanModel } from "../src/models/face/embedding.js";
 import { classifyCrops } from "../src/models/face/inference.js";
 import { sharedDirectory } from "../src/runtime/paths.js";
-import { alignFerImages, detectFerImages, ferplusMajority, loadFerImages, loadFerLabels, SIDE } from "./fer2013.js";
+import { alignFerImages, CONFIDENT_SCORE, detectFerImages, ferplusMajority, loadFerImages, loadFerLabels, SIDE } from "./fer2013.js";
 import type { EvalResult } from "./main.js";
 
 const BATCH = 256;
@@ -93,7 +93,7 @@ export async function run(): Promise<EvalResult> {
     fer2013_images: ours.fer2013.n,
     // The FER+ head read as FER2013's 7 classes (contempt dropped), for comparison with the FER2013 head.
     fer2013_private_accuracy_from_ferplus_head: accuracy(ferplus.map((c) => FER2013_TO_FERPLUS.indexOf(c)), original).accuracy,
-    detector_confident_fraction: Math.round(([...detections.scores].filter((s) => s >= 0.5).length / labels.length) * 10_000) / 10_000,
+    detector_confident_fraction: Math.round(([...detections.scores].filter((s) => s >= CONFIDENT_SCORE).length / labels.length) * 10_000) / 10_000,
     baseline: "@vladmandic/human 3.3.6 emotion (oarriaga mini-Xception, FER2013 7 classes), tfjs wasm, dataset crops",
     baseline_ferplus_accuracy: human.ferplus.accuracy,
     baseline_fer2013_private_accuracy: human.fer2013.accuracy,

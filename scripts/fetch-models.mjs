@@ -48,4 +48,14 @@ for (const model of readdirSync(join(root, "models"))) {
     }
   }
 }
+// What the folder holds and under which licence: each file's model card is models/<model>/MODEL_CARD.md.
+if (existsSync(vendor)) {
+  const rows = readdirSync(join(root, "models")).flatMap((model) => {
+    const manifest = join(root, "models", model, "third-party.json");
+    if (!existsSync(manifest)) return [];
+    return JSON.parse(readFileSync(manifest, "utf8")).files.map((f) => `| \`${f.path}\` | ${model} (models/${model}/MODEL_CARD.md) | ${f.what} | ${f.licence} | ${f.url} | \`${f.sha256}\` |`);
+  });
+  writeFileSync(join(vendor, "MODEL_CARD.md"), ["# Third-party weights (installed by scripts/fetch-models.mjs, never committed)", "",
+    "| file | used by | what | licence | official URL | sha256 |", "|---|---|---|---|---|---|", ...rows, ""].join("\n"));
+}
 if (missing > 0) console.error(`moodwire: ${missing} third-party file(s) missing; the server starts without the models that need them.`);

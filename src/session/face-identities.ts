@@ -68,7 +68,8 @@ export class FaceIdentities implements FaceIdentityCache {
   }
 }
 
-function dot(a: Float32Array, b: Float32Array): number {
+/** Dot product (cosine similarity for unit-length vectors). */
+export function dot(a: Float32Array, b: Float32Array): number {
   let sum = 0;
   for (let i = 0; i < Math.min(a.length, b.length); i++) sum += a[i]! * b[i]!;
   return sum;

@@ -7,6 +7,7 @@ import type { DecodedMedia, DecodeNeeds, ImageFrame } from "../../media/types.js
 import { EXPRESSION_LABELS, noDetection, type FaceConfig, type FacePrediction, type ModelOutput } from "../../protocol/index.js";
 import { labelScores } from "../../protocol/node/index.js";
 import type { KernelHandle } from "../../runtime/worker-pool.js";
+import { dot } from "../../session/face-identities.js";
 import type { FaceIdentityCache } from "../../session/types.js";
 import type { ExpressionModel, ModelFactory, ModelRuntimeOptions, PredictContext } from "../types.js";
 import { missingFaceFiles, readFaceConfig, type FaceModelConfig } from "./config.js";
@@ -51,7 +52,7 @@ export function identifyFaces(frames: FoundFace[][], cache: FaceIdentityCache, m
     const ids = faces.map((face) => {
       const match = previous.filter((p) => !taken.has(p.id)).map((p) => ({ p, iou: boxIou(p.box, face.box) })).sort((a, b) => b.iou - a.iou)[0];
       let id: string;
-      if (match !== undefined && match.iou >= CONTINUITY_IOU && cosine(match.p.embedding, face.embedding!) >= CONTINUITY_MIN_SIMILARITY) {
+      if (match !== undefined && match.iou >= CONTINUITY_IOU && dot(match.p.embedding, face.embedding!) >= CONTINUITY_MIN_SIMILARITY) {
         id = match.p.id;
         cache.observe(id, face.embedding!);
       } else {
@@ -63,13 +64,6 @@ export function identifyFaces(frames: FoundFace[][], cache: FaceIdentityCache, m
     previous = faces.map((face, i) => ({ box: face.box, id: ids[i]!, embedding: face.embedding! }));
     return ids;
   });
-}
-
-/** Cosine similarity of two unit-length embeddings. */
-function cosine(a: Float32Array, b: Float32Array): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += a[i]! * b[i]!;
-  return sum;
 }
 
 function round(value: number, digits: number): number {
