@@ -68,6 +68,17 @@ describe("ffmpeg runner", { skip }, () => {
     assert.equal(ffmpegProcessesRunning(), 0);
   });
 
+  it("kills the process when its caller abandons it, and refuses to start one already abandoned", async () => {
+    const input: MediaInput = { bytes: flac, demuxer: "flac", seekable: false };
+    const abandon = new AbortController();
+    // apad without a length never ends on its own.
+    const running = runFfmpeg(input, ["-af", "apad", "-f", "null", "-"], { signal: abandon.signal, timeoutMs: 30_000 });
+    setTimeout(() => abandon.abort(), 300);
+    await assert.rejects(running, (error: unknown) => error instanceof FfmpegError && error.reason === "aborted" && error.pid !== undefined && processGone(error.pid));
+    await assert.rejects(runFfmpeg(input, ["-f", "f32le", "pipe:1"], { signal: abandon.signal }), (error: unknown) => error instanceof FfmpegError && error.reason === "aborted" && error.pid === undefined);
+    assert.equal(ffmpegProcessesRunning(), 0);
+  });
+
   it("a decode timeout surfaces as a MediaError", async () => {
     await assert.rejects(decodeAudio(flac, { timeoutMs: 1 }), (error: unknown) => {
       assert.ok(error instanceof MediaError);

@@ -19,7 +19,7 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_OUTPUT_BYTES = 256 * 1024 * 1024;
 const MAX_STDERR_BYTES = 4096;
 
-export type FfmpegFailure = "timeout" | "output-limit" | "exit" | "spawn" | "busy";
+export type FfmpegFailure = "timeout" | "output-limit" | "exit" | "spawn" | "busy" | "aborted";
 
 export class FfmpegError extends Error {
   constructor(
@@ -87,6 +87,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Kill the process once stdout exceeds this many bytes. */
   maxOutputBytes?: number;
+  /** Kill the process (SIGKILL) when this aborts: its output is no longer wanted. */
+  signal?: AbortSignal;
 }
 
 export interface RunResult {
@@ -98,8 +100,14 @@ export interface RunResult {
 export async function runProcess(bin: string, args: readonly string[], stdin: Buffer | undefined, options: RunOptions = {}): Promise<RunResult> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxOutputBytes = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+  const abortedMessage = `${bin} was stopped: its output is no longer needed.`;
+  const aborted = (): FfmpegError => new FfmpegError("aborted", abortedMessage, undefined, "");
+  const stopped = (): boolean => options.signal?.aborted === true;
+  if (stopped()) throw aborted();
   await semaphore.acquire();
   try {
+    // It may have been abandoned while waiting for a slot.
+    if (stopped()) throw aborted();
     return await new Promise<RunResult>((resolve, reject) => {
       const child = spawn(bin, args, {
         stdio: ["pipe", "pipe", "pipe"],
@@ -121,6 +129,8 @@ export async function runProcess(bin: string, args: readonly string[], stdin: Bu
         child.kill("SIGKILL");
       };
       const timer = setTimeout(() => fail("timeout", `${bin} did not finish within ${timeoutMs} ms.`), timeoutMs);
+      const onAbort = (): void => fail("aborted", abortedMessage);
+      options.signal?.addEventListener("abort", onAbort, { once: true });
 
       child.stdout.on("data", (chunk: Buffer) => {
         if (failure !== undefined) return;
@@ -140,12 +150,14 @@ export async function runProcess(bin: string, args: readonly string[], stdin: Bu
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        options.signal?.removeEventListener("abort", onAbort);
         reject(new FfmpegError("spawn", `${bin} could not be started: ${error.message}`, child.pid, stderr));
       });
       child.on("close", (code, signal) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        options.signal?.removeEventListener("abort", onAbort);
         if (failure !== undefined) {
           reject(new FfmpegError(failure.reason, failure.message, failure.pid, stderr));
         } else if (code !== 0) {

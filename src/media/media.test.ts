@@ -7,6 +7,7 @@ import { decodeAudio } from "./audio.js";
 import { decodeMedia } from "./decode.js";
 import type { DecodeNeeds } from "./types.js";
 import { MediaError } from "./errors.js";
+import { ffmpegProcessesRunning } from "./ffmpeg.js";
 import { ffmpegAvailable, LIMITS, limits, MediaFixtures, SINE, TESTSRC, rejectsCode } from "../../tests/support/media.js";
 import { readPayload, type MediaPayload } from "./payload.js";
 import { sniffMedia } from "./sniff.js";
@@ -157,6 +158,12 @@ describe("ffmpeg-decoded media", { skip }, () => {
 
   it("E0205 for video frames over the side limit", async () => {
     await rejectsCode(decodeMedia(payloadOf(media.get("v.mp4")!), ALL, limits({ maxImageSide: 32 })), ErrorCode.ImageTooLarge, /64x48.*32x32/);
+  });
+
+  it("a video the probe refuses leaves no frame decoder running (frames are decoded beside the probe)", async () => {
+    await rejectsCode(decodeMedia(payloadOf(media.get("v-long.mp4")!), ALL, LIMITS), ErrorCode.VideoTooLong);
+    await rejectsCode(decodeMedia(payloadOf(media.get("v.mp4")!), ALL, limits({ maxImageSide: 32 })), ErrorCode.ImageTooLarge);
+    assert.equal(ffmpegProcessesRunning(), 0);
   });
 
   it("an animated GIF is an image: its first frame", async () => {

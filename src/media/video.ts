@@ -3,7 +3,7 @@
 import { ErrorCode, type Limits } from "../protocol/index.js";
 import { decodeAudioContainer, decodeAudioFfmpeg, measuredDurationMs } from "./audio.js";
 import { imageTooLarge, MediaError, unknownMedia, videoTooLong } from "./errors.js";
-import { ffmpegFailure, mediaInput, probe, probeRate, probeSeconds, runFfmpeg, type MediaInput, type ProbeResult } from "./ffmpeg.js";
+import { FfmpegError, ffmpegFailure, mediaInput, probe, probeRate, probeSeconds, runFfmpeg, type MediaInput, type ProbeResult } from "./ffmpeg.js";
 import { parsePpmFrames } from "./ppm.js";
 import { AUDIO_SAMPLE_RATE, type AudioClip, type DecodedMedia, type DecodeNeeds, type VideoFrame } from "./types.js";
 
@@ -28,6 +28,62 @@ interface FrameResult {
   lastFrameMs: number;
 }
 
+/** The most RGB frames of one payload that fit MAX_VIDEO_FRAMES and MAX_VIDEO_FRAME_BYTES. */
+function maxFramesOf(width: number, height: number): number {
+  return Math.max(1, Math.min(MAX_VIDEO_FRAMES, Math.floor(MAX_VIDEO_FRAME_BYTES / Math.max(1, width * height * 3))));
+}
+
+/** Runs ffmpeg for up to `maxFrames` RGB frames at `rate` per second, evenly spaced from time 0. */
+async function decodeImages(input: MediaInput, rate: number, maxFrames: number, maxOutputBytes: number, limits: Limits, timeoutMs: number | undefined, signal?: AbortSignal) {
+  // The fps filter (also for "every frame", at the source rate) gives evenly spaced frames whose
+  // times are exactly i / rate, and works the same on ffmpeg 4 to 7 (unlike -vsync / -fps_mode).
+  const args = [
+    "-map", "0:v:0", "-an", "-sn", "-dn", "-vf", `fps=${rate}`,
+    "-t", ((limits.maxVideoMs + OVERRUN_MARGIN_MS) / 1000).toFixed(3),
+    "-frames:v", String(maxFrames),
+    "-f", "image2pipe", "-c:v", "ppm", "-pix_fmt", "rgb24", "pipe:1",
+  ];
+  const { stdout } = await runFfmpeg(input, args, {
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    ...(signal === undefined ? {} : { signal }),
+    maxOutputBytes,
+  });
+  return parsePpmFrames(stdout);
+}
+
+/** Output bound for `maxFrames` frames of `frameBytes` (PPM headers included; rotation keeps the area). */
+function outputBound(maxFrames: number, frameBytes: number): number {
+  return maxFrames * (frameBytes + 64) + 1024;
+}
+
+type PpmImages = Awaited<ReturnType<typeof decodeImages>>;
+
+/** A frame decode started before the probe answered. */
+interface EarlyFrames {
+  images: Promise<PpmImages>;
+  /** Kills the decode (its video was refused, or needs every frame) and resolves once it has exited. */
+  abandon(): Promise<void>;
+}
+
+/**
+ * Frames at `fps` per second, decoded while ffprobe runs (they need only the requested rate, not the
+ * stream's header): the two processes' start-up and reading overlap. Undefined when fps_pred asks for
+ * every frame, which needs the source rate first.
+ */
+function decodeFramesEarly(input: MediaInput, fps: number | undefined, limits: Limits, timeoutMs: number | undefined): EarlyFrames | undefined {
+  if (fps === undefined || fps <= 0) return undefined;
+  const controller = new AbortController();
+  const images = decodeImages(input, fps, MAX_VIDEO_FRAMES, outputBound(MAX_VIDEO_FRAMES, MAX_VIDEO_FRAME_BYTES / MAX_VIDEO_FRAMES), limits, timeoutMs, controller.signal);
+  const settled = images.then(() => undefined, () => undefined);
+  return {
+    images,
+    abandon: async () => {
+      controller.abort();
+      await settled;
+    },
+  };
+}
+
 async function decodeFrames(
   input: MediaInput,
   streamWidth: number,
@@ -36,31 +92,26 @@ async function decodeFrames(
   fps: number,
   limits: Limits,
   timeoutMs: number | undefined,
+  early: EarlyFrames | undefined,
 ): Promise<FrameResult> {
   const everyFrame = fps <= 0 || fps >= sourceFps;
   const rate = everyFrame ? sourceFps : fps;
   const frameBytes = Math.max(1, streamWidth * streamHeight * 3);
-  const maxFrames = Math.max(1, Math.min(MAX_VIDEO_FRAMES, Math.floor(MAX_VIDEO_FRAME_BYTES / frameBytes)));
-  // The fps filter (also for "every frame", at the source rate) gives evenly spaced frames whose
-  // times are exactly i / rate, and works the same on ffmpeg 4 to 7 (unlike -vsync / -fps_mode).
-  const args = ["-map", "0:v:0", "-an", "-sn", "-dn", "-vf", `fps=${rate}`];
-  args.push(
-    "-t", ((limits.maxVideoMs + OVERRUN_MARGIN_MS) / 1000).toFixed(3),
-    "-frames:v", String(maxFrames),
-    "-f", "image2pipe", "-c:v", "ppm", "-pix_fmt", "rgb24", "pipe:1",
-  );
-  let stdout: Buffer;
+  const maxFrames = maxFramesOf(streamWidth, streamHeight);
+  const exact = (): Promise<PpmImages> => decodeImages(input, rate, maxFrames, outputBound(maxFrames, frameBytes), limits, timeoutMs);
+  let images: PpmImages;
   try {
-    ({ stdout } = await runFfmpeg(input, args, {
-      ...(timeoutMs === undefined ? {} : { timeoutMs }),
-      // Rotation may swap the sides; the area (and so the byte count) stays the same.
-      maxOutputBytes: maxFrames * (frameBytes + 64) + 1024,
-    }));
+    if (everyFrame) await early?.abandon();
+    // The early decode ran at `fps`; it holds more frames than the stream's size allows only for
+    // very large frames, whose bytes overrun its bound: those are decoded again, capped by frame count.
+    images = everyFrame || early === undefined ? await exact() : await early.images.catch(async (error: unknown) => {
+      if (error instanceof FfmpegError && error.reason === "output-limit") return exact();
+      throw error;
+    });
   } catch (error) {
     throw ffmpegFailure(error, ErrorCode.UnknownMedia, "video");
   }
-  const images = parsePpmFrames(stdout);
-  const frames = images.map((image, i): VideoFrame => {
+  const frames = images.slice(0, maxFrames).map((image, i): VideoFrame => {
     const time = i / rate;
     return { index: everyFrame ? i : Math.round(time * sourceFps), time, image };
   });
@@ -74,6 +125,24 @@ async function decodeFrames(
  */
 export async function decodeVideo(bytes: Buffer, container: string, needs: DecodeNeeds, limits: Limits, timeoutMs?: number): Promise<DecodedMedia> {
   const input = mediaInput(bytes, container);
+  const early = decodeFramesEarly(input, needs.frameRate, limits, timeoutMs);
+  try {
+    return await decodeProbedVideo(bytes, container, input, needs, limits, timeoutMs, early);
+  } finally {
+    // An early frame decode whose video the probe or the limits refused ends with the payload.
+    await early?.abandon();
+  }
+}
+
+async function decodeProbedVideo(
+  bytes: Buffer,
+  container: string,
+  input: MediaInput,
+  needs: DecodeNeeds,
+  limits: Limits,
+  timeoutMs: number | undefined,
+  early: EarlyFrames | undefined,
+): Promise<DecodedMedia> {
   let probed: ProbeResult;
   try {
     probed = await probe(input, timeoutMs === undefined ? {} : { timeoutMs });
@@ -104,7 +173,7 @@ export async function decodeVideo(bytes: Buffer, container: string, needs: Decod
   const sourceFps = plausibleRate(probeRate(video.avg_frame_rate)) ?? plausibleRate(probeRate(video.r_frame_rate)) ?? FALLBACK_FPS;
 
   const [frameResult, audio] = await Promise.all([
-    needs.frameRate !== undefined ? decodeFrames(input, width, height, sourceFps, needs.frameRate, limits, timeoutMs) : undefined,
+    needs.frameRate !== undefined ? decodeFrames(input, width, height, sourceFps, needs.frameRate, limits, timeoutMs, early) : undefined,
     needs.audio ? decodeAudioFfmpeg(input, limits.maxVideoMs, timeoutMs, videoTooLong) : undefined,
   ]);
   if (frameResult !== undefined && frameResult.frames.length === 0) throw unknownMedia("no video frame could be decoded.");

@@ -123,6 +123,7 @@ def main():
     ap.add_argument("--lr", type=float, default=0.05)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--fer2013-weight", type=float, default=0.5, help="weight of the FER2013 head's loss")
     ap.add_argument("--resume", action="store_true")
     ap.add_argument("--export")
     args = ap.parse_args()
@@ -175,7 +176,7 @@ def main():
             logits_p, logits_f = model(x)
             mask = usable_all[idx]
             loss_p = (-(soft_all[idx] * F.log_softmax(logits_p, 1)).sum(1) * mask).sum() / mask.sum().clamp(min=1)
-            loss = loss_p + 0.5 * F.cross_entropy(logits_f, fer_all[idx], label_smoothing=0.1)
+            loss = loss_p + args.fer2013_weight * F.cross_entropy(logits_f, fer_all[idx], label_smoothing=0.1)
             opt.zero_grad(); loss.backward(); opt.step(); sched.step()
             total += float(loss)
         val = evaluate(model, va_img, va_soft, va_usable, va_fer)
