@@ -1,0 +1,135 @@
+// The audio front end: FFT, frame descriptors, pitch, segmentation and functionals on signals whose
+// answers are known, then the whole pass (Silero VAD from npm) on generated and shared speech.
+
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { describe, it } from "node:test";
+import { decodeAudio } from "../../media/audio.js";
+import { sharedDirectory } from "../../runtime/paths.js";
+import { mulberry32 } from "../../../tests/support/rng.js";
+import { ffmpegAvailable } from "../../../tests/support/media.js";
+import { RealFft } from "./fft.js";
+import { FEATURE_NAMES, segmentFunctionals } from "./functionals.js";
+import { AudioFrontEnd } from "./index.js";
+import { PitchTracker } from "./pitch.js";
+import { DEFAULT_SEGMENT_OPTIONS, speechSegments } from "./segments.js";
+import { SpectralAnalyser } from "./spectral.js";
+import { VAD_CHUNK_SAMPLES } from "./vad.js";
+
+const RATE = 16000;
+
+/** `seconds` of a sum of harmonics of `hz` (amplitudes amplitude/h), the audio of a voiced vowel in its simplest form. */
+function harmonic(hz: number, seconds: number, amplitude = 0.3, harmonics = 5): Float32Array {
+  const samples = new Float32Array(Math.round(seconds * RATE));
+  for (let i = 0; i < samples.length; i++) {
+    for (let h = 1; h <= harmonics; h++) samples[i] = samples[i]! + (amplitude / h) * Math.sin((2 * Math.PI * hz * h * i) / RATE);
+  }
+  return samples;
+}
+
+function noise(seconds: number, amplitude: number, seed = 1): Float32Array {
+  const rng = mulberry32(seed);
+  return Float32Array.from({ length: Math.round(seconds * RATE) }, () => (rng() * 2 - 1) * amplitude);
+}
+
+const at = (features: Float32Array, name: string): number => features[FEATURE_NAMES.indexOf(name)]!;
+
+describe("audio front end", () => {
+  it("the FFT's power spectrum matches a direct DFT", () => {
+    const rng = mulberry32(7);
+    const input = Float32Array.from({ length: 64 }, () => rng() - 0.5);
+    const power = new RealFft(64).power(input, new Float32Array(33));
+    for (const k of [0, 1, 5, 17, 32]) {
+      let re = 0, im = 0;
+      for (let n = 0; n < 64; n++) {
+        re += input[n]! * Math.cos((2 * Math.PI * k * n) / 64);
+        im -= input[n]! * Math.sin((2 * Math.PI * k * n) / 64);
+      }
+      assert.ok(Math.abs(power[k]! - (re * re + im * im)) < 1e-4, `bin ${k}`);
+    }
+    assert.throws(() => new RealFft(100), RangeError);
+  });
+
+  it("frame descriptors: a full-scale sine is 0 dB with its centroid at its frequency; noise is flat", () => {
+    const analyser = new SpectralAnalyser();
+    const sine = Float32Array.from({ length: RATE }, (_, i) => Math.sin((2 * Math.PI * 1000 * i) / RATE));
+    const frames = analyser.analyse(sine);
+    assert.equal(frames.count, 1 + Math.floor((RATE - 400) / 160));
+    const middle = Math.floor(frames.count / 2);
+    assert.ok(Math.abs(frames.energyDb[middle]!) < 0.5, `energy ${frames.energyDb[middle]}`);
+    assert.ok(Math.abs(frames.centroidHz[middle]! - 1000) < 60, `centroid ${frames.centroidHz[middle]}`);
+    assert.ok(frames.flatness[middle]! < 0.05);
+    const white = analyser.analyse(noise(1, 0.5));
+    assert.ok(white.flatness[middle]! > 0.4, `noise flatness ${white.flatness[middle]}`);
+    const low = analyser.analyse(harmonic(300, 0.5, 0.3, 1)).alphaRatioDb[10]!;
+    const high = analyser.analyse(harmonic(3000, 0.5, 0.3, 1)).alphaRatioDb[10]!;
+    assert.ok(low > 20 && high < -20, `alpha ratio ${low} / ${high}`);
+    assert.equal(analyser.analyse(new Float32Array(100)).count, 0);
+  });
+
+  it("pitch: harmonic tones within 1 %, silence and noise unvoiced", () => {
+    const tracker = new PitchTracker();
+    for (const hz of [90, 150, 220, 400]) {
+      const track = tracker.track(harmonic(hz, 0.5));
+      const voiced = Array.from(track.f0Hz).filter((f) => f > 0);
+      assert.equal(voiced.length, track.count, `${hz} Hz: every frame voiced`);
+      for (const f of voiced) assert.ok(Math.abs(f - hz) / hz < 0.01, `${hz} Hz read as ${f}`);
+    }
+    assert.ok(tracker.track(new Float32Array(RATE)).f0Hz.every((f) => f === 0));
+    const noisy = tracker.track(noise(1, 0.3));
+    assert.ok(noisy.f0Hz.filter((f) => f > 0).length < noisy.count * 0.1);
+  });
+
+  it("segments: hysteresis, short pauses kept inside, blips dropped, silence gated, long ones split", () => {
+    const chunkMs = (VAD_CHUNK_SAMPLES / RATE) * 1000;
+    const run = (pattern: [number, number][]): Float32Array => Float32Array.from(pattern.flatMap(([p, ms]) => Array(Math.round(ms / chunkMs)).fill(p)));
+    const loud = (probabilities: Float32Array): Float32Array => new Float32Array(probabilities.length * VAD_CHUNK_SAMPLES).fill(0.1);
+    const seconds = (p: Float32Array, s: Float32Array = loud(p)) =>
+      speechSegments(s, p).map(({ start, end }) => [Math.round((start / RATE) * 10) / 10, Math.round((end / RATE) * 10) / 10]);
+    // 160 ms below `offset` inside speech: one utterance; 0.4 dips stay inside too (hysteresis).
+    assert.deepEqual(seconds(run([[0, 320], [0.9, 960], [0.1, 160], [0.4, 320], [0.9, 960], [0, 640]])).length, 1);
+    // A 640 ms pause splits it.
+    assert.equal(seconds(run([[0, 320], [0.9, 960], [0.1, 640], [0.9, 960], [0, 640]])).length, 2);
+    // A 96 ms blip is no speech.
+    assert.equal(seconds(run([[0, 320], [0.9, 96], [0, 640]])).length, 0);
+    // Confident VAD on near-silence is no speech.
+    const probabilities = run([[0.9, 1920]]);
+    assert.equal(seconds(probabilities, new Float32Array(probabilities.length * VAD_CHUNK_SAMPLES).fill(0.0005)).length, 0);
+    // 9.6 s of speech: three pieces of at most 4 s, contiguous.
+    const long = seconds(run([[0.9, 9600]]));
+    assert.equal(long.length, 3);
+    for (const [begin, end] of long) assert.ok(end! - begin! <= DEFAULT_SEGMENT_OPTIONS.maxSegmentMs / 1000 + 0.05);
+  });
+
+  it("functionals: one finite value per name; pitch and loudness move their own features", () => {
+    const analyser = new SpectralAnalyser();
+    const tracker = new PitchTracker();
+    const features = (samples: Float32Array) => segmentFunctionals(analyser.analyse(samples), tracker.track(samples), { start: 0, end: samples.length });
+    const base = features(harmonic(120, 1, 0.1));
+    assert.equal(base.length, FEATURE_NAMES.length);
+    assert.ok(base.every(Number.isFinite));
+    assert.ok(at(features(harmonic(240, 1, 0.1)), "f0_mean_st") - at(base, "f0_mean_st") > 11.5);
+    assert.ok(at(features(harmonic(120, 1, 0.4)), "energy_mean_db") - at(base, "energy_mean_db") > 11);
+    assert.ok(at(base, "voiced_fraction") > 0.9);
+    assert.ok(segmentFunctionals(analyser.analyse(new Float32Array(0)), tracker.track(new Float32Array(0)), { start: 0, end: 0 }).every(Number.isFinite));
+  });
+
+  it("the whole pass finds no speech in silence, a tone or faint noise", async () => {
+    const frontEnd = await AudioFrontEnd.load(1);
+    for (const samples of [new Float32Array(2 * RATE), harmonic(440, 2, 0.3, 1), noise(2, 0.001)]) {
+      assert.deepEqual((await frontEnd.analyse(samples)).segments, []);
+    }
+  });
+
+  const shared = `${sharedDirectory()}samples/audio/concat_speech_silence_speech.wav`;
+  const skip = !existsSync(shared) ? `shared samples absent (${shared}; set MOODWIRE_SHARED)` : !ffmpegAvailable() ? "ffmpeg is not installed" : false;
+  it("speech, 2.4 s of silence, speech: segments on both sides of the silence, none inside it", { skip }, async () => {
+    const { samples } = await decodeAudio(readFileSync(shared), {});
+    const frontEnd = await AudioFrontEnd.load(1);
+    const { segments } = await frontEnd.analyse(samples);
+    assert.ok(segments.length >= 2);
+    const gaps = segments.slice(1).map((s, i) => s.begin - segments[i]!.end);
+    assert.ok(Math.max(...gaps) > 2, `gaps ${gaps.join(", ")}`);
+    for (const s of segments) assert.ok(at(s.features, "voiced_fraction") > 0.3);
+  });
+});

@@ -1,0 +1,110 @@
+// Per-segment prosodic functionals: statistics of the frame descriptors (pitch, energy, spectral shape,
+// MFCCs) over one speech segment. The vector the prosody classifier reads, in FEATURE_NAMES order.
+
+import { AUDIO_SAMPLE_RATE } from "../../media/types.js";
+import { PITCH_FRAME_SAMPLES, type PitchTrack } from "./pitch.js";
+import type { SampleRange } from "./segments.js";
+import { FRAME_SAMPLES, HOP_SAMPLES, MFCC_COUNT, type SpectralFrames } from "./spectral.js";
+
+/** Frames this far below the segment's loudest count as pauses. */
+const PAUSE_BELOW_PEAK_DB = 35;
+
+const MFCC_NAMES = Array.from({ length: MFCC_COUNT }, (_, c) => [`mfcc${c}_mean`, `mfcc${c}_sd`]).flat();
+
+export const FEATURE_NAMES: readonly string[] = [
+  "f0_mean_st", "f0_sd_st", "f0_p10_st", "f0_p90_st", "f0_range_st", "f0_slope_st_per_s", "f0_jitter_st",
+  "voiced_fraction", "voicing_mean", "voiced_onsets_per_s",
+  "energy_mean_db", "energy_sd_db", "energy_p10_db", "energy_p90_db", "energy_delta_sd_db", "energy_shimmer_db", "pause_fraction",
+  "centroid_mean_hz", "centroid_sd_hz", "flatness_mean", "alpha_ratio_mean_db",
+  ...MFCC_NAMES,
+];
+
+/** Semitones above 100 Hz. */
+export const semitones = (hz: number): number => 12 * Math.log2(hz / 100);
+
+function mean(values: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += values[i]!;
+  return values.length === 0 ? 0 : sum / values.length;
+}
+
+function sd(values: ArrayLike<number>): number {
+  if (values.length < 2) return 0;
+  const m = mean(values);
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += (values[i]! - m) ** 2;
+  return Math.sqrt(sum / values.length);
+}
+
+function percentile(sorted: ArrayLike<number>, q: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))))]!;
+}
+
+/** Least-squares slope of values over their times (seconds). */
+function slope(times: number[], values: number[]): number {
+  if (values.length < 2) return 0;
+  const mt = mean(times), mv = mean(values);
+  let num = 0, den = 0;
+  for (let i = 0; i < values.length; i++) {
+    num += (times[i]! - mt) * (values[i]! - mv);
+    den += (times[i]! - mt) ** 2;
+  }
+  return den === 0 ? 0 : num / den;
+}
+
+/** Indices of the frames of `frameSamples` that lie wholly inside `range`. */
+function framesIn(range: SampleRange, frameSamples: number, count: number): [number, number] {
+  const first = Math.ceil(range.start / HOP_SAMPLES);
+  const last = Math.min(count - 1, Math.floor((range.end - frameSamples) / HOP_SAMPLES));
+  return [first, Math.max(first - 1, last)];
+}
+
+function meanAbsDelta(values: number[]): number {
+  if (values.length < 2) return 0;
+  let sum = 0;
+  for (let i = 1; i < values.length; i++) sum += Math.abs(values[i]! - values[i - 1]!);
+  return sum / (values.length - 1);
+}
+
+/** The FEATURE_NAMES vector of one segment of the analysed clip. */
+export function segmentFunctionals(spectral: SpectralFrames, pitch: PitchTrack, range: SampleRange): Float32Array {
+  const seconds = Math.max(1e-3, (range.end - range.start) / AUDIO_SAMPLE_RATE);
+  const [p0, p1] = framesIn(range, PITCH_FRAME_SAMPLES, pitch.count);
+  const f0: number[] = [], f0Times: number[] = [], voicing: number[] = [];
+  let onsets = 0, wasVoiced = false;
+  for (let i = p0; i <= p1; i++) {
+    voicing.push(pitch.voicing[i]!);
+    const voiced = pitch.f0Hz[i]! > 0;
+    if (voiced) {
+      f0.push(semitones(pitch.f0Hz[i]!));
+      f0Times.push((i * HOP_SAMPLES) / AUDIO_SAMPLE_RATE);
+      if (!wasVoiced) onsets++;
+    }
+    wasVoiced = voiced;
+  }
+  const f0Sorted = Float64Array.from(f0).sort();
+
+  const [s0, s1] = framesIn(range, FRAME_SAMPLES, spectral.count);
+  const energy = Array.from(spectral.energyDb.subarray(s0, s1 + 1));
+  const energySorted = Float64Array.from(energy).sort();
+  const peak = energySorted.length === 0 ? 0 : energySorted[energySorted.length - 1]!;
+  const voicedEnergy = energy.filter((_, k) => pitch.f0Hz[s0 + k] !== undefined && pitch.f0Hz[s0 + k]! > 0);
+  const deltas = energy.slice(1).map((e, k) => e - energy[k]!);
+  const mfccStats: number[] = [];
+  for (let c = 0; c < MFCC_COUNT; c++) {
+    const column = energy.map((_, k) => spectral.mfcc[(s0 + k) * MFCC_COUNT + c]!);
+    mfccStats.push(mean(column), sd(column));
+  }
+  const centroid = spectral.centroidHz.subarray(s0, s1 + 1);
+  const features = [
+    mean(f0), sd(f0), percentile(f0Sorted, 0.1), percentile(f0Sorted, 0.9), percentile(f0Sorted, 0.9) - percentile(f0Sorted, 0.1),
+    slope(f0Times, f0), meanAbsDelta(f0),
+    voicing.length === 0 ? 0 : f0.length / voicing.length, mean(voicing), onsets / seconds,
+    mean(energy), sd(energy), percentile(energySorted, 0.1), percentile(energySorted, 0.9), sd(deltas), meanAbsDelta(voicedEnergy),
+    energy.length === 0 ? 0 : energy.filter((e) => e < peak - PAUSE_BELOW_PEAK_DB).length / energy.length,
+    mean(centroid), sd(centroid), mean(spectral.flatness.subarray(s0, s1 + 1)), mean(spectral.alphaRatioDb.subarray(s0, s1 + 1)),
+    ...mfccStats,
+  ];
+  return Float32Array.from(features);
+}

@@ -1,0 +1,52 @@
+// The audio front end shared by the prosody and vocal-burst models: one pass over a window of 16 kHz
+// mono audio gives the speech segments (Silero VAD, energy-gated), the frame descriptors (one STFT pass,
+// one pitch track) and each segment's prosodic functionals. Runs inside a model's kernel.
+
+import { AUDIO_SAMPLE_RATE } from "../../media/types.js";
+import { segmentFunctionals } from "./functionals.js";
+import { PitchTracker, type PitchTrack } from "./pitch.js";
+import { DEFAULT_SEGMENT_OPTIONS, speechSegments, type SampleRange, type SegmentOptions } from "./segments.js";
+import { SpectralAnalyser, type SpectralFrames } from "./spectral.js";
+import { SpeechDetector } from "./vad.js";
+
+export { FEATURE_NAMES } from "./functionals.js";
+export type { SampleRange, SegmentOptions } from "./segments.js";
+
+export interface AnalysedSegment {
+  /** Seconds from the start of the analysed samples. */
+  begin: number;
+  end: number;
+  /** FEATURE_NAMES values. */
+  features: Float32Array;
+}
+
+export interface AudioAnalysis {
+  segments: AnalysedSegment[];
+  spectral: SpectralFrames;
+  pitch: PitchTrack;
+  /** Speech probability per 32 ms VAD chunk. */
+  speech: Float32Array;
+}
+
+export class AudioFrontEnd {
+  private readonly spectral = new SpectralAnalyser();
+  private readonly pitch = new PitchTracker();
+
+  private constructor(private readonly detector: SpeechDetector) {}
+
+  static async load(intraOpThreads: number): Promise<AudioFrontEnd> {
+    return new AudioFrontEnd(await SpeechDetector.load(intraOpThreads));
+  }
+
+  async analyse(samples: Float32Array, options: SegmentOptions = DEFAULT_SEGMENT_OPTIONS): Promise<AudioAnalysis> {
+    const speech = await this.detector.speechProbabilities(samples);
+    const spectral = this.spectral.analyse(samples);
+    const pitch = this.pitch.track(samples);
+    const segments = speechSegments(samples, speech, options).map((range: SampleRange): AnalysedSegment => ({
+      begin: range.start / AUDIO_SAMPLE_RATE,
+      end: range.end / AUDIO_SAMPLE_RATE,
+      features: segmentFunctionals(spectral, pitch, range),
+    }));
+    return { segments, spectral, pitch, speech };
+  }
+}

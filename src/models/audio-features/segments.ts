@@ -1,0 +1,84 @@
+// Speech segments from per-chunk VAD probabilities: hysteresis (start at `onset`, end only after
+// `minPauseMs` below `offset`), an energy gate (near-silent chunks are never speech, whatever the VAD
+// says), short blips dropped, a little padding, and long segments split into utterance-sized pieces.
+
+import { AUDIO_SAMPLE_RATE } from "../../media/types.js";
+import { VAD_CHUNK_SAMPLES } from "./vad.js";
+
+export interface SegmentOptions {
+  /** Probability that starts speech. */
+  onset: number;
+  /** Probability under which speech may end. */
+  offset: number;
+  /** Pauses shorter than this do not split an utterance. */
+  minPauseMs: number;
+  /** Segments shorter than this are dropped. */
+  minSpeechMs: number;
+  /** Padding added on each side (clamped to the clip). */
+  padMs: number;
+  /** Longer segments are split into equal pieces no longer than this. */
+  maxSegmentMs: number;
+  /** Chunks quieter than this RMS (full scale 1) are not speech. */
+  minRms: number;
+}
+
+export const DEFAULT_SEGMENT_OPTIONS: Readonly<SegmentOptions> = {
+  onset: 0.5,
+  offset: 0.35,
+  minPauseMs: 300,
+  minSpeechMs: 250,
+  padMs: 30,
+  maxSegmentMs: 4000,
+  minRms: 0.002,
+};
+
+/** A range of samples, [start, end). */
+export interface SampleRange {
+  start: number;
+  end: number;
+}
+
+function chunkRms(samples: Float32Array, chunk: number): number {
+  const part = samples.subarray(chunk * VAD_CHUNK_SAMPLES, (chunk + 1) * VAD_CHUNK_SAMPLES);
+  let sum = 0;
+  for (let i = 0; i < part.length; i++) sum += part[i]! * part[i]!;
+  return part.length === 0 ? 0 : Math.sqrt(sum / part.length);
+}
+
+const samplesOf = (ms: number): number => Math.round((ms / 1000) * AUDIO_SAMPLE_RATE);
+
+export function speechSegments(samples: Float32Array, probabilities: Float32Array, options: SegmentOptions = DEFAULT_SEGMENT_OPTIONS): SampleRange[] {
+  const raw: SampleRange[] = [];
+  let start = -1;
+  let quietSince = -1;
+  for (let c = 0; c < probabilities.length; c++) {
+    const p = chunkRms(samples, c) < options.minRms ? 0 : probabilities[c]!;
+    if (start < 0) {
+      if (p >= options.onset) [start, quietSince] = [c, -1];
+      continue;
+    }
+    if (p >= options.offset) {
+      quietSince = -1;
+    } else if (quietSince < 0) {
+      quietSince = c;
+    } else if ((c - quietSince + 1) * VAD_CHUNK_SAMPLES >= samplesOf(options.minPauseMs)) {
+      raw.push({ start: start * VAD_CHUNK_SAMPLES, end: quietSince * VAD_CHUNK_SAMPLES });
+      [start, quietSince] = [-1, -1];
+    }
+  }
+  if (start >= 0) raw.push({ start: start * VAD_CHUNK_SAMPLES, end: (quietSince >= 0 ? quietSince : probabilities.length) * VAD_CHUNK_SAMPLES });
+
+  const pad = samplesOf(options.padMs);
+  const maxLength = samplesOf(options.maxSegmentMs);
+  const segments: SampleRange[] = [];
+  for (const range of raw) {
+    if (range.end - range.start < samplesOf(options.minSpeechMs)) continue;
+    const padded = { start: Math.max(0, range.start - pad), end: Math.min(samples.length, range.end + pad) };
+    const pieces = Math.ceil((padded.end - padded.start) / maxLength);
+    const length = (padded.end - padded.start) / pieces;
+    for (let i = 0; i < pieces; i++) {
+      segments.push({ start: Math.round(padded.start + i * length), end: Math.round(padded.start + (i + 1) * length) });
+    }
+  }
+  return segments;
+}
