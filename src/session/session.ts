@@ -1,4 +1,4 @@
-// State of one WebSocket connection: job id, audio window, face identities. Never shared.
+// State of one WebSocket connection: job id, audio window, face identities, models' stream state. Never shared.
 
 import { randomUUID } from "node:crypto";
 import { AudioWindow } from "./audio-window.js";
@@ -11,10 +11,17 @@ export class ConnectionSession implements SessionView {
   readonly jobId = randomUUID().replaceAll("-", "");
   readonly audioWindow = new AudioWindow();
   readonly faceIdentities = new FaceIdentities();
+  private readonly streamStates = new Map<string, unknown>();
 
-  /** reset_stream: empties the audio window (the timeline keeps running); face identities stay. */
+  /** reset_stream: empties the audio window (the timeline keeps running) and the models' stream state; face identities stay. */
   resetStream(): void {
     this.audioWindow.reset();
+    this.streamStates.clear();
+  }
+
+  streamState<T>(key: string, create: () => T): T {
+    if (!this.streamStates.has(key)) this.streamStates.set(key, create());
+    return this.streamStates.get(key) as T;
   }
 
   /**

@@ -25,6 +25,9 @@ export interface FaceIdentityCache {
 export interface SessionView {
   readonly jobId: string;
   readonly faceIdentities: FaceIdentityCache;
+  /** A model's state kept between the payloads of one stream under `key` (e.g. a speaker's running
+   * statistics), made by `create` on first use and dropped by reset_stream. */
+  streamState<T>(key: string, create: () => T): T;
 }
 
 /** What a model's predict() receives besides the media and its config. */

@@ -179,7 +179,12 @@ export function b64(bytes: Uint8Array | string): string {
 
 /** The shared sample image, when the shared folder is present. */
 export function samplePng(): Buffer | undefined {
-  const path = `${sharedDirectory()}samples/astronaut.png`;
+  return sharedSample("astronaut.png");
+}
+
+/** A file of the shared samples (e.g. "audio/speech_4s.wav"), or undefined when they are absent. */
+export function sharedSample(name: string): Buffer | undefined {
+  const path = `${sharedDirectory()}samples/${name}`;
   return existsSync(path) ? readFileSync(path) : undefined;
 }
 

@@ -6,10 +6,11 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { StreamClient } from "hume/expressionMeasurement/stream";
 import { faceModel } from "../../src/models/face/index.js";
+import { prosodyModel } from "../../src/models/prosody/index.js";
 import type { ModelFactory } from "../../src/models/types.js";
 import { EXPRESSION_LABELS, LANGUAGE_EMOTION_LABELS, SENTIMENT_LABELS, TOXICITY_LABELS } from "../../src/protocol/index.js";
 import type { RunningServer } from "../../src/server/server.js";
-import { HEX32, b64, samplePng, startTestServer } from "./helpers.js";
+import { HEX32, b64, hasFfmpeg, samplePng, sharedSample, startTestServer } from "./helpers.js";
 import { greyPng } from "../support/media.js";
 import { fakeFace, languageFactory, realLanguageInstalled } from "../support/fake-models.js";
 
@@ -241,6 +242,36 @@ describe("official SDK against a server with the real face model", () => {
     assert.ok(ranked.slice(0, 2).includes("Joy"), ranked.slice(0, 5).join(", "));
     const blank = await sdk.publish({ data: b64(greyPng(64, 64)), models: { face: {} } });
     assert.deepEqual(blank, { face: { warning: "No faces detected.", code: "W0103" } });
+    sdk.close();
+  });
+});
+
+describe("official SDK against a server with the real prosody model", () => {
+  const speech = sharedSample("audio/speech_4s.webm");
+  const skip = !prosodyModel.isInstalled() ? `prosody model not installed: ${prosodyModel.notInstalledReason?.()}`
+    : speech === undefined ? "shared/samples/audio not present"
+    : !hasFfmpeg() ? "ffmpeg is not installed" : false;
+  let server: RunningServer | undefined;
+
+  before(async () => {
+    if (skip === false) server = await startTestServer({ factories: [prosodyModel as ModelFactory] });
+  });
+  after(async () => {
+    await server?.shutdown();
+  });
+
+  test("speech as WebM/Opus: time ranges on the stream timeline with the 48 expressions; silence: W0105", { ...T, skip }, async () => {
+    const sdk = await SdkConnection.open(server!.port);
+    const reply = await sdk.publish({ data: b64(speech!), models: { prosody: {} }, streamWindowMs: 5000, payloadId: "p" });
+    assert.equal(reply.payloadId, "p");
+    const predictions = (reply.prosody as { predictions: { time: { begin: number; end: number }; emotions: Score[] }[] }).predictions;
+    assert.ok(predictions.length >= 1);
+    for (const p of predictions) {
+      assert.ok(p.time.begin >= 0 && p.time.end > p.time.begin);
+      assert.deepEqual(p.emotions.map((e) => e.name), [...EXPRESSION_LABELS]);
+    }
+    const silence = await sdk.publish({ data: b64(sharedSample("audio/silence_2s.wav")!), models: { prosody: {} }, resetStream: true });
+    assert.deepEqual(silence, { prosody: { warning: "No speech detected.", code: "W0105" } });
     sdk.close();
   });
 });

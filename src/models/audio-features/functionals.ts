@@ -1,5 +1,8 @@
 // Per-segment prosodic functionals: statistics of the frame descriptors (pitch, energy, spectral shape,
 // MFCCs) over one speech segment. The vector the prosody classifier reads, in FEATURE_NAMES order.
+// Absolute levels (mean loudness, MFCC c0's mean) are left out: microphones, gain control and corpora
+// that normalise each file's peak (EmoDB) change them without any change in the voice, and with them a
+// model trained on RAVDESS read EmoDB's angry speech as quiet (cross-corpus UAR 0.28 → 0.46 without).
 
 import { AUDIO_SAMPLE_RATE } from "../../media/types.js";
 import { PITCH_FRAME_SAMPLES, type PitchTrack } from "./pitch.js";
@@ -9,12 +12,13 @@ import { FRAME_SAMPLES, HOP_SAMPLES, MFCC_COUNT, type SpectralFrames } from "./s
 /** Frames this far below the segment's loudest count as pauses. */
 const PAUSE_BELOW_PEAK_DB = 35;
 
-const MFCC_NAMES = Array.from({ length: MFCC_COUNT }, (_, c) => [`mfcc${c}_mean`, `mfcc${c}_sd`]).flat();
+// c0 is the frame's level: its mean is left out with the other absolute levels (see below), its spread kept.
+const MFCC_NAMES = ["mfcc0_sd", ...Array.from({ length: MFCC_COUNT - 1 }, (_, c) => [`mfcc${c + 1}_mean`, `mfcc${c + 1}_sd`]).flat()];
 
 export const FEATURE_NAMES: readonly string[] = [
   "f0_mean_st", "f0_sd_st", "f0_p10_st", "f0_p90_st", "f0_range_st", "f0_slope_st_per_s", "f0_jitter_st",
   "voiced_fraction", "voicing_mean", "voiced_onsets_per_s",
-  "energy_mean_db", "energy_sd_db", "energy_p10_db", "energy_p90_db", "energy_delta_sd_db", "energy_shimmer_db", "pause_fraction",
+  "energy_sd_db", "energy_range_db", "energy_delta_sd_db", "energy_shimmer_db", "pause_fraction",
   "centroid_mean_hz", "centroid_sd_hz", "flatness_mean", "alpha_ratio_mean_db",
   ...MFCC_NAMES,
 ];
@@ -94,14 +98,15 @@ export function segmentFunctionals(spectral: SpectralFrames, pitch: PitchTrack, 
   const mfccStats: number[] = [];
   for (let c = 0; c < MFCC_COUNT; c++) {
     const column = energy.map((_, k) => spectral.mfcc[(s0 + k) * MFCC_COUNT + c]!);
-    mfccStats.push(mean(column), sd(column));
+    if (c > 0) mfccStats.push(mean(column));
+    mfccStats.push(sd(column));
   }
   const centroid = spectral.centroidHz.subarray(s0, s1 + 1);
   const features = [
     mean(f0), sd(f0), percentile(f0Sorted, 0.1), percentile(f0Sorted, 0.9), percentile(f0Sorted, 0.9) - percentile(f0Sorted, 0.1),
     slope(f0Times, f0), meanAbsDelta(f0),
     voicing.length === 0 ? 0 : f0.length / voicing.length, mean(voicing), onsets / seconds,
-    mean(energy), sd(energy), percentile(energySorted, 0.1), percentile(energySorted, 0.9), sd(deltas), meanAbsDelta(voicedEnergy),
+    sd(energy), percentile(energySorted, 0.9) - percentile(energySorted, 0.1), sd(deltas), meanAbsDelta(voicedEnergy),
     energy.length === 0 ? 0 : energy.filter((e) => e < peak - PAUSE_BELOW_PEAK_DB).length / energy.length,
     mean(centroid), sd(centroid), mean(spectral.flatness.subarray(s0, s1 + 1)), mean(spectral.alphaRatioDb.subarray(s0, s1 + 1)),
     ...mfccStats,

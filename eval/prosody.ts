@@ -1,0 +1,118 @@
+// Prosody model evaluation on RAVDESS and EmoDB through the served front end (src/models/audio-features:
+// decoding, VAD segments, functionals) and the served classifier code (classifySegments):
+// * ravdess_uar: 8 classes, speaker-independent. models/prosody/eval/ holds one model per fold, each
+//   trained without that fold's actors (training/prosody/train.py --export); a clip is scored by the
+//   model that never heard its speaker.
+// * cross_corpus_uar: the model trained on RAVDESS alone, on EmoDB's 6 classes shared with RAVDESS.
+// A clip's prediction averages its segments' class probabilities, weighted by duration. Features are
+// normalised by the speaker's statistics over all of their clips, as a stream that has heard the speaker
+// for a while is; `*_first_utterance` uses the prior alone, as the first utterance of a new stream is.
+
+import { existsSync, readFileSync } from "node:fs";
+import { InferenceSession } from "onnxruntime-node";
+import { decodeAudio } from "../src/media/audio.js";
+import { AudioFrontEnd, FEATURE_NAMES } from "../src/models/audio-features/index.js";
+import { CONFIG_PATH, readProsodyConfig } from "../src/models/prosody/config.js";
+import { PROSODY_CLASSES, type ProsodyClass } from "../src/models/prosody/expressions.js";
+import { classifySegments } from "../src/models/prosody/kernel.js";
+import { RunningStatistics, type Normalisation } from "../src/models/prosody/statistics.js";
+import { modelDirectory, sharedDirectory } from "../src/runtime/paths.js";
+import type { EvalResult } from "./main.js";
+import { loadCorpus, type SpeechClip } from "./speech-corpora.js";
+
+const RAVDESS_CLASSES: readonly ProsodyClass[] = ["neutral", "calm", "happy", "sad", "angry", "fearful", "disgust", "surprised"];
+const SHARED_CLASSES: readonly ProsodyClass[] = ["neutral", "happy", "sad", "angry", "fearful", "disgust"];
+
+interface AnalysedClip {
+  clip: SpeechClip;
+  features: Float32Array[];
+  seconds: number[];
+}
+
+interface EvaluationModels {
+  ravdess_folds: { file: string; speakers: string[] }[];
+  cross_corpus: string;
+}
+
+async function analyse(clips: readonly SpeechClip[], frontEnd: AudioFrontEnd): Promise<AnalysedClip[]> {
+  const analysed: AnalysedClip[] = [];
+  for (const [i, clip] of clips.entries()) {
+    const { samples } = await decodeAudio(readFileSync(clip.path), {});
+    const { segments } = await frontEnd.analyse(samples);
+    analysed.push({ clip, features: segments.map((s) => s.features), seconds: segments.map((s) => s.end - s.begin) });
+    if (i % 250 === 0) console.error(`prosody eval: ${clip.corpus} ${i}/${clips.length}`);
+  }
+  return analysed;
+}
+
+/** Each speaker's statistics over all their segments (a stream that has heard them a while). */
+function speakerNormalisations(clips: readonly AnalysedClip[]): Map<string, Normalisation> {
+  const statistics = new Map<string, RunningStatistics>();
+  for (const { clip, features } of clips) {
+    const stats = statistics.get(clip.speaker) ?? new RunningStatistics(FEATURE_NAMES.length);
+    for (const row of features) stats.add(row);
+    statistics.set(clip.speaker, stats);
+  }
+  // A prior worth no segments: the speaker's own statistics alone.
+  const none = { mean: new Float32Array(FEATURE_NAMES.length), sd: new Float32Array(FEATURE_NAMES.length) };
+  return new Map([...statistics].map(([speaker, stats]) => [speaker, stats.normalisation(none, 0)]));
+}
+
+async function predict(session: InferenceSession, clip: AnalysedClip, normalisation: Normalisation, allowed: readonly ProsodyClass[]): Promise<ProsodyClass> {
+  const rows = clip.features.map((row) => row.map((v, f) => (v - normalisation.mean[f]!) / normalisation.sd[f]!));
+  const { classes } = await classifySegments(session, rows);
+  const width = PROSODY_CLASSES.length;
+  const total = clip.seconds.reduce((a, b) => a + b, 0);
+  const score = (name: ProsodyClass): number => {
+    const k = PROSODY_CLASSES.indexOf(name);
+    return clip.seconds.reduce((sum, seconds, n) => sum + classes[n * width + k]! * seconds, 0) / total;
+  };
+  return allowed.reduce((best, name) => (score(name) > score(best) ? name : best));
+}
+
+/** Unweighted average recall over `classes`; clips without speech count as wrong. */
+function uar(clips: readonly AnalysedClip[], predicted: readonly (ProsodyClass | undefined)[], classes: readonly ProsodyClass[]): number {
+  const recalls = classes.map((name) => {
+    const of = clips.map((c, i) => [c.clip.emotion, predicted[i]] as const).filter(([truth]) => truth === name);
+    return of.filter(([, p]) => p === name).length / of.length;
+  });
+  return Math.round((recalls.reduce((a, b) => a + b, 0) / recalls.length) * 10_000) / 10_000;
+}
+
+async function scoreAll(clips: readonly AnalysedClip[], sessionOf: (clip: AnalysedClip) => InferenceSession, normalisationOf: (clip: AnalysedClip) => Normalisation, classes: readonly ProsodyClass[]) {
+  const predicted = await Promise.all(clips.map((c) => (c.features.length === 0 ? undefined : predict(sessionOf(c), c, normalisationOf(c), classes))));
+  return uar(clips, predicted, classes);
+}
+
+export async function run(): Promise<EvalResult> {
+  const shared = sharedDirectory();
+  if (!existsSync(`${shared}data/audio/ravdess/labels.csv`)) return { skipped: `RAVDESS not found under ${shared}data/audio (set --shared or MOODWIRE_SHARED)` };
+  if (!existsSync(CONFIG_PATH())) return { skipped: `${CONFIG_PATH()} is missing (training/prosody/train.py --export)` };
+  const config = readProsodyConfig();
+  const evaluation = (JSON.parse(readFileSync(CONFIG_PATH(), "utf8")) as { evaluation: EvaluationModels }).evaluation;
+  const load = (file: string) => InferenceSession.create(`${modelDirectory("prosody")}${file}`, { intraOpNumThreads: 1, logSeverityLevel: 3 });
+
+  const frontEnd = await AudioFrontEnd.load(1);
+  const started = performance.now();
+  const ravdess = await analyse(loadCorpus(shared, "ravdess"), frontEnd);
+  const emodb = (await analyse(loadCorpus(shared, "emodb"), frontEnd)).filter((c) => SHARED_CLASSES.includes(c.clip.emotion));
+  const foldOf = new Map<string, InferenceSession>();
+  for (const fold of evaluation.ravdess_folds) {
+    const session = await load(fold.file);
+    for (const speaker of fold.speakers) foldOf.set(speaker, session);
+  }
+  const crossCorpus = await load(evaluation.cross_corpus);
+  const speakers = speakerNormalisations([...ravdess, ...emodb]);
+  const byFold = (c: AnalysedClip) => foldOf.get(c.clip.speaker)!;
+  const bySpeaker = (c: AnalysedClip) => speakers.get(c.clip.speaker)!;
+  const prior = () => config.prior;
+  return {
+    ravdess_uar: await scoreAll(ravdess, byFold, bySpeaker, RAVDESS_CLASSES),
+    cross_corpus_uar: await scoreAll(emodb, () => crossCorpus, bySpeaker, SHARED_CLASSES),
+    ravdess_uar_first_utterance: await scoreAll(ravdess, byFold, prior, RAVDESS_CLASSES),
+    cross_corpus_uar_first_utterance: await scoreAll(emodb, () => crossCorpus, prior, SHARED_CLASSES),
+    clips: { ravdess: ravdess.length, emodb_shared_classes: emodb.length, without_speech: [...ravdess, ...emodb].filter((c) => c.features.length === 0).length },
+    chance: { ravdess: 1 / RAVDESS_CLASSES.length, cross_corpus: 1 / SHARED_CLASSES.length },
+    seconds: Math.round((performance.now() - started) / 1000),
+  };
+}

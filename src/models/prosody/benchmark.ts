@@ -1,0 +1,62 @@
+// The prosody model's benchmarks, reached through prosodyModel.benchmark():
+// * `prosody` (alias `audio`): 5 s 16 kHz mono WAV of speech, prosody only (bar: e2e p50 ≤ 80 ms);
+// * `prosody-webm`: the same 5 s as WebM/Opus, what browsers record (bar: e2e p50 ≤ 150 ms).
+// Both cut from the shared samples (MOODWIRE_SHARED samples/audio/) with ffmpeg; without them the
+// benchmark is unavailable.
+
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { decodeMedia, readPayload } from "../../media/index.js";
+import { DEFAULT_LIMITS } from "../../protocol/index.js";
+import { sharedDirectory } from "../../runtime/paths.js";
+import type { BenchmarkFigures, BenchmarkRunner, ModelBenchmark } from "../benchmark.js";
+import { readProsodyConfig } from "./config.js";
+import { ProsodyKernel } from "./kernel.js";
+
+/** Two different 5 s stretches of the shared speech-silence-speech sample, so outputs do not repeat. */
+const CUTS = [["0", "5"], ["9.5", "5"]] as const;
+
+function cut(source: string, start: string, seconds: string, format: string[]): Buffer {
+  return execFileSync("ffmpeg", ["-nostdin", "-loglevel", "error", "-ss", start, "-t", seconds, "-i", source, "-ac", "1", "-ar", "16000", ...format, "pipe:1"], { maxBuffer: 16 * 1024 * 1024 });
+}
+
+async function kernelAlone(clips: Buffer[], what: string): Promise<BenchmarkRunner> {
+  const kernel = new ProsodyKernel();
+  await kernel.load({ intraOpThreads: 1 });
+  const { prior } = readProsodyConfig();
+  const windows = await Promise.all(clips.map(async (clip) => {
+    const media = await decodeMedia(readPayload(clip.toString("base64"), false, DEFAULT_LIMITS), { frameRate: undefined, audio: true, audioWindow: true }, DEFAULT_LIMITS);
+    if (media.kind !== "audio") throw new Error(`benchmark media decoded as ${media.kind}`);
+    return media.audio.samples;
+  }));
+  return {
+    method: `prosody kernel (kernel.js) run([input]) in the bench process on ${what} decoded beforehand, 1 intra-op thread`,
+    run: (i) => kernel.run([{ samples: windows[i % windows.length]!, mean: prior.mean, sd: prior.sd }]),
+    close: async () => undefined,
+  };
+}
+
+export async function prosodyBenchmarks(): Promise<ModelBenchmark[]> {
+  const source = `${sharedDirectory()}samples/audio/concat_speech_silence_speech.wav`;
+  if (!existsSync(source)) throw new Error(`the shared audio samples are absent (${source}); set MOODWIRE_SHARED`);
+  const wavs = CUTS.map(([start, seconds]) => cut(source, start, seconds, ["-c:a", "pcm_s16le", "-f", "wav"]));
+  const webms = CUTS.map(([start, seconds]) => cut(source, start, seconds, ["-c:a", "libopus", "-b:a", "32k", "-f", "webm"]));
+  const messages = (clips: Buffer[]) => clips.map((clip) => ({ data: clip.toString("base64"), models: { prosody: {} } }));
+  return [
+    {
+      scenarios: ["prosody", "audio"],
+      messages: messages(wavs),
+      inputs: { audio: "2 distinct 5 s 16 kHz mono WAVs of speech (shared samples), prosody: {}" },
+      modelAlone: () => kernelAlone(wavs, "the WAVs"),
+      bars: (figures: BenchmarkFigures) => ({ issue17_wav_5s_e2e_p50_le_80ms: figures.e2eP50Ms <= 80 }),
+    },
+    {
+      scenarios: ["prosody-webm"],
+      messages: messages(webms),
+      inputs: { audio: "the same 5 s as WebM/Opus 32 kb/s, prosody: {}" },
+      defaults: { payloads: 400, sequential: 200 },
+      modelAlone: () => kernelAlone(webms, "the WebM/Opus clips"),
+      bars: (figures: BenchmarkFigures) => ({ issue17_webm_5s_e2e_p50_le_150ms: figures.e2eP50Ms <= 150 }),
+    },
+  ];
+}

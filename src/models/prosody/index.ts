@@ -1,0 +1,73 @@
+// The prosody model (spec §3.1 ProsodyItem, §3.6): the 48 expressions of the voice for each speech
+// segment in the stream's audio window, times on the stream timeline. Features are normalised by the
+// speaker's running statistics over the stream (blended with the training corpora's until enough speech
+// has been heard; reset_stream starts over), computed by ./kernel.js in the shared worker pool.
+
+import { AUDIO_SAMPLE_RATE, type DecodedMedia, type DecodeNeeds } from "../../media/types.js";
+import { EXPRESSION_LABELS, noDetection, type ModelOutput, type TimedPrediction } from "../../protocol/index.js";
+import { labelScores } from "../../protocol/node/index.js";
+import type { KernelHandle } from "../../runtime/worker-pool.js";
+import { FEATURE_NAMES } from "../audio-features/index.js";
+import type { ExpressionModel, ModelFactory, ModelRuntimeOptions, PredictContext } from "../types.js";
+import { CONFIG_PATH, prosodyInstalled, readProsodyConfig, type ProsodyModelConfig } from "./config.js";
+import type { ProsodyKernelInput, ProsodyKernelOutput } from "./kernel-types.js";
+import { RunningStatistics } from "./statistics.js";
+
+const STATISTICS_KEY = "prosody.speaker-statistics";
+
+const round = (seconds: number): number => Math.round(seconds * 1000) / 1000;
+
+class ProsodyModel implements ExpressionModel<"prosody"> {
+  readonly name = "prosody" as const;
+  private readonly kernel: KernelHandle<ProsodyKernelInput, ProsodyKernelOutput>;
+  private readonly config: ProsodyModelConfig = readProsodyConfig();
+
+  constructor(options: ModelRuntimeOptions) {
+    this.kernel = options.pool.add<ProsodyKernelInput, ProsodyKernelOutput>({
+      url: new URL("./kernel.js", import.meta.url).href,
+      // The work grows with the window's length: one unit per second of audio.
+      weight: (input) => Math.max(1, Math.ceil(input.samples.length / AUDIO_SAMPLE_RATE)),
+      ...(options.maxWorkers === undefined ? {} : { maxWorkers: options.maxWorkers }),
+    });
+  }
+
+  async load(): Promise<void> {
+    const { prior } = this.config;
+    await this.kernel.run({ samples: new Float32Array(AUDIO_SAMPLE_RATE), mean: prior.mean, sd: prior.sd });
+  }
+
+  async predict(media: DecodedMedia, _config: unknown, context: PredictContext): Promise<ModelOutput<TimedPrediction>> {
+    const window = context.audioWindow;
+    const payloadSamples = media.kind === "audio" || media.kind === "video" ? (media.audio?.samples.length ?? 0) : 0;
+    if (window === undefined || window.samples.length === 0) return noDetection("prosody");
+    const statistics = context.session.streamState(STATISTICS_KEY, () => new RunningStatistics(FEATURE_NAMES.length));
+    const { mean, sd } = statistics.normalisation(this.config.prior, this.config.priorSegments);
+    const { segments } = await this.kernel.run({ samples: window.samples, mean, sd });
+    // Segments ending in this payload's new audio join the speaker's statistics; older ones were counted
+    // when their audio arrived.
+    const newFrom = (window.samples.length - payloadSamples) / AUDIO_SAMPLE_RATE;
+    for (const segment of segments) if (segment.end > newFrom) statistics.add(segment.features);
+    if (segments.length === 0) return noDetection("prosody");
+    return {
+      predictions: segments.map((segment): TimedPrediction => ({
+        time: { begin: round(window.startTime + segment.begin), end: round(window.startTime + segment.end) },
+        emotions: labelScores(EXPRESSION_LABELS, segment.expressions, 0),
+      })),
+    };
+  }
+
+  async close(): Promise<void> {
+    // The pool is the registry's: it stops the workers.
+  }
+}
+
+export const prosodyModel: ModelFactory<"prosody"> = {
+  name: "prosody",
+  needs: (): DecodeNeeds => ({ frameRate: undefined, audio: true, audioWindow: true }),
+  isInstalled: prosodyInstalled,
+  notInstalledReason: () => `${CONFIG_PATH()} is missing; train and export it with training/prosody/train.py --export.`,
+  create(options: ModelRuntimeOptions): ExpressionModel<"prosody"> {
+    return new ProsodyModel(options);
+  },
+  benchmark: async () => (await import("./benchmark.js")).prosodyBenchmarks(),
+};
