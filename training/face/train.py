@@ -3,7 +3,7 @@
 7 labels. Checkpoints every epoch; --resume continues from the last one. Exports ONNX with --export.
 
   /usr/bin/python3 training/face/train.py --data ../shared/data/face/fer2013 --aligned DIR --out DIR [--resume]
-  /usr/bin/python3 training/face/train.py ... --export models/face/expression.onnx
+  /usr/bin/python3 training/face/train.py ... --export models/face/expression.onnx [--ensemble DIR ...]
 """
 import argparse, csv, os, time
 import numpy as np
@@ -65,15 +65,20 @@ class Net(nn.Module):
 
 
 class Served(nn.Module):
-    """What the server runs: uint8-range greyscale in, probabilities out, averaged with the mirror image."""
-    def __init__(self, net):
+    """What the server runs: uint8-range greyscale in, probabilities out, averaged over the mirror image
+    and over every network of an ensemble."""
+    def __init__(self, *nets):
         super().__init__()
-        self.net = net
+        self.nets = nn.ModuleList(nets)
 
     def forward(self, x):
-        a, b = self.net(x)
-        fa, fb = self.net(torch.flip(x, dims=[3]))
-        return (F.softmax(a, 1) + F.softmax(fa, 1)) / 2, (F.softmax(b, 1) + F.softmax(fb, 1)) / 2
+        flipped = torch.flip(x, dims=[3])
+        ferplus, fer2013 = [], []
+        for net in self.nets:
+            for view in (x, flipped):
+                a, b = net(view)
+                ferplus.append(F.softmax(a, 1)); fer2013.append(F.softmax(b, 1))
+        return sum(ferplus) / len(ferplus), sum(fer2013) / len(fer2013)
 
 
 def augment(x, gen):
@@ -126,6 +131,7 @@ def main():
     ap.add_argument("--fer2013-weight", type=float, default=0.5, help="weight of the FER2013 head's loss")
     ap.add_argument("--resume", action="store_true")
     ap.add_argument("--export")
+    ap.add_argument("--ensemble", nargs="*", default=[], help="with --export: more run folders whose best.pt joins the exported ensemble")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -133,12 +139,16 @@ def main():
 
     model = Net().to(memory_format=torch.channels_last)
     if args.export:
-        best = torch.load(os.path.join(args.out, "best.pt"))
-        model.load_state_dict(best["model"]); model.eval()
-        torch.onnx.export(Served(model), torch.zeros(1, 1, 48, 48), args.export, input_names=["face"],
+        nets = []
+        for folder in [args.out, *args.ensemble]:
+            best = torch.load(os.path.join(folder, "best.pt"))
+            net = Net(); net.load_state_dict(best["model"]); net.eval()
+            nets.append(net)
+            print("member", folder, "epoch", best["epoch"], best["val"])
+        torch.onnx.export(Served(*nets), torch.zeros(1, 1, 48, 48), args.export, input_names=["face"],
                           output_names=["ferplus", "fer2013"], dynamic_axes={"face": {0: "n"}, "ferplus": {0: "n"}, "fer2013": {0: "n"}},
                           opset_version=13)
-        print("exported", args.export, "from epoch", best["epoch"], best["val"])
+        print("exported", args.export)
         return
 
     tr_img, tr_votes, tr_joined, tr_fer = load_split(args, "Training")
