@@ -1,11 +1,14 @@
-// Audio decoding to 16 kHz mono float32: WAV in-process, everything else through ffmpeg.
+// Audio decoding to 16 kHz mono float32: WAV and Opus (WebM, Ogg) in-process, everything else through ffmpeg.
 
 import { ErrorCode } from "../protocol/index.js";
 import { audioTooLong, MediaError, unknownMedia } from "./errors.js";
 import { ffmpegFailure, mediaInput, probe, probeSeconds, runFfmpeg, type MediaInput } from "./ffmpeg.js";
 import { sniffMedia } from "./sniff.js";
 import { AUDIO_SAMPLE_RATE, type AudioClip } from "./types.js";
+import { readOggOpus } from "./ogg.js";
+import { decodeOpus, opusDurationMs, type OpusStream } from "./opus.js";
 import { decodeWav } from "./wav.js";
+import { readWebmOpus } from "./webm.js";
 
 /** Decoding goes this far past a duration limit, to tell "over the limit" from "exactly at it". */
 const OVERRUN_MARGIN_MS = 500;
@@ -70,18 +73,39 @@ export async function measuredDurationMs(input: MediaInput): Promise<number | un
   }
 }
 
+/** The Opus stream that `read` finds, decoded in-process; undefined when ffmpeg must decode the file. */
+async function decodeOpusIn(read: (bytes: Buffer) => OpusStream | undefined, bytes: Buffer, maxDurationMs: number | undefined): Promise<Float32Array | undefined> {
+  const track = read(bytes);
+  if (track === undefined) return undefined;
+  const durationMs = opusDurationMs(track);
+  if (maxDurationMs !== undefined && durationMs > maxDurationMs) throw audioTooLong(durationMs, maxDurationMs);
+  const samples = await decodeOpus(track);
+  if (samples.length === 0) throw new MediaError(ErrorCode.NoAudio, "No audio could be decoded from the media: the audio track is empty.");
+  return samples;
+}
+
+/**
+ * Containers read in-process, which is faster than starting ffmpeg: each reader returns undefined for
+ * a file it does not handle exactly (float WAV variants, laced or multi-track WebM…), and ffmpeg decodes it.
+ */
+const IN_PROCESS_DECODERS: Readonly<Record<string, (bytes: Buffer, maxDurationMs: number | undefined) => Promise<Float32Array | undefined>>> = {
+  wav: async (bytes, maxDurationMs) => decodeWav(bytes, maxDurationMs),
+  webm: (bytes, maxDurationMs) => decodeOpusIn(readWebmOpus, bytes, maxDurationMs),
+  matroska: (bytes, maxDurationMs) => decodeOpusIn(readWebmOpus, bytes, maxDurationMs),
+  ogg: (bytes, maxDurationMs) => decodeOpusIn(readOggOpus, bytes, maxDurationMs),
+};
+
 /** Audio bytes of a known container (from sniffing) → 16 kHz mono. */
 export async function decodeAudioContainer(bytes: Buffer, container: string | undefined, options: DecodeAudioOptions): Promise<AudioClip> {
-  if (container === "wav") {
-    const samples = decodeWav(bytes, options.maxDurationMs);
-    if (samples !== undefined) return { samples };
-  }
+  const inProcess = container === undefined ? undefined : IN_PROCESS_DECODERS[container];
+  const samples = await inProcess?.(bytes, options.maxDurationMs);
+  if (samples !== undefined) return { samples };
   return { samples: await decodeAudioFfmpeg(mediaInput(bytes, container), options.maxDurationMs, options.timeoutMs) };
 }
 
 /**
- * Audio bytes (any supported container) → 16 kHz mono float32. WAV (integer PCM or float) is parsed
- * in-process; everything else goes through ffmpeg. Throws MediaError: E0200 unknown format, E0202
+ * Audio bytes (any supported container) → 16 kHz mono float32. WAV (integer PCM or float) and Opus in
+ * WebM or Ogg are decoded in-process; everything else goes through ffmpeg. Throws MediaError: E0200 unknown format, E0202
  * undecodable or no audio, E0203 longer than `maxDurationMs`.
  */
 export async function decodeAudio(bytes: Buffer, options: DecodeAudioOptions = {}): Promise<AudioClip> {

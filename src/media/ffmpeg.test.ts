@@ -15,11 +15,16 @@ import {
   FfmpegError,
   ffmpegProcessesRunning,
   ffmpegQueued,
+  mediaInput,
   runFfmpeg,
   setFfmpegConcurrency,
   setFfmpegQueue,
+  setSpareDecoders,
+  spareDecoders,
+  stopSpareDecoders,
   type MediaInput,
 } from "./ffmpeg.js";
+import { DEFAULT_MAX_SPARES } from "./spare-processes.js";
 import { ffmpegAvailable, MediaFixtures, SINE } from "../../tests/support/media.js";
 
 const skip = ffmpegAvailable() ? false : "ffmpeg/ffprobe are not installed";
@@ -50,6 +55,7 @@ describe("ffmpeg runner", { skip }, () => {
     if (savedTmp === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = savedTmp;
     setFfmpegConcurrency(DEFAULT_FFMPEG_CONCURRENCY);
+    setSpareDecoders(DEFAULT_MAX_SPARES);
     fixtures.dispose();
     rmSync(privateTmp, { recursive: true, force: true });
   });
@@ -177,5 +183,39 @@ describe("ffmpeg runner", { skip }, () => {
     const input: MediaInput = { bytes: playlist, demuxer: "hls", seekable: false };
     await assert.rejects(runFfmpeg(input, ["-f", "f32le", "pipe:1"]), FfmpegError);
     rmSync(secret);
+  });
+
+  it("a pipe-fed run leaves one decoder started for the next with the same arguments; files start cold", async () => {
+    stopSpareDecoders();
+    setSpareDecoders(2);
+    try {
+      const input: MediaInput = { bytes: flac, demuxer: "flac", seekable: false };
+      const cold = await runFfmpeg(input, ["-t", "1", "-f", "f32le", "pipe:1"]);
+      assert.equal(spareDecoders(), 1);
+      const warm = await runFfmpeg(input, ["-t", "1", "-f", "f32le", "pipe:1"]);
+      assert.ok(warm.stdout.equals(cold.stdout), "a spare decodes exactly as a fresh process");
+      assert.equal(spareDecoders(), 1, "the spare taken was replaced, not doubled");
+      await runFfmpeg(input, ["-t", "2", "-f", "f32le", "pipe:1"]);
+      await runFfmpeg(input, ["-t", "3", "-f", "f32le", "pipe:1"]);
+      assert.equal(spareDecoders(), 2, "at most the configured number wait");
+      await decodeAudio(m4a, {});
+      assert.equal(spareDecoders(), 2, "a temp-file input names its own file: no spare for it");
+      setSpareDecoders(0);
+      assert.equal(spareDecoders(), 0);
+      await runFfmpeg(input, ["-t", "1", "-f", "f32le", "pipe:1"]);
+      assert.equal(spareDecoders(), 0, "none are started when switched off");
+      assert.throws(() => setSpareDecoders(-1), RangeError);
+    } finally {
+      setSpareDecoders(DEFAULT_MAX_SPARES);
+    }
+  });
+
+  it("an MP4 with its index first is piped, and decodes as the same file with the index last", async () => {
+    const indexLast = fixtures.generate("last.mp4", [...SINE(1), "-c:a", "aac"]);
+    const indexFirst = fixtures.generate("first.mp4", [...SINE(1), "-c:a", "aac", "-movflags", "+faststart"]);
+    assert.equal(mediaInput(indexLast, "mp4").seekable, true);
+    assert.equal(mediaInput(indexFirst, "mp4").seekable, false);
+    const [a, b] = await Promise.all([decodeAudio(indexLast, {}), decodeAudio(indexFirst, {})]);
+    assert.deepEqual(b.samples, a.samples);
   });
 });

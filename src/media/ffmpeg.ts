@@ -3,14 +3,14 @@
 // and a process-wide concurrency cap so a flood of payloads cannot fork-bomb the host. Also what every
 // decoder needs around it: the ffmpeg input for a sniffed container, and the wire error for a failure.
 
-import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { ErrorCode } from "../protocol/index.js";
 import { MediaError } from "./errors.js";
 import { Semaphore } from "./semaphore.js";
-import { FFMPEG_DEMUXERS, SEEKING_CONTAINERS } from "./sniff.js";
+import { SpareProcesses, spawnDecoder } from "./spare-processes.js";
+import { FFMPEG_DEMUXERS, needsSeeking } from "./sniff.js";
 
 export const FFMPEG_BIN = process.env.MOODWIRE_FFMPEG ?? "ffmpeg";
 export const FFPROBE_BIN = process.env.MOODWIRE_FFPROBE ?? "ffprobe";
@@ -80,6 +80,25 @@ export function ffmpegQueued(): number {
   return semaphore.queued;
 }
 
+// --- Processes started beforehand (./spare-processes.ts) ----------------------------------------
+
+const spares = new SpareProcesses();
+
+/** Sets how many idle decoders may wait for payloads (default 4); 0 kills them and starts no more. */
+export function setSpareDecoders(max: number): void {
+  spares.setMax(max);
+}
+
+/** Kills the idle decoders (server shutdown); later runs start new ones. */
+export function stopSpareDecoders(): void {
+  spares.clear();
+}
+
+/** Idle decoders alive now (for tests). */
+export function spareDecoders(): number {
+  return spares.size;
+}
+
 // --- Running one process ------------------------------------------------------------------------
 
 export interface RunOptions {
@@ -109,15 +128,9 @@ export async function runProcess(bin: string, args: readonly string[], stdin: Bu
     // It may have been abandoned while waiting for a slot.
     if (stopped()) throw aborted();
     return await new Promise<RunResult>((resolve, reject) => {
-      const child = spawn(bin, args, {
-        stdio: ["pipe", "pipe", "pipe"],
-        // A minimal environment: nothing of the server's secrets reaches the decoder.
-        env: {
-          PATH: process.env.PATH ?? "/usr/bin:/bin",
-          ...(process.env.LD_LIBRARY_PATH === undefined ? {} : { LD_LIBRARY_PATH: process.env.LD_LIBRARY_PATH }),
-        },
-        windowsHide: true,
-      });
+      // Pipe-fed runs have the same arguments payload after payload, so a process started beforehand
+      // can take them; a file input names its own temp file and always starts cold.
+      const child = (stdin === undefined ? undefined : spares.take(bin, args)) ?? spawnDecoder(bin, args);
       const chunks: Buffer[] = [];
       let outputBytes = 0;
       let stderr = "";
@@ -195,7 +208,7 @@ export function mediaInput(bytes: Buffer, container: string | undefined): MediaI
   return {
     bytes,
     demuxer: container === undefined ? undefined : FFMPEG_DEMUXERS[container],
-    seekable: container !== undefined && SEEKING_CONTAINERS.has(container),
+    seekable: container !== undefined && needsSeeking(bytes, container),
   };
 }
 

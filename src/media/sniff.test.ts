@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { makeBmp, makeWav } from "../../tests/support/media.js";
-import { sniffMedia } from "./sniff.js";
+import { needsSeeking, sniffMedia } from "./sniff.js";
 
 const bytes = (...parts: (string | number[] | Buffer)[]): Buffer =>
   Buffer.concat(parts.map((p) => (typeof p === "string" ? Buffer.from(p, "latin1") : Buffer.from(p))));
@@ -72,5 +72,23 @@ describe("sniffMedia", () => {
     assert.equal(sniffMedia(Buffer.concat([mp3Frames(1), Buffer.from("not a frame")])), undefined);
     assert.equal(sniffMedia(Buffer.alloc(0)), undefined);
     assert.equal(sniffMedia(Buffer.from([0xff])), undefined);
+  });
+
+  it("an MP4 needs seeking unless its index comes before its media", () => {
+    const atom = (type: string, size = 16) => bytes([0, 0, 0, size], type, Buffer.alloc(size - 8));
+    const ftyp = bytes([0, 0, 0, 16], "ftypisom", [0, 0, 2, 0]);
+    assert.equal(needsSeeking(Buffer.concat([ftyp, atom("free"), atom("mdat"), atom("moov")]), "mp4"), true);
+    assert.equal(needsSeeking(Buffer.concat([ftyp, atom("moov"), atom("mdat")]), "mp4"), false);
+    // Fragmented, as browsers record: the index, then fragments.
+    assert.equal(needsSeeking(Buffer.concat([ftyp, atom("moov"), atom("moof"), atom("mdat")]), "m4a"), false);
+    // 64-bit sizes are followed; a size of 0 (to the end), a truncated header or a bad size stop the walk.
+    const large = bytes([0, 0, 0, 1], "wide", [0, 0, 0, 0, 0, 0, 0, 24], Buffer.alloc(8));
+    assert.equal(needsSeeking(Buffer.concat([ftyp, large, atom("moov")]), "mov"), false);
+    assert.equal(needsSeeking(Buffer.concat([ftyp, bytes([0, 0, 0, 0], "mdat"), atom("moov")]), "mp4"), true);
+    assert.equal(needsSeeking(Buffer.concat([ftyp, bytes([0, 0, 0, 3], "free"), atom("moov")]), "mp4"), true);
+    assert.equal(needsSeeking(ftyp.subarray(0, 12), "mp4"), true);
+    // Other containers: by kind alone.
+    assert.equal(needsSeeking(Buffer.alloc(64), "avi"), true);
+    assert.equal(needsSeeking(Buffer.alloc(64), "webm"), false);
   });
 });

@@ -203,5 +203,28 @@ export const FFMPEG_DEMUXERS: Readonly<Record<string, string>> = {
   bmp: "bmp_pipe",
 };
 
-/** Containers whose demuxer needs to seek (index at the end), decoded from a private temp file. */
+/** Containers whose demuxer may need to seek (index at the end), decoded from a private temp file. */
 export const SEEKING_CONTAINERS: ReadonlySet<string> = new Set(["m4a", "mp4", "mov", "avi", "asf"]);
+const ISO_BMFF_CONTAINERS: ReadonlySet<string> = new Set(["m4a", "mp4", "mov"]);
+
+/**
+ * Whether ffmpeg must be able to seek in these bytes of `container`: true for the seeking containers,
+ * except an MP4/MOV whose index (`moov`) comes before its media (`mdat`): "fast start" and fragmented
+ * files (what browsers record) demux from a pipe.
+ */
+export function needsSeeking(bytes: Buffer, container: string): boolean {
+  if (!SEEKING_CONTAINERS.has(container)) return false;
+  if (!ISO_BMFF_CONTAINERS.has(container)) return true;
+  let offset = 0;
+  while (offset + 8 <= bytes.length) {
+    const type = ascii(bytes, offset + 4, 4);
+    if (type === "moov") return false;
+    if (type === "mdat") return true;
+    const size32 = bytes.readUInt32BE(offset);
+    const size = size32 === 1 && offset + 16 <= bytes.length ? Number(bytes.readBigUInt64BE(offset + 8)) : size32;
+    // 0 (to the end), a 64-bit size that does not fit, or a size below a header: no more atoms to read.
+    if (size < 8) return true;
+    offset += size;
+  }
+  return true;
+}

@@ -3,6 +3,7 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
+import { stopSpareDecoders } from "../media/index.js";
 import { ModelRegistry, MODEL_FACTORIES } from "../models/registry.js";
 import { PACKAGE_ROOT } from "../runtime/paths.js";
 import type { ModelFactory } from "../models/types.js";
@@ -152,6 +153,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     });
     await loading.catch(() => undefined);
     await registry.close();
+    stopSpareDecoders();
   };
   const shutdown = (): Promise<void> => (stopping ??= stop());
 
