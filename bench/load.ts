@@ -180,6 +180,63 @@ async function closedLoop(result: ClosedLoopResult, clients: readonly Client[], 
   return result;
 }
 
+export interface PacedResult extends ClosedLoopResult {
+  paceMs: number;
+  /** Sends later than their schedule by more than a tenth of the pace (the previous reply was late). */
+  lateSends: number;
+  /** Most a send fell behind its schedule, milliseconds. */
+  maxLagMs: number;
+}
+
+/**
+ * Real-time streaming: client c sends its k-th frame (frames[(k + c) % n]) at start + offset_c + k·pace,
+ * or as soon as its previous reply arrives if that is later; starts are spread over one pace. Runs
+ * until `total` frames are sent or the time budget runs out.
+ */
+export function runPaced(clients: readonly Client[], frames: readonly Frame[], total: number, paceMs: number, timeBudgetMs: number): Promise<PacedResult> & { progress: PacedResult } {
+  const result: PacedResult = { ok: 0, wrong: 0, answered: 0, elapsedMs: 0, latencies: [], timedOut: false, paceMs, lateSends: 0, maxLagMs: 0 };
+  return Object.assign(paced(result, clients, frames, total, timeBudgetMs), { progress: result });
+}
+
+async function paced(result: PacedResult, clients: readonly Client[], frames: readonly Frame[], total: number, timeBudgetMs: number): Promise<PacedResult> {
+  const { paceMs } = result;
+  const perClient = Math.ceil(total / clients.length);
+  const started = performance.now();
+  const deadline = started + timeBudgetMs;
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  await Promise.all(
+    clients.map(async (client, c) => {
+      const offset = (c * paceMs) / clients.length;
+      for (let k = 0; k < perClient; k++) {
+        const due = started + offset + k * paceMs;
+        const now = performance.now();
+        if (now > deadline) {
+          result.timedOut = true;
+          return;
+        }
+        if (now < due) await sleep(due - now);
+        const lag = Math.max(0, performance.now() - due);
+        result.maxLagMs = Math.max(result.maxLagMs, lag);
+        if (lag > paceMs / 10) result.lateSends++;
+        const f = frames[(k + c) % frames.length]!;
+        const sent = performance.now();
+        try {
+          const reply = await client.request(f.bytes, 30_000);
+          result.latencies.push(performance.now() - sent);
+          result.answered++;
+          tally(result, reply, f.expect);
+        } catch (error) {
+          result.wrong++;
+          result.firstWrong ??= error instanceof Error ? error.message : String(error);
+          return;
+        }
+      }
+    }),
+  );
+  result.elapsedMs = performance.now() - started;
+  return result;
+}
+
 export async function openClients(url: string, count: number): Promise<Client[]> {
   const clients: Client[] = [];
   // A few at a time: 100 handshakes at once are realistic, but there is no need to race them.

@@ -9,6 +9,8 @@ export interface Options {
   connections: number;
   sequential: number;
   modelIterations: number;
+  /** Real-time pacing of the load phase (see BenchmarkLoad.paceMs); 0 or unset = closed loop. */
+  paceMs?: number;
   phaseBudgetS: number;
   server: Omit<ChildSettings, "models">;
 }
@@ -24,6 +26,7 @@ Options (defaults in brackets):
   --connections N        concurrent connections for the throughput phase [100]
   --sequential N         sequential requests on one connection for e2e latency [1000]
   --model-iterations N   model-only runs [500]
+  --pace-ms N            load phase streams in real time: each connection sends every N ms [closed loop]
   --phase-budget-s N     longest time for any one phase, seconds [150]
   --workers N            server: worker threads, as its --workers [server default]
   --intra-op-threads N   server: ONNX intra-op threads per worker [server default]
@@ -65,6 +68,7 @@ export function parseArgs(argv: readonly string[], scenarios: readonly string[],
       case "--connections": options.connections = Math.max(1, value); break;
       case "--sequential": options.sequential = Math.max(1, value); break;
       case "--model-iterations": options.modelIterations = Math.max(1, value); break;
+      case "--pace-ms": options.paceMs = value; break;
       case "--phase-budget-s": options.phaseBudgetS = Math.max(1, value); break;
       case "--workers": options.server.workers = Math.max(1, value); break;
       case "--intra-op-threads": options.server.intraOpThreads = Math.max(1, value); break;

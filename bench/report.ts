@@ -43,6 +43,7 @@ export function report(options: Options, host: Machine, plan: Plan, latency: Lat
     throughputPerS: loop.answered / (loop.elapsedMs / 1000),
     eventLoopP99Ms: during.eventLoop.p99Ms,
     rssGrowthMb: after.rssMb - before.rssMb,
+    ...("paceMs" in loop ? { lateSends: loop.lateSends } : {}),
   };
   return {
     scenario: options.scenario,
@@ -84,6 +85,9 @@ export function report(options: Options, host: Machine, plan: Plan, latency: Lat
         elapsed_s: round(loop.elapsedMs / 1000, 2),
         latency_p50_ms: round(underLoad.p50),
         latency_p99_ms: round(underLoad.p99),
+        // Streaming in real time: the real-time factor is a payload's reply time over the time it
+        // covers (under 1 keeps up); late sends are chunks that could not go out on schedule.
+        ...("paceMs" in loop ? { real_time: { pace_ms: loop.paceMs, late_sends: loop.lateSends, max_lag_ms: round(loop.maxLagMs), real_time_factor_p50: round(underLoad.p50 / loop.paceMs, 3), real_time_factor_p99: round(underLoad.p99 / loop.paceMs, 3) } } : {}),
         event_loop: { resolution_ms: 1, p50_ms: round(during.eventLoop.p50Ms), p99_ms: round(during.eventLoop.p99Ms), max_ms: round(during.eventLoop.maxMs), note: "server process, perf_hooks.monitorEventLoopDelay, raw timer delay incl. the 1 ms interval" },
         warmup_payloads: load.warmup,
         // Cores' worth of CPU used during the run: the server (event loop + workers) and this load generator.

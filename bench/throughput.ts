@@ -1,7 +1,7 @@
 // The load phase: many connections, closed loop, with the server's RSS, CPU and event-loop delay
 // around the measured window.
 
-import { runClosedLoop, openClients, type ClosedLoopResult } from "./load.js";
+import { runClosedLoop, runPaced, openClients, type ClosedLoopResult, type PacedResult } from "./load.js";
 import type { Options } from "./options.js";
 import type { Plan } from "./plan.js";
 import { log } from "./report.js";
@@ -9,7 +9,7 @@ import type { ServerChild } from "./server.js";
 import type { ChildStats } from "./server-child.js";
 
 export interface LoadResult {
-  loop: ClosedLoopResult;
+  loop: ClosedLoopResult | PacedResult;
   warmup: number;
   /** Server stats after the warm-up and a forced GC, when the measured window starts. */
   before: ChildStats;
@@ -26,7 +26,8 @@ export interface LoadResult {
 
 export async function measureLoad(plan: Plan, server: ServerChild, options: Options): Promise<LoadResult> {
   const budgetMs = options.phaseBudgetS * 1000;
-  log(`throughput: ${options.payloads} payloads over ${options.connections} connections`);
+  const paced = options.paceMs !== undefined && options.paceMs > 0 ? options.paceMs : undefined;
+  log(`${paced === undefined ? "throughput" : `streaming, one payload every ${paced} ms per connection`}: ${options.payloads} payloads over ${options.connections} connections`);
   const clients = await openClients(server.url, options.connections);
   // Warm every connection, and let the model's workers meet full-size batches (ONNX Runtime's arena
   // and the worker heaps grow to their working size), before RSS is taken.
@@ -45,7 +46,9 @@ export async function measureLoad(plan: Plan, server: ServerChild, options: Opti
     });
   }, 1000);
   const cpuBefore = process.cpuUsage();
-  const running = runClosedLoop(clients, plan.frames, options.payloads, budgetMs);
+  const running = paced === undefined
+    ? runClosedLoop(clients, plan.frames, options.payloads, budgetMs)
+    : runPaced(clients, plan.frames, options.payloads, paced, budgetMs);
   answeredSoFar = () => running.progress.answered;
   const loop = await running;
   const cpu = process.cpuUsage(cpuBefore);

@@ -28,6 +28,8 @@ export interface BenchmarkFigures {
   throughputPerS: number;
   eventLoopP99Ms: number;
   rssGrowthMb: number;
+  /** With a pace (streaming in real time): sends that were late because a reply had not come yet. */
+  lateSends?: number;
 }
 
 export interface ModelBenchmark {
@@ -51,4 +53,10 @@ export interface BenchmarkLoad {
   connections: number;
   sequential: number;
   modelIterations: number;
+  /**
+   * Milliseconds between one connection's sends in the load phase: a client streaming chunks of that
+   * length in real time (the next is sent on schedule once the previous reply is in). Unset: each
+   * connection sends its next payload as soon as the previous is answered.
+   */
+  paceMs?: number;
 }

@@ -1,6 +1,8 @@
 // The prosody model's benchmarks, reached through prosodyModel.benchmark():
 // * `prosody` (alias `audio`): 5 s 16 kHz mono WAV of speech, prosody only (bar: e2e p50 ≤ 80 ms);
-// * `prosody-webm`: the same 5 s as WebM/Opus, what browsers record (bar: e2e p50 ≤ 150 ms).
+// * `prosody-webm`: the same 5 s as WebM/Opus, what browsers record (bar: e2e p50 ≤ 150 ms);
+// * `prosody-stream`: 20 connections each streaming 1 s WAV chunks in real time, every reply over the
+//   stream's 5 s window (bar: no chunk waits past its time).
 // Both cut from the shared samples (MOODWIRE_SHARED samples/audio/) with ffmpeg; without them the
 // benchmark is unavailable.
 
@@ -15,6 +17,8 @@ import { ProsodyKernel } from "./kernel.js";
 
 /** Two different 5 s stretches of the shared speech-silence-speech sample, so outputs do not repeat. */
 const CUTS = [["0", "5"], ["9.5", "5"]] as const;
+/** Whole seconds of the sample streamed in 1 s chunks. */
+const CHUNKS = 17;
 
 function cut(source: string, start: string, seconds: string, format: string[]): Buffer {
   return execFileSync("ffmpeg", ["-nostdin", "-loglevel", "error", "-ss", start, "-t", seconds, "-i", source, "-ac", "1", "-ar", "16000", ...format, "pipe:1"], { maxBuffer: 16 * 1024 * 1024 });
@@ -40,6 +44,7 @@ export async function prosodyBenchmarks(): Promise<ModelBenchmark[]> {
   const source = `${sharedDirectory()}samples/audio/concat_speech_silence_speech.wav`;
   if (!existsSync(source)) throw new Error(`the shared audio samples are absent (${source}); set MOODWIRE_SHARED`);
   const wavs = CUTS.map(([start, seconds]) => cut(source, start, seconds, ["-c:a", "pcm_s16le", "-f", "wav"]));
+  const chunks = Array.from({ length: CHUNKS }, (_, i) => cut(source, String(i), "1", ["-c:a", "pcm_s16le", "-f", "wav"]));
   const webms = CUTS.map(([start, seconds]) => cut(source, start, seconds, ["-c:a", "libopus", "-b:a", "32k", "-f", "webm"]));
   const messages = (clips: Buffer[]) => clips.map((clip) => ({ data: clip.toString("base64"), models: { prosody: {} } }));
   return [
@@ -49,6 +54,14 @@ export async function prosodyBenchmarks(): Promise<ModelBenchmark[]> {
       inputs: { audio: "2 distinct 5 s 16 kHz mono WAVs of speech (shared samples), prosody: {}" },
       modelAlone: () => kernelAlone(wavs, "the WAVs"),
       bars: (figures: BenchmarkFigures) => ({ issue17_wav_5s_e2e_p50_le_80ms: figures.e2eP50Ms <= 80 }),
+    },
+    {
+      scenarios: ["prosody-stream"],
+      messages: messages(chunks),
+      inputs: { audio: `consecutive 1 s 16 kHz WAV chunks of the shared speech sample (${chunks.length}), each connection from its own start, prosody: {} (5 s stream window)` },
+      defaults: { connections: 20, paceMs: 1000, payloads: 600, sequential: 100, modelIterations: 100 },
+      modelAlone: () => kernelAlone(wavs, "5 s windows (what each chunk's reply analyses once the window is full)"),
+      bars: (figures: BenchmarkFigures) => ({ issue17_stream_20_connections_1s_chunks_keep_up: figures.lateSends === 0 }),
     },
     {
       scenarios: ["prosody-webm"],
