@@ -10,6 +10,7 @@ import { ErrorCode } from "../protocol/index.js";
 import { MediaError } from "./errors.js";
 import { Semaphore } from "./semaphore.js";
 import { SpareProcesses, spawnDecoder } from "./spare-processes.js";
+import { fastStart } from "./faststart.js";
 import { FFMPEG_DEMUXERS, needsSeeking } from "./sniff.js";
 
 export const FFMPEG_BIN = process.env.MOODWIRE_FFMPEG ?? "ffmpeg";
@@ -185,6 +186,7 @@ export async function runProcess(bin: string, args: readonly string[], stdin: Bu
     });
   } finally {
     semaphore.release();
+    if (stdin !== undefined) spares.refill(bin, args);
   }
 }
 
@@ -203,13 +205,15 @@ export interface MediaInput {
   seekable: boolean;
 }
 
-/** The ffmpeg input for `bytes` of a sniffed container: its demuxer, and a seekable copy where it needs one. */
+/**
+ * The ffmpeg input for `bytes` of a sniffed container: its demuxer, and a seekable copy where it needs
+ * one. An MP4/MOV with its index at the end is rewritten index-first in memory instead, so it is piped.
+ */
 export function mediaInput(bytes: Buffer, container: string | undefined): MediaInput {
-  return {
-    bytes,
-    demuxer: container === undefined ? undefined : FFMPEG_DEMUXERS[container],
-    seekable: container !== undefined && needsSeeking(bytes, container),
-  };
+  const demuxer = container === undefined ? undefined : FFMPEG_DEMUXERS[container];
+  if (container === undefined || !needsSeeking(bytes, container)) return { bytes, demuxer, seekable: false };
+  const indexFirst = fastStart(bytes);
+  return indexFirst === undefined ? { bytes, demuxer, seekable: true } : { bytes: indexFirst, demuxer, seekable: false };
 }
 
 /** Maps an ffmpeg failure onto the wire error for `what` (busy → E0301, else `code`). */

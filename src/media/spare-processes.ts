@@ -1,7 +1,7 @@
 // Decoders started before they are needed. Starting ffmpeg costs far more than decoding a short
 // payload (the dynamic loader resolves a few hundred shared libraries), so after a pipe-fed run the
-// runner starts one more process with the same arguments, idle on its stdin; the next payload with
-// those arguments is written to it instead of waiting for a start. Spares hold no concurrency slot
+// runner starts one process with the same arguments, idle on its stdin; the next payload with those
+// arguments is written to it instead of waiting for a start. Spares hold no concurrency slot
 // and no event-loop reference, die after a while unused, and exit by themselves (EOF on stdin) if the
 // server goes away.
 
@@ -59,10 +59,7 @@ export class SpareProcesses {
     while (this.spares.size > max) this.drop(this.spares.values().next().value!);
   }
 
-  /**
-   * A process already running `bin args` and waiting on stdin, or undefined; a replacement is started
-   * either way, so the next call with the same arguments finds one too. The caller owns what it gets.
-   */
+  /** A process already running `bin args` and waiting on stdin, or undefined. The caller owns what it gets. */
   take(bin: string, args: readonly string[]): ChildProcessWithoutNullStreams | undefined {
     if (this.max === 0) return undefined;
     const key = `${bin}\0${args.join("\0")}`;
@@ -79,8 +76,16 @@ export class SpareProcesses {
       found.child.removeAllListeners();
       setReferenced(found.child, true);
     }
-    this.start(key, bin, args);
     return found?.child;
+  }
+
+  /**
+   * Starts a spare for `bin args` unless one waits already. Called once a run has finished, so the
+   * new process loads while nothing of that payload is left to compete with it for the CPU.
+   */
+  refill(bin: string, args: readonly string[]): void {
+    if (this.max === 0) return;
+    this.start(`${bin}\0${args.join("\0")}`, bin, args);
   }
 
   /** Kills every spare (server shutdown). */
