@@ -109,6 +109,11 @@ export interface RunOptions {
   maxOutputBytes?: number;
   /** Kill the process (SIGKILL) when this aborts: its output is no longer wanted. */
   signal?: AbortSignal;
+  /**
+   * Collect stdout in shared memory: model workers then read it where it lies instead of receiving a
+   * copy (decoded video frames: megabytes per payload).
+   */
+  sharedOutput?: boolean;
 }
 
 export interface RunResult {
@@ -178,7 +183,8 @@ export async function runProcess(bin: string, args: readonly string[], stdin: Bu
           const why = signal !== null ? `was killed by ${signal}` : `exited with code ${code}`;
           reject(new FfmpegError("exit", `${bin} ${why}: ${firstLine(stderr)}`, child.pid, stderr));
         } else {
-          resolve({ stdout: Buffer.concat(chunks, Math.min(outputBytes, maxOutputBytes)), stderr });
+          const length = Math.min(outputBytes, maxOutputBytes);
+          resolve({ stdout: options.sharedOutput === true ? concatShared(chunks, length) : Buffer.concat(chunks, length), stderr });
         }
       });
       if (stdin === undefined) child.stdin.end();
@@ -188,6 +194,13 @@ export async function runProcess(bin: string, args: readonly string[], stdin: Bu
     semaphore.release();
     if (stdin !== undefined) spares.refill(bin, args);
   }
+}
+
+function concatShared(chunks: readonly Buffer[], length: number): Buffer {
+  const out = Buffer.from(new SharedArrayBuffer(length));
+  let at = 0;
+  for (const chunk of chunks) at += chunk.copy(out, at);
+  return out;
 }
 
 function firstLine(text: string): string {

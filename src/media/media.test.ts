@@ -111,6 +111,8 @@ describe("ffmpeg-decoded media", { skip }, () => {
       assert.equal(decoded.frames.length, 10);
       assert.deepEqual(decoded.frames.map((f) => f.index), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
       assert.equal(decoded.audio, undefined);
+      // Frames lie in shared memory, so a model's worker reads them without a copy.
+      assert.ok(decoded.frames.every((f) => f.image.data.buffer instanceof SharedArrayBuffer));
     }
   });
 

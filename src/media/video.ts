@@ -47,6 +47,7 @@ async function decodeImages(input: MediaInput, rate: number, maxFrames: number, 
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
     ...(signal === undefined ? {} : { signal }),
     maxOutputBytes,
+    sharedOutput: true,
   });
   return parsePpmFrames(stdout);
 }

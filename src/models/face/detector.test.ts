@@ -55,5 +55,9 @@ describe("letterbox", () => {
     assert.equal(tensor[0], 10); // blue plane first
     assert.equal(tensor[2 * plane], 255); // red last
     assert.equal(tensor[5 * 8], 0); // below the image: padding
+    // A reused buffer gives the same tensor, whatever it held before.
+    const reused = new Float32Array(3 * plane).fill(99);
+    assert.equal(letterbox({ width: 4, height: 2, data }, 8, reused).tensor, reused);
+    assert.deepEqual(reused, tensor);
   });
 });

@@ -6,9 +6,15 @@ import type { ImageFrame } from "../../media/types.js";
 import type { FaceModelConfig } from "./config.js";
 import { decodeDetections, DETECTOR_INPUT_SIZE, letterbox, type Detection } from "./detector.js";
 
-/** Faces YuNet finds in an image, raw scores at least `detector.min_score`, overlaps suppressed. */
-export async function detectFaces(session: InferenceSession, image: ImageFrame, detector: FaceModelConfig["detector"]): Promise<Detection[]> {
-  const { tensor, scale } = letterbox(image);
+/** Floats of the detector's input tensor. */
+export const DETECTOR_INPUT_FLOATS = 3 * DETECTOR_INPUT_SIZE * DETECTOR_INPUT_SIZE;
+
+/**
+ * Faces YuNet finds in an image, raw scores at least `detector.min_score`, overlaps suppressed.
+ * `scratch` (DETECTOR_INPUT_FLOATS) holds the network input when given, reused from call to call.
+ */
+export async function detectFaces(session: InferenceSession, image: ImageFrame, detector: FaceModelConfig["detector"], scratch?: Float32Array): Promise<Detection[]> {
+  const { tensor, scale } = letterbox(image, DETECTOR_INPUT_SIZE, scratch);
   const result = await session.run({ input: new Tensor("float32", tensor, [1, 3, DETECTOR_INPUT_SIZE, DETECTOR_INPUT_SIZE]) });
   const outputs = Object.fromEntries(Object.entries(result).map(([name, value]) => [name, value.data as Float32Array]));
   return decodeDetections(outputs, scale, detector.min_score, detector.nms_iou);

@@ -8,7 +8,7 @@ import { alignedCrop, fitSimilarity, scaleSimilarity, type Similarity } from "./
 import { faceModelFiles, readFaceConfig, type FaceModelConfig } from "./config.js";
 import type { Detection } from "./detector.js";
 import { EMBEDDING_INPUT_SIZE, FaceEmbedder } from "./embedding.js";
-import { classifyCrops, detectFaces } from "./inference.js";
+import { classifyCrops, DETECTOR_INPUT_FLOATS, detectFaces } from "./inference.js";
 import type { FaceKernelInput, FaceKernelOutput, FoundFace } from "./kernel-types.js";
 
 /** σ(slope · logit(score) + intercept): the detector's raw score as a calibrated probability. */
@@ -32,6 +32,8 @@ export class FaceKernel implements Kernel<FaceKernelInput, FaceKernelOutput> {
   private detector!: InferenceSession;
   private classifier!: InferenceSession;
   private embedder: FaceEmbedder | undefined;
+  /** The detector's input, rewritten for every frame (runs are sequential within a worker). */
+  private readonly detectorInput = new Float32Array(DETECTOR_INPUT_FLOATS);
 
   async load(options: KernelOptions): Promise<void> {
     this.config = readFaceConfig();
@@ -52,7 +54,7 @@ export class FaceKernel implements Kernel<FaceKernelInput, FaceKernelOutput> {
     const candidates: Candidate[] = [];
     for (const [i, input] of batch.entries()) {
       for (const [f, image] of input.frames.entries()) {
-        for (const detection of await detectFaces(this.detector, image, this.config.detector)) {
+        for (const detection of await detectFaces(this.detector, image, this.config.detector, this.detectorInput)) {
           const prob = calibratedProbability(detection.score, this.config.detector.calibration);
           if (prob < input.minProbability || Math.min(detection.width, detection.height) < input.minFaceSize) continue;
           candidates.push({ input: i, frame: f, detection, prob, image, toCrop: fitSimilarity(detection.landmarks, this.config.alignment.template) });
