@@ -149,6 +149,22 @@ export function runClosedLoop(clients: readonly Client[], frames: readonly Frame
   return Object.assign(closedLoop(result, clients, frames, total, timeBudgetMs), { progress: result });
 }
 
+/** Sends one frame and records its reply; false when the request failed (the connection is done). */
+async function sendTimed(client: Client, f: Frame, result: ClosedLoopResult): Promise<boolean> {
+  const sent = performance.now();
+  try {
+    const reply = await client.request(f.bytes, 30_000);
+    result.latencies.push(performance.now() - sent);
+    result.answered++;
+    tally(result, reply, f.expect);
+    return true;
+  } catch (error) {
+    result.wrong++;
+    result.firstWrong ??= error instanceof Error ? error.message : String(error);
+    return false;
+  }
+}
+
 async function closedLoop(result: ClosedLoopResult, clients: readonly Client[], frames: readonly Frame[], total: number, timeBudgetMs: number): Promise<ClosedLoopResult> {
   let next = 0;
   const started = performance.now();
@@ -162,17 +178,7 @@ async function closedLoop(result: ClosedLoopResult, clients: readonly Client[], 
         }
         const i = next++;
         const f = frames[(i + c) % frames.length]!;
-        const sent = performance.now();
-        try {
-          const reply = await client.request(f.bytes, 30_000);
-          result.latencies.push(performance.now() - sent);
-          result.answered++;
-          tally(result, reply, f.expect);
-        } catch (error) {
-          result.wrong++;
-          result.firstWrong ??= error instanceof Error ? error.message : String(error);
-          return;
-        }
+        if (!(await sendTimed(client, f, result))) return;
       }
     }),
   );
@@ -219,17 +225,7 @@ async function paced(result: PacedResult, clients: readonly Client[], frames: re
         result.maxLagMs = Math.max(result.maxLagMs, lag);
         if (lag > paceMs / 10) result.lateSends++;
         const f = frames[(k + c) % frames.length]!;
-        const sent = performance.now();
-        try {
-          const reply = await client.request(f.bytes, 30_000);
-          result.latencies.push(performance.now() - sent);
-          result.answered++;
-          tally(result, reply, f.expect);
-        } catch (error) {
-          result.wrong++;
-          result.firstWrong ??= error instanceof Error ? error.message : String(error);
-          return;
-        }
+        if (!(await sendTimed(client, f, result))) return;
       }
     }),
   );

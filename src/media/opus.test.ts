@@ -6,7 +6,7 @@ import { after, before, describe, it } from "node:test";
 import { ErrorCode } from "../protocol/index.js";
 import { decodeAudio, decodeAudioFfmpeg } from "./audio.js";
 import { mediaInput } from "./ffmpeg.js";
-import { opusDurationMs, opusPacketSamples } from "./opus.js";
+import { decodeOpus, opusDurationMs, opusPacketSamples } from "./opus.js";
 import { readOggOpus } from "./ogg.js";
 import { readWebmOpus } from "./webm.js";
 import { ffmpegAvailable, MediaFixtures, rejectsCode, TESTSRC } from "../../tests/support/media.js";
@@ -107,10 +107,24 @@ describe("Opus in-process (WebM, Ogg)", { skip }, () => {
     assert.equal(readOggOpus(Buffer.from("OggS but nothing after")), undefined);
   });
 
+  it("a corrupt packet stays silent for its duration (what follows keeps its time) and prints nothing", async (t) => {
+    const track = readWebmOpus(mono)!;
+    // Every fourth packet made invalid: two frames (code 1) that cannot split one byte evenly.
+    const damaged = { ...track, packets: track.packets.map((p, i) => (i % 4 === 0 ? Uint8Array.of((p[0]! & ~3) | 1, 0x55) : p)) };
+    const printed = t.mock.method(console, "error");
+    const samples = await decodeOpus(damaged);
+    assert.equal(printed.mock.callCount(), 0);
+    // Each invalid packet counts for its TOC's duration (two frames: 2/5 of the stream), left silent.
+    assert.equal(samples.length, Math.round(opusDurationMs(damaged) * 16));
+    const silent = samples.filter((v) => v === 0).length / samples.length;
+    assert.ok(silent > 0.3 && silent < 0.5, `silent fraction ${silent}`);
+  });
+
   it("packet durations from the TOC byte (RFC 6716 §3.1)", () => {
     assert.equal(opusPacketSamples(Uint8Array.of(0xfc)), 960); // CELT 20 ms, one frame
     assert.equal(opusPacketSamples(Uint8Array.of(0x19)), 2880 * 2); // SILK 60 ms, code 1: two frames
     assert.equal(opusPacketSamples(Uint8Array.of(0x7b, 0x03)), 960 * 3); // hybrid 20 ms, code 3, three frames
     assert.equal(opusPacketSamples(Uint8Array.of()), 0);
+    assert.equal(opusPacketSamples(Uint8Array.of(0xfb, 0x3f)), 0); // 63 × 20 ms: over the 120 ms a packet may hold
   });
 });

@@ -39,13 +39,17 @@ const FRAME_SAMPLES = [
   120, 240, 480, 960, 120, 240, 480, 960, 120, 240, 480, 960, 120, 240, 480, 960,
 ];
 
-/** The duration of one Opus packet in 48 kHz samples, from its TOC byte; 0 for an empty or broken one. */
+/** A packet holds at most 120 ms (RFC 6716 §3.2.5). */
+const MAX_PACKET_SAMPLES = 5760;
+
+/** The duration of one Opus packet in 48 kHz samples, from its TOC byte; 0 for an empty or invalid one. */
 export function opusPacketSamples(packet: Uint8Array): number {
   const toc = packet[0];
   if (toc === undefined) return 0;
   const code = toc & 3;
   const frames = code === 0 ? 1 : code !== 3 ? 2 : (packet[1] ?? 0) & 0x3f;
-  return frames * FRAME_SAMPLES[toc >> 3]!;
+  const samples = frames * FRAME_SAMPLES[toc >> 3]!;
+  return samples <= MAX_PACKET_SAMPLES ? samples : 0;
 }
 
 /** Opus packets with what to drop around them. */
@@ -68,13 +72,27 @@ export function opusDurationMs(stream: OpusStream): number {
   return (playedSamples(stream) / OPUS_RATE) * 1000;
 }
 
+/**
+ * Runs `decode` with console.error muted: opus-decoder prints a line for every corrupt packet, so one
+ * hostile payload could flood the server's log.
+ */
+function quietly<T>(decode: () => T): T {
+  const print = console.error;
+  console.error = () => {};
+  try {
+    return decode();
+  } finally {
+    console.error = print;
+  }
+}
+
 /** Decodes the stream to 16 kHz mono float32. */
 export async function decodeOpus(stream: OpusStream): Promise<Float32Array> {
   const { head } = stream;
+  const rate = AUDIO_SAMPLE_RATE / OPUS_RATE;
+  // The pre-skip is applied here rather than by the decoder, which would count it at the output rate.
   const decoder = new OpusDecoder({
     sampleRate: AUDIO_SAMPLE_RATE,
-    // The decoder counts its pre-skip at the output rate, not at 48 kHz as the header does.
-    preSkip: Math.round((head.preSkip * AUDIO_SAMPLE_RATE) / OPUS_RATE),
     channels: head.channels,
     streamCount: head.streamCount,
     coupledStreamCount: head.coupledStreamCount,
@@ -82,19 +100,28 @@ export async function decodeOpus(stream: OpusStream): Promise<Float32Array> {
   });
   try {
     await decoder.ready;
-    const { channelData, samplesDecoded } = decoder.decodeFrames([...stream.packets]);
-    const length = Math.min(samplesDecoded, Math.round((playedSamples(stream) * AUDIO_SAMPLE_RATE) / OPUS_RATE));
+    const length = Math.round(playedSamples(stream) * rate);
     const mono = new Float32Array(length);
     // ffmpeg's -ac 1 mixes stereo as (L + R) / √2; the same here, so both paths give the same level.
-    const weight = channelData.length === 1 ? 1 : Math.SQRT1_2;
-    for (const channel of channelData) {
-      for (let i = 0; i < length; i++) mono[i]! += channel[i]! * weight;
-    }
+    const weight = head.channels === 1 ? 1 : Math.SQRT1_2;
+    let position = -Math.round(head.preSkip * rate);
+    quietly(() => {
+      for (const packet of stream.packets) {
+        if (position >= length) break;
+        const { channelData, samplesDecoded } = decoder.decodeFrame(packet);
+        // A packet libopus refuses stays silent for its duration, so what follows keeps its time.
+        const count = samplesDecoded > 0 ? samplesDecoded : Math.round(opusPacketSamples(packet) * rate);
+        for (const channel of samplesDecoded > 0 ? channelData : []) {
+          for (let i = Math.max(0, -position); i < count && position + i < length; i++) mono[position + i]! += channel[i]! * weight;
+        }
+        position += count;
+      }
+    });
     for (let i = 0; i < length; i++) {
       const v = mono[i]!;
       mono[i] = v > 1 ? 1 : v < -1 ? -1 : v === v ? v : 0;
     }
-    return mono;
+    return mono.subarray(0, Math.max(0, Math.min(length, position)));
   } finally {
     decoder.free();
   }
