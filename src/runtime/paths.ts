@@ -10,12 +10,19 @@ export function modelDirectory(model: string): string {
   return `${PACKAGE_ROOT}models/${model}/`;
 }
 
-/** The shared data folder used by evaluations and data-dependent tests, or undefined when absent. */
+/** A folder from the environment, ending in "/" however it was written (paths are joined onto it). */
+function folderFromEnv(name: string, fallback: string): string {
+  const value = process.env[name];
+  if (value === undefined || value === "") return fallback;
+  return value.endsWith("/") ? value : `${value}/`;
+}
+
+/** The shared data folder used by evaluations and data-dependent tests (MOODWIRE_SHARED), with a trailing "/". */
 export function sharedDirectory(): string {
-  return process.env.MOODWIRE_SHARED ?? `${PACKAGE_ROOT}../shared/`;
+  return folderFromEnv("MOODWIRE_SHARED", `${PACKAGE_ROOT}../shared/`);
 }
 
 /** Third-party weights fetched at install time (scripts/fetch-models.mjs), never committed. */
 export function vendorDirectory(): string {
-  return process.env.MOODWIRE_VENDOR_DIR ?? `${PACKAGE_ROOT}models/vendor/`;
+  return folderFromEnv("MOODWIRE_VENDOR_DIR", `${PACKAGE_ROOT}models/vendor/`);
 }
