@@ -115,12 +115,12 @@ const OPTIONS: readonly OptionSpec[] = [
   },
   { flag: "--insecure", env: "MOODWIRE_INSECURE", boolean: true, help: "Allow running without API keys on a non-loopback address.", defaultText: "off", set: (c, v) => (c.insecure = boolean("--insecure")(v)) },
   { flag: "--models", env: "MOODWIRE_MODELS", help: `Models to enable, comma-separated (${MODEL_NAMES.join(", ")}).`, defaultText: "all installed", set: (c, v) => (c.models = parseModels(v)) },
-  { flag: "--workers", env: "MOODWIRE_WORKERS", help: "Worker threads in total, shared by every model (each worker holds one session of each).", defaultText: "CPU count", set: (c, v) => (c.workers = integer("--workers", 1)(v)) },
+  { flag: "--workers", env: "MOODWIRE_WORKERS", help: "Worker threads in total, shared by every model (each worker holds one session of each).", defaultText: "CPU count - 1 (at least 1)", set: (c, v) => (c.workers = integer("--workers", 1)(v)) },
   {
     flag: "--model-workers",
     env: "MOODWIRE_MODEL_WORKERS",
     help: "Per-model cap on workers running it at once, e.g. 'face=2,language=1' (the rest stay free for other models).",
-    defaultText: "language=CPU count - 1 (at least 1); any worker runs the other models",
+    defaultText: "none (any worker runs any model)",
     set: (c, v) => (c.modelWorkers = parseModelWorkers(v)),
   },
   { flag: "--intra-op-threads", env: "MOODWIRE_INTRA_OP_THREADS", help: "ONNX Runtime intra-op threads per worker.", defaultText: "1", set: (c, v) => (c.intraOpThreads = integer("--intra-op-threads", 1)(v)) },
@@ -163,12 +163,10 @@ export function defaultConfig(): ServerConfig {
     apiKeys: [],
     insecure: false,
     models: undefined,
-    // A worker per core, but text, whose small requests keep the event loop busy (WebSocket I/O, JSON),
-    // leaves one core to it: on 2 cores two workers busy with text starve the loop (event-loop p99
-    // 54 ms vs 20 ms with one, `npm run bench -- text`). Face and audio payloads are few and heavy:
-    // their inference is the bottleneck, and they may use every core.
-    workers: availableParallelism(),
-    modelWorkers: { language: Math.max(1, availableParallelism() - 1) },
+    // One core is left to the event loop (WebSocket I/O, JSON, decoding): on 2 cores, two busy workers
+    // starve it (event-loop p99 54 ms vs 20 ms with one worker in `npm run bench -- text`).
+    workers: Math.max(1, availableParallelism() - 1),
+    modelWorkers: {},
     intraOpThreads: 1,
     batchWindowMs: 0,
     maxBatch: 8,
