@@ -1,7 +1,10 @@
 #!/usr/bin/env node
-// The `moodwire` command: `serve` runs the server, `analyze` sends a file through a server.
+// The `moodwire` command: `serve` runs the server, `analyze` sends a file through a server, `codes`
+// lists the protocol's codes, `version` prints the version.
 
+import { readFileSync } from "node:fs";
 import { CODE_DESCRIPTIONS } from "../protocol/index.js";
+import { PACKAGE_ROOT } from "../runtime/paths.js";
 import { parseServeArgs, serveHelp } from "../server/config.js";
 import { startServer } from "../server/server.js";
 import { runAnalyze } from "./analyze.js";
@@ -12,7 +15,40 @@ Commands:
   serve      Run the streaming server (see 'moodwire serve --help').
   analyze    Analyze a file or stdin through a server (see 'moodwire analyze --help').
   codes      List every error and warning code.
+  version    Print the version (also --version, -v).
 `;
+
+const CODES_HELP = `Usage: moodwire codes
+
+Prints every error and warning code the server sends, one per line: the code, then what it means.`;
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(`${PACKAGE_ROOT}package.json`, "utf8")) as { name: string; version: string };
+  return `${pkg.name} ${pkg.version}`;
+}
+
+function codes(args: string[]): number {
+  if (args.includes("--help") || args.includes("-h")) {
+    console.log(CODES_HELP);
+    return 0;
+  }
+  if (args.length > 0) {
+    console.error(`moodwire codes: unknown option '${args[0]}'\n\n${CODES_HELP}`);
+    return 2;
+  }
+  for (const [code, text] of Object.entries(CODE_DESCRIPTIONS)) console.log(`${code}  ${text}`);
+  return 0;
+}
+
+function help(): number {
+  console.log(USAGE);
+  return 0;
+}
+
+function printVersion(): number {
+  console.log(version());
+  return 0;
+}
 
 async function serve(args: string[]): Promise<number> {
   if (args.includes("--help") || args.includes("-h")) {
@@ -38,25 +74,31 @@ async function serve(args: string[]): Promise<number> {
   return new Promise<number>(() => {});
 }
 
+/** Every command and its aliases. */
+const COMMANDS: Readonly<Record<string, (args: string[]) => Promise<number> | number>> = {
+  serve,
+  analyze: runAnalyze,
+  codes,
+  version: printVersion,
+  "--version": printVersion,
+  "-v": printVersion,
+  help,
+  "--help": help,
+  "-h": help,
+};
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  switch (command) {
-    case "serve":
-      return serve(rest);
-    case "analyze":
-      return runAnalyze(rest);
-    case "codes":
-      for (const [code, text] of Object.entries(CODE_DESCRIPTIONS)) console.log(`${code}  ${text}`);
-      return 0;
-    case undefined:
-    case "--help":
-    case "-h":
-      console.log(USAGE);
-      return command === undefined ? 2 : 0;
-    default:
-      console.error(`moodwire: unknown command '${command}'\n\n${USAGE}`);
-      return 2;
+  if (command === undefined) {
+    console.error(USAGE);
+    return 2;
   }
+  const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  if (run === undefined) {
+    console.error(`moodwire: unknown command '${command}'\n\n${USAGE}`);
+    return 2;
+  }
+  return run(rest);
 }
 
 main(process.argv.slice(2)).then(

@@ -101,6 +101,15 @@ describe("parseServeArgs", () => {
     assert.deepEqual(result.config.models, ["language"]);
   });
 
+  it("a bad value from the environment names its variable, a bad flag its flag", () => {
+    const env = parseServeArgs([], { PORT: "abc" });
+    assert.ok(!env.ok);
+    assert.equal(env.message, "PORT=abc: --port must be an integer ≥ 0, got 'abc'");
+    const flag = parseServeArgs(["--port", "abc"], {});
+    assert.ok(!flag.ok);
+    assert.equal(flag.message, "--port must be an integer ≥ 0, got 'abc'");
+  });
+
   it("keeps model calls in workers only when asked (--isolate-models or MOODWIRE_ISOLATE_MODELS)", () => {
     const byDefault = parseServeArgs([], {});
     assert.ok(byDefault.ok && !byDefault.config.isolateModels);

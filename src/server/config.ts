@@ -189,7 +189,14 @@ export function parseServeArgs(args: readonly string[], env: NodeJS.ProcessEnv):
   try {
     for (const option of OPTIONS) {
       const value = option.env === undefined ? undefined : env[option.env];
-      if (value !== undefined && value !== "") option.set(config, value);
+      if (value === undefined || value === "") continue;
+      try {
+        option.set(config, value);
+      } catch (error) {
+        // The message names the flag; the value came from the environment, so say which variable.
+        if (error instanceof ConfigError) throw new ConfigError(`${option.env}=${value}: ${error.message}`);
+        throw error;
+      }
     }
     for (let i = 0; i < args.length; i++) {
       const arg = args[i]!;
