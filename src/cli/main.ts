@@ -2,9 +2,8 @@
 // The `moodwire` command: `serve` runs the server, `analyze` sends a file through a server, `codes`
 // lists the protocol's codes, `version` prints the version.
 
-import { readFileSync } from "node:fs";
 import { CODE_DESCRIPTIONS } from "../protocol/index.js";
-import { PACKAGE_ROOT } from "../runtime/paths.js";
+import { packageInfo } from "../runtime/paths.js";
 import { parseServeArgs, serveHelp } from "../server/config.js";
 import { startServer } from "../server/server.js";
 import { runAnalyze } from "./analyze.js";
@@ -21,11 +20,6 @@ Commands:
 const CODES_HELP = `Usage: moodwire codes
 
 Prints every error and warning code the server sends, one per line: the code, then what it means.`;
-
-function version(): string {
-  const pkg = JSON.parse(readFileSync(`${PACKAGE_ROOT}package.json`, "utf8")) as { name: string; version: string };
-  return `${pkg.name} ${pkg.version}`;
-}
 
 function codes(args: string[]): number {
   if (args.includes("--help") || args.includes("-h")) {
@@ -46,7 +40,8 @@ function help(): number {
 }
 
 function printVersion(): number {
-  console.log(version());
+  const { name, version } = packageInfo();
+  console.log(`${name} ${version}`);
   return 0;
 }
 

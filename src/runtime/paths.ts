@@ -1,9 +1,16 @@
 // Locations inside the installed package, independent of the working directory.
 
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 /** The package root: this file is compiled to dist/src/runtime/paths.js. */
 export const PACKAGE_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+
+/** The package's name and version, from its package.json. */
+export function packageInfo(): { name: string; version: string } {
+  const { name, version } = JSON.parse(readFileSync(`${PACKAGE_ROOT}package.json`, "utf8")) as { name: string; version: string };
+  return { name, version };
+}
 
 /** Trained weights committed with the package, one folder per model. */
 export function modelDirectory(model: string): string {

@@ -1,4 +1,4 @@
-// The plain-HTTP side of the server: health, readiness, metrics, the 426 for the stream path without an
+// The plain-HTTP side of the server: health, readiness, metrics, what it serves (/info), the 426 for the stream path without an
 // upgrade, and the web page with its assets. A lookup table of routes; anything else is 404.
 
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -9,6 +9,8 @@ export interface HttpState {
   ready(): { ready: true; models: readonly string[] } | { ready: false; reason: string };
   /** Prometheus text. */
   metrics(): string;
+  /** What this server is and serves (GET /info). */
+  info(): object;
 }
 
 type Reply = { status: number; body: string | Buffer; contentType: string };
@@ -24,6 +26,7 @@ export function httpRoutes(state: HttpState, streamPath: string, files: StaticFi
       return status.ready ? text(200, `ready: ${status.models.join(", ") || "no models"}\n`) : text(503, `${status.reason}\n`);
     },
     "/metrics": () => text(200, state.metrics(), "text/plain; version=0.0.4; charset=utf-8"),
+    "/info": () => text(200, `${JSON.stringify(state.info(), null, 2)}\n`, "application/json; charset=utf-8"),
     [streamPath]: () => text(426, `Upgrade required: ${streamPath} is a WebSocket endpoint.\n`),
   };
 

@@ -1,11 +1,13 @@
 // HTTP + WebSocket server: /v0/stream/models, /healthz, /readyz, /metrics; auth and admission at the handshake.
 
+import { existsSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import { stopSpareDecoders } from "../media/index.js";
 import { ModelRegistry, MODEL_FACTORIES } from "../models/registry.js";
-import { PACKAGE_ROOT } from "../runtime/paths.js";
+import { MODEL_SPECS, type ModelName } from "../protocol/index.js";
+import { packageInfo, PACKAGE_ROOT } from "../runtime/paths.js";
 import type { ModelFactory } from "../models/types.js";
 import { Admission } from "./admission.js";
 import { presentedKey } from "./auth.js";
@@ -41,6 +43,19 @@ export interface StartOptions {
 
 function refuse(socket: Duplex, status: number, reason: string, body: string): void {
   socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+
+/** GET /info: the package, the stream path, and each enabled model with the media it reads and its card. */
+function serverInfo(models: readonly ModelName[], ready: boolean): object {
+  return {
+    ...packageInfo(),
+    stream_path: STREAM_PATH,
+    ready,
+    models: models.map((name) => {
+      const card = `models/${name}/MODEL_CARD.md`;
+      return { name, accepts: MODEL_SPECS[name].accepts, ...(existsSync(`${PACKAGE_ROOT}${card}`) ? { card } : {}) };
+    }),
+  };
 }
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
@@ -85,6 +100,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
           metrics.workersRetiring.set(workers.retiring);
           return metrics.render();
         },
+        info: () => serverInfo(registry.names, registry.ready && !shuttingDown),
       },
       STREAM_PATH,
       new StaticFiles(options.webRoot ?? WEB_ROOT),
