@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createReadStream, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -58,6 +59,32 @@ describe("StreamSocket against a fake server", () => {
       assert.deepEqual(data, ["a", "b", "c", "d"]);
     } finally {
       await socket.close();
+    }
+  });
+
+  it("takes Hume's TypeScript SDK arguments too: sendText({ text, config }), sendFile({ file }), sendFacemesh({ landmarks })", async () => {
+    const socket = await connect({ url: server.url, apiKey: "secret", config: { language: {} } });
+    const dir = mkdtempSync(join(tmpdir(), "moodwire-client-"));
+    try {
+      const before = server.frames.length;
+      const path = join(dir, "note.txt");
+      writeFileSync(path, "from a stream");
+      await socket.sendText({ text: "hello", config: { language: { granularity: "word" } } });
+      // One at a time: a stream is read before it is sent, so it would go out after later byte sends.
+      for (const send of [
+        () => socket.sendFile({ file: Buffer.from("bytes") }),
+        () => socket.sendFile({ file: createReadStream(path) }),
+        () => socket.sendFacemesh({ landmarks: [[[0, 0, 0]]], config: { facemesh: {} } }),
+      ]) await send().catch(() => undefined);
+      const frames = server.frames.slice(before);
+      assert.deepEqual(frames[0], { ...frames[0], data: "hello", raw_text: true, models: { language: { granularity: "word" } } });
+      const decoded = frames.slice(1).map((f) => Buffer.from(String(f.data), "base64").toString());
+      assert.deepEqual(decoded, ["bytes", "from a stream", "[[[0,0,0]]]"]);
+      // A config given with the call is kept for later sends, as with positional arguments.
+      assert.deepEqual(frames.at(-1)!.models, { facemesh: {} });
+    } finally {
+      await socket.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -4,6 +4,7 @@
 
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
+import { Readable } from "node:stream";
 import WebSocket from "ws";
 
 import type { JobDetails, PredictionsReply } from "../protocol/index.js";
@@ -34,7 +35,7 @@ export interface ConnectOptions {
 export type StreamReply = PredictionsReply & { warning?: string; code?: string };
 
 /** Input accepted by `sendFile`: a path, raw bytes, or a Blob/File. */
-export type FileInput = string | URL | Uint8Array | ArrayBuffer | Blob;
+export type FileInput = string | URL | Uint8Array | ArrayBuffer | Blob | Readable;
 
 /** Options for `send`, the low-level call every method goes through. */
 export interface SendOptions {
@@ -143,25 +144,40 @@ export class StreamSocket {
     return this.pending.length;
   }
 
-  /** Sends text (`raw_text: true`). */
-  sendText(text: string, config?: StreamConfig): Promise<StreamReply> {
-    return this.send({ data: text, raw_text: true }, { config });
+  /** Sends text (`raw_text: true`). Takes `(text, config?)` or, as Hume's TypeScript SDK, `({ text, config })`. */
+  sendText(text: string, config?: StreamConfig): Promise<StreamReply>;
+  sendText(args: { text: string; config?: StreamConfig }): Promise<StreamReply>;
+  sendText(text: string | { text: string; config?: StreamConfig }, config?: StreamConfig): Promise<StreamReply> {
+    const [value, chosen] = typeof text === "string" ? [text, config] : [text.text, text.config ?? config];
+    return this.send({ data: value, raw_text: true }, { config: chosen });
   }
 
-  /** Sends a file (path, bytes or Blob), base64-encoded. */
-  sendFile(file: FileInput, config?: StreamConfig): Promise<StreamReply> {
+  /**
+   * Sends a file (path, bytes, Blob or readable stream), base64-encoded. Takes `(file, config?)` or, as
+   * Hume's TypeScript SDK, `({ file, config })`.
+   */
+  sendFile(file: FileInput, config?: StreamConfig): Promise<StreamReply>;
+  sendFile(args: { file: FileInput; config?: StreamConfig }): Promise<StreamReply>;
+  sendFile(file: FileInput | { file: FileInput; config?: StreamConfig }, config?: StreamConfig): Promise<StreamReply> {
+    const [input, chosen] = isWrapperArgs(file, "file") ? [file.file, file.config ?? config] : [file, config];
     const sendBytes = (bytes: Uint8Array): Promise<StreamReply> =>
-      this.send({ data: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64"), raw_text: false }, { config });
-    // Bytes go out synchronously, so frames keep call order with other sends; paths and Blobs are read first.
-    if (file instanceof Uint8Array) return sendBytes(file);
-    if (file instanceof ArrayBuffer) return sendBytes(new Uint8Array(file));
-    return readInput(file).then(sendBytes);
+      this.send({ data: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64"), raw_text: false }, { config: chosen });
+    // Bytes go out synchronously, so frames keep call order with other sends; paths, Blobs and streams are read first.
+    if (input instanceof Uint8Array) return sendBytes(input);
+    if (input instanceof ArrayBuffer) return sendBytes(new Uint8Array(input));
+    return readInput(input).then(sendBytes);
   }
 
-  /** Sends MediaPipe FaceMesh landmarks of shape (faces, 478, 3) as base64 JSON. */
-  sendFacemesh(landmarks: number[][][], config?: StreamConfig): Promise<StreamReply> {
-    const data = Buffer.from(JSON.stringify(landmarks), "utf8").toString("base64");
-    return this.send({ data, raw_text: false }, { config });
+  /**
+   * Sends MediaPipe FaceMesh landmarks of shape (faces, 478, 3) as base64 JSON. Takes
+   * `(landmarks, config?)` or, as Hume's TypeScript SDK, `({ landmarks, config })`.
+   */
+  sendFacemesh(landmarks: number[][][], config?: StreamConfig): Promise<StreamReply>;
+  sendFacemesh(args: { landmarks: number[][][]; config?: StreamConfig }): Promise<StreamReply>;
+  sendFacemesh(landmarks: number[][][] | { landmarks: number[][][]; config?: StreamConfig }, config?: StreamConfig): Promise<StreamReply> {
+    const [value, chosen] = Array.isArray(landmarks) ? [landmarks, config] : [landmarks.landmarks, landmarks.config ?? config];
+    const data = Buffer.from(JSON.stringify(value), "utf8").toString("base64");
+    return this.send({ data, raw_text: false }, { config: chosen });
   }
 
   /** Clears the server's sliding audio window (`reset_stream`); resolves with the reply (`{}`). */
@@ -268,12 +284,22 @@ export class StreamSocket {
   }
 }
 
+/** Hume's TypeScript SDK passes one object (`{ file, config }`); a plain object holding `key` is that. */
+function isWrapperArgs<K extends string>(value: unknown, key: K): value is { [k in K]: FileInput } & { config?: StreamConfig } {
+  return typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype && key in value;
+}
+
 async function readInput(file: FileInput): Promise<Uint8Array> {
   if (typeof file === "string" || file instanceof URL) return new Uint8Array(await readFile(file));
   if (file instanceof Uint8Array) return file;
   if (file instanceof ArrayBuffer) return new Uint8Array(file);
   if (typeof Blob !== "undefined" && file instanceof Blob) return new Uint8Array(await file.arrayBuffer());
-  throw new TypeError("sendFile takes a path, a Uint8Array/Buffer, an ArrayBuffer or a Blob");
+  if (file instanceof Readable) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of file) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : Buffer.from(chunk as Uint8Array));
+    return Buffer.concat(chunks);
+  }
+  throw new TypeError("sendFile takes a path, a Uint8Array/Buffer, an ArrayBuffer, a Blob or a readable stream (fs.createReadStream)");
 }
 
 /** Opens a socket and resolves once it is open. HTTP 401 rejects with "authentication failed (HTTP 401)". */
