@@ -1,6 +1,7 @@
 // `npm run bench -- <scenario> [options]`: speed figures for one scenario, as one JSON object on the
-// last line of stdout (progress goes to stderr). Scenarios come from the models' benchmarks (their
-// factories' benchmark()), plus "mixed"; bench/README.md describes the phases and the fields.
+// last line of stdout; progress and each bar (met or FAILED) go to stderr, and the exit status says
+// whether every bar was met. Scenarios come from the models' benchmarks (their factories'
+// benchmark()), plus "mixed"; bench/README.md describes the phases and the fields.
 
 import { performance } from "node:perf_hooks";
 import { loadCatalog, modelScenarioNames, scenarioDefaults } from "./catalog.js";
@@ -13,14 +14,16 @@ import { ServerChild } from "./server.js";
 import { round } from "./stats.js";
 import { measureLoad } from "./throughput.js";
 
-async function main(): Promise<void> {
+/** 0: measured, every bar met (or none declared); 1: a bar failed; 2: not run (model or data missing). */
+async function main(): Promise<number> {
   const catalog = await loadCatalog();
   const options = parseArgs(process.argv.slice(2), [...modelScenarioNames(catalog), MIXED], (scenario) => scenarioDefaults(scenario, catalog));
   const host = machine();
   const plan = options.scenario === MIXED ? mixedPlan(catalog) : modelPlan(options.scenario, catalog);
   if ("skipped" in plan) {
     printLine({ scenario: options.scenario, skipped: plan.skipped, ...host });
-    return;
+    log(`not run: ${plan.skipped}`);
+    return 2;
   }
   const startedAt = performance.now();
   log(`starting the server (models: ${plan.models.join(", ")})`);
@@ -28,14 +31,18 @@ async function main(): Promise<void> {
   try {
     const latency = await measureLatency(plan, server.url, options);
     const load = await measureLoad(plan, server, options);
-    printLine(report(options, host, plan, latency, load, round((performance.now() - startedAt) / 1000, 1)));
+    const result = report(options, host, plan, latency, load, round((performance.now() - startedAt) / 1000, 1));
+    printLine(result);
+    const bars = (result.bars ?? {}) as Record<string, boolean>;
+    for (const [bar, met] of Object.entries(bars)) log(`${met ? "met   " : "FAILED"}  ${bar}`);
+    return Object.values(bars).every(Boolean) ? 0 : 1;
   } finally {
     await server.stop();
   }
 }
 
 main().then(
-  () => process.exit(0),
+  (status) => process.exit(status),
   (error: unknown) => {
     console.error(`bench: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
     process.exit(1);

@@ -1,5 +1,6 @@
 // Evaluation entry point: `node dist/eval/main.js <model> [--shared DIR]`.
-// Runs eval/<model>.ts and prints its results as a JSON object on the last line of stdout.
+// Runs eval/<model>.ts and prints its results as a JSON object on the last line of stdout. Exits 2
+// when the evaluation could not run (its data or weights are missing; the reason is on stderr).
 
 import { existsSync } from "node:fs";
 
@@ -41,3 +42,8 @@ if (model === "main" || model === "metrics" || !existsSync(moduleUrl)) {
 const evaluation = (await import(moduleUrl.href)) as EvalModule;
 const result = await evaluation.run();
 console.log(JSON.stringify(result));
+// Nothing was measured (data or weights missing): say so in the exit status, not only in the JSON.
+if ("skipped" in result) {
+  console.error(`eval ${model}: not run: ${String(result.skipped)}`);
+  process.exit(2);
+}
