@@ -231,6 +231,46 @@ describe("StreamSocket closing", () => {
     }
   });
 
+  it("after the server closes an idle connection normally (1000), the next send opens a new one", async () => {
+    const server = await startFakeServer();
+    try {
+      const closes: number[] = [];
+      let reconnects = 0;
+      const socket = await connect({ url: server.url, config: { language: {} }, onClose: (e) => closes.push(e.code), onReconnect: () => reconnects++ });
+      const firstJob = await socket.getJobDetails();
+      const firstSocket = socket.websocket;
+      server.dropAll(1000);
+      while (socket.readyState !== "closed") await new Promise((r) => setImmediate(r));
+      // Two sends at once share the one new connection, and keep their order.
+      const [a, b] = await Promise.all([socket.sendText("again"), socket.sendText("and again")]);
+      assert.deepEqual([predictionsOf(a, "language").length, predictionsOf(b, "language").length], [1, 2]);
+      assert.equal(reconnects, 1);
+      assert.equal(server.connections, 2);
+      assert.notEqual(socket.websocket, firstSocket);
+      assert.notEqual(await socket.getJobDetails(), firstJob, "a new connection is a new job");
+      assert.deepEqual(closes, [1000]);
+      await socket.close();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("does not reconnect when told not to, nor after an error close", async () => {
+    const server = await startFakeServer();
+    try {
+      const quiet = await connect({ url: server.url, config: { language: {} }, reconnect: false });
+      const failed = await connect({ url: server.url, config: { language: {} } });
+      server.dropAll(1000);
+      while (quiet.readyState !== "closed") await new Promise((r) => setImmediate(r));
+      await assert.rejects(quiet.sendText("no"), StreamConnectionError);
+      await failed.sendText("reconnected").then(() => server.dropAll(1011));
+      while (failed.readyState !== "closed") await new Promise((r) => setImmediate(r));
+      await assert.rejects(failed.sendText("no"), /code 1011/);
+    } finally {
+      await server.close();
+    }
+  });
+
   it("reports a refused connection", async () => {
     const server = await startFakeServer();
     const url = server.url;

@@ -27,8 +27,16 @@ export interface ConnectOptions {
   headers?: Record<string, string>;
   /** Handshake timeout, milliseconds (default 10000). */
   connectTimeoutMs?: number;
-  /** Called once when the socket closes, for whatever reason. */
+  /** Called each time the socket closes, for whatever reason. */
   onClose?: (event: { code: number; reason: string }) => void;
+  /**
+   * When the server has closed an idle connection normally (code 1000, as Hume's API does after a
+   * minute without messages), the next send opens a new one first: a new job id and an empty stream
+   * window. Default true; false makes such sends fail with StreamConnectionError.
+   */
+  reconnect?: boolean;
+  /** Called when a send opens a new connection after the server closed an idle one. */
+  onReconnect?: () => void;
 }
 
 /** A reply to a data or control payload. Top-level warnings (spec §3.3) carry `warning` and `code`. */
@@ -62,25 +70,44 @@ function describeClose(code: number, reason: string): string {
   return `code ${code}${reason ? `: ${reason}` : ""}`;
 }
 
+/** Close code of a normal close: what the server sends when it ends an idle connection. */
+const NORMAL_CLOSE = 1000;
+
 export class StreamSocket {
-  readonly websocket: WebSocket;
   readonly url: string;
+  private ws!: WebSocket;
   private config: StreamConfig;
   private readonly streamWindowMs: number | undefined;
   private readonly pending: Pending[] = [];
   private state: SocketState = "connecting";
   private failure: Error | undefined;
   private closedByClient = false;
-  private readonly opened: Promise<void>;
-  private readonly closed: Promise<void>;
+  /** Set when the server closed an open connection normally: the next send may open a new one. */
+  private endedByServer = false;
+  private opened!: Promise<void>;
+  private closed!: Promise<void>;
 
-  constructor(options: ConnectOptions) {
+  constructor(private readonly options: ConnectOptions) {
     this.url = options.url ?? DEFAULT_URL;
     this.config = options.config;
     this.streamWindowMs = options.streamWindowMs;
+    this.open();
+  }
+
+  /** The current connection's WebSocket (a new one after a reconnect). */
+  get websocket(): WebSocket {
+    return this.ws;
+  }
+
+  private open(): void {
+    const { options } = this;
     const headers: Record<string, string> = { ...options.headers };
     if (options.apiKey !== undefined) headers["X-Hume-Api-Key"] = options.apiKey;
-    this.websocket = new WebSocket(this.url, [], { headers, handshakeTimeout: options.connectTimeoutMs ?? 10_000 });
+    const ws = new WebSocket(this.url, [], { headers, handshakeTimeout: options.connectTimeoutMs ?? 10_000 });
+    this.ws = ws;
+    this.state = "connecting";
+    this.failure = undefined;
+    this.endedByServer = false;
 
     let markOpen!: () => void;
     let markOpenFailed!: (error: Error) => void;
@@ -93,15 +120,15 @@ export class StreamSocket {
     let markClosed!: () => void;
     this.closed = new Promise<void>((resolve) => (markClosed = resolve));
 
-    this.websocket.on("open", () => {
+    ws.on("open", () => {
       this.state = "open";
       markOpen();
     });
-    this.websocket.on("message", (data, isBinary) => this.onMessage(data, isBinary));
-    this.websocket.on("error", (error: Error) => {
+    ws.on("message", (data, isBinary) => this.onMessage(data, isBinary));
+    ws.on("error", (error: Error) => {
       this.failure ??= this.state === "connecting" ? this.connectionError(error) : new StreamConnectionError(`the connection failed: ${error.message}`);
     });
-    this.websocket.on("close", (code: number, reasonBuffer: Buffer) => {
+    ws.on("close", (code: number, reasonBuffer: Buffer) => {
       const reason = reasonBuffer.toString("utf8");
       const wasConnecting = this.state === "connecting";
       this.state = "closed";
@@ -113,6 +140,7 @@ export class StreamSocket {
             : new StreamConnectionError(`the connection closed (${describeClose(code, reason)}) before a reply arrived`, undefined, code);
       if (wasConnecting) markOpenFailed(error);
       this.failure ??= new StreamConnectionError(`the connection is closed (${describeClose(code, reason)})`, undefined, code);
+      this.endedByServer = !wasConnecting && !this.closedByClient && code === NORMAL_CLOSE;
       this.rejectAll(error);
       markClosed();
       options.onClose?.({ code, reason });
@@ -213,13 +241,17 @@ export class StreamSocket {
     if (options.jobDetails) payload.job_details = true;
     const frame = JSON.stringify(payload);
 
+    if (this.state === "closed" && this.endedByServer && this.options.reconnect !== false) {
+      this.open();
+      this.options.onReconnect?.();
+    }
     if (this.state === "connecting") await this.opened;
     if (this.state !== "open") {
       throw this.failure ?? new StreamConnectionError("the connection is closed");
     }
     return new Promise<StreamReply>((resolve, reject) => {
       this.pending.push({ payloadId, resolve, reject });
-      this.websocket.send(frame, (error) => {
+      this.ws.send(frame, (error) => {
         if (error === undefined || error === null) return;
         const index = this.pending.findIndex((p) => p.payloadId === payloadId);
         if (index >= 0) this.pending.splice(index, 1);
@@ -233,8 +265,8 @@ export class StreamSocket {
     if (this.state !== "closed") {
       this.closedByClient = true;
       this.failure ??= new StreamConnectionError("the connection was closed by the client");
-      if (this.state === "connecting") this.websocket.terminate();
-      else this.websocket.close(1000);
+      if (this.state === "connecting") this.ws.terminate();
+      else this.ws.close(NORMAL_CLOSE);
     }
     await this.closed;
   }
