@@ -43,7 +43,8 @@ predictions as JSON. Long audio is streamed as WAV windows; long text as chunks.
 
 Options:
   --models, -m <list>   Comma-separated models: ${MODEL_NAMES.join(", ")} (required)
-  --url <ws-url>        Server endpoint (default ${DEFAULT_URL})
+  --url <url>           Server endpoint, or its base URL as the SDKs take it (http://host:8000)
+                        (default ${DEFAULT_URL})
   --api-key <key>       API key (default: $MOODWIRE_API_KEY, then $HUME_API_KEY)
   --granularity <g>     Language granularity: ${LANGUAGE_GRANULARITIES.join(", ")} (default word)
   --sentiment           Add language sentiment

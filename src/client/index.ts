@@ -2,7 +2,7 @@
 
 import type { ModelName, ModelOutput, PredictionsByModel, PredictionsReply } from "../protocol/index.js";
 
-export { connect, StreamSocket, DEFAULT_URL } from "./socket.js";
+export { connect, StreamSocket, DEFAULT_URL, streamUrl } from "./socket.js";
 export type { ConnectOptions, FileInput, SendOptions, StreamReply } from "./socket.js";
 export { toWireModels } from "./config.js";
 export type { FaceOptions, LanguageOptions, StreamConfig, WireModels } from "./config.js";

@@ -12,6 +12,7 @@ import {
   StreamConnectionError,
   StreamError,
   StreamSocket,
+  streamUrl,
   toWireModels,
   warningsOf,
   type LanguagePrediction,
@@ -276,6 +277,32 @@ describe("StreamSocket closing", () => {
     const url = server.url;
     await server.close();
     await assert.rejects(connect({ url, config: {} }), (error: unknown) => error instanceof StreamConnectionError && /could not connect/.test(error.message));
+  });
+});
+
+describe("streamUrl", () => {
+  it("takes the endpoint or a base URL as Hume's SDKs do", () => {
+    for (const [given, expected] of [
+      ["ws://127.0.0.1:8000/v0/stream/models", "ws://127.0.0.1:8000/v0/stream/models"],
+      ["ws://127.0.0.1:8000", "ws://127.0.0.1:8000/v0/stream/models"],
+      ["http://127.0.0.1:8000/", "ws://127.0.0.1:8000/v0/stream/models"],
+      ["https://moodwire.example", "wss://moodwire.example/v0/stream/models"],
+      ["ws://127.0.0.1:8000/v0/stream", "ws://127.0.0.1:8000/v0/stream/models"],
+      ["wss://proxy.example/emotion/v0/stream/models?x=1", "wss://proxy.example/emotion/v0/stream/models?x=1"],
+    ]) assert.equal(streamUrl(given!), expected, given);
+    assert.throws(() => streamUrl("ftp://127.0.0.1:8000"), /must start with ws:\/\/, wss:\/\/, http:\/\/ or https:\/\//);
+  });
+
+  it("connects through a base URL", async () => {
+    const server = await startFakeServer();
+    try {
+      const socket = await connect({ url: server.url.replace("/v0/stream/models", "").replace("ws:", "http:"), config: { language: {} } });
+      assert.equal(socket.url, server.url);
+      assert.equal(predictionsOf(await socket.sendText("hi"), "language").length, 1);
+      await socket.close();
+    } finally {
+      await server.close();
+    }
   });
 });
 

@@ -14,8 +14,27 @@ import { StreamConnectionError, StreamError, StreamProtocolError } from "./error
 
 export const DEFAULT_URL = "ws://127.0.0.1:8000/v0/stream/models";
 
+const STREAM_PATH = "/v0/stream/models";
+/** http(s) as the SDKs' base URLs are written; the stream itself is ws(s). */
+const SOCKET_SCHEMES: Readonly<Record<string, string>> = { "http:": "ws:", "https:": "wss:", "ws:": "ws:", "wss:": "wss:" };
+
+/**
+ * The stream endpoint for `url`, which may be the endpoint itself or a base URL as Hume's SDKs take
+ * it: `http://host:8000` or `ws://host:8000` (→ /v0/stream/models), `…/v0/stream` (→ …/models).
+ */
+export function streamUrl(url: string): string {
+  const parsed = new URL(url);
+  const scheme = SOCKET_SCHEMES[parsed.protocol];
+  if (scheme === undefined) throw new TypeError(`the server URL must start with ws://, wss://, http:// or https://, got '${url}'`);
+  parsed.protocol = scheme;
+  const path = parsed.pathname.replace(/\/+$/, "");
+  if (path === "") parsed.pathname = STREAM_PATH;
+  else if (path === "/v0/stream") parsed.pathname = STREAM_PATH;
+  return parsed.toString();
+}
+
 export interface ConnectOptions {
-  /** Full endpoint URL; default ws://127.0.0.1:8000/v0/stream/models. */
+  /** The endpoint, or a base URL as Hume's SDKs take it (http://host:8000); default ws://127.0.0.1:8000/v0/stream/models. */
   url?: string;
   /** Sent as the `X-Hume-Api-Key` handshake header (spec §1.2). */
   apiKey?: string;
@@ -88,7 +107,7 @@ export class StreamSocket {
   private closed!: Promise<void>;
 
   constructor(private readonly options: ConnectOptions) {
-    this.url = options.url ?? DEFAULT_URL;
+    this.url = streamUrl(options.url ?? DEFAULT_URL);
     this.config = options.config;
     this.streamWindowMs = options.streamWindowMs;
     this.open();
