@@ -12,6 +12,8 @@ import type { LanguagePrediction, TimedPrediction } from "../protocol/index.js";
 import { mergeResults, parseAnalyzeArgs, planPayloads, runAnalyze, type AnalyzeOutput } from "./analyze.js";
 import { createProgress, renderBar } from "./progress.js";
 import { mulberry32 as rng } from "../../tests/support/rng.js";
+import { httpGet, metricSample, startTestServer } from "../../tests/conformance/helpers.js";
+import { fakeLanguage } from "../../tests/support/fake-models.js";
 
 
 const WORDS = ["I", "love", "this", "naïve", "café", "😀", "𝒳yz", "日本語", "really-long-hyphenated-word", "end."];
@@ -361,5 +363,30 @@ describe("runAnalyze end to end against a fake server", () => {
     const missing = await analyze([join(dir, "absent.txt"), "-m", "language", "--url", server.url]);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /cannot read/);
+  });
+});
+
+describe("runAnalyze against a Moodwire server", () => {
+  it("fails fast, one line per model the server does not serve, and sends nothing; a base URL is fine", async () => {
+    const server = await startTestServer({ factories: [fakeLanguage] });
+    const dir = await mkdtemp(join(tmpdir(), "moodwire-analyze-"));
+    try {
+      const input = join(dir, "note.txt");
+      await writeFile(input, "What a lovely day.");
+      const base = `http://127.0.0.1:${server.port}`;
+      const refused = await analyze([input, "--models", "language,prosody,face", "--url", base]);
+      assert.equal(refused.code, 2);
+      assert.deepEqual(refused.stderr.trim().split("\n"), [
+        "moodwire analyze: the server does not serve 'prosody' (it serves: language)",
+        "moodwire analyze: the server does not serve 'face' (it serves: language)",
+      ]);
+      assert.equal(refused.stdout, "");
+      assert.equal(metricSample((await httpGet(server.port, "/metrics")).body, "moodwire_messages_total"), 0);
+      const served = await analyze([input, "--models", "language", "--url", base]);
+      assert.equal(served.code, 0, served.stderr);
+    } finally {
+      await server.shutdown();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -13,6 +13,7 @@ import {
   isWarning,
   shiftLanguagePrediction,
   StreamError,
+  streamUrl,
   wavWindows,
   type StreamConfig,
   type StreamReply,
@@ -32,6 +33,7 @@ import { createProgress, type ProgressStream } from "./progress.js";
 
 const SAMPLE_RATE = 16_000;
 const DEFAULT_URL = "ws://127.0.0.1:8000/v0/stream/models";
+const STREAM_SUFFIX = "/v0/stream/models";
 const DEFAULT_WINDOW_MS = 4500;
 /** Requests kept in flight on the connection (well under the server's default limit of 32). */
 const MAX_IN_FLIGHT = 4;
@@ -378,6 +380,28 @@ function writeOut(io: AnalyzeIO, text: string): Promise<void> {
   });
 }
 
+/**
+ * The requested models the server does not serve, from its GET /info, before anything is sent; undefined
+ * when that cannot be told (a proxy in front, an older server, no answer in 3 s), and then the replies say.
+ */
+async function modelsNotServed(url: string, models: readonly string[]): Promise<{ absent: string[]; served: string[] } | undefined> {
+  const endpoint = new URL(streamUrl(url));
+  if (!endpoint.pathname.endsWith(STREAM_SUFFIX)) return undefined;
+  endpoint.protocol = endpoint.protocol === "wss:" ? "https:" : "http:";
+  endpoint.pathname = `${endpoint.pathname.slice(0, -STREAM_SUFFIX.length)}/info`;
+  endpoint.search = "";
+  try {
+    const response = await fetch(endpoint, { signal: AbortSignal.timeout(3000) });
+    if (!response.ok) return undefined;
+    const info = (await response.json()) as { models?: { name?: unknown }[] };
+    if (!Array.isArray(info.models)) return undefined;
+    const served = info.models.map((m) => String(m.name));
+    return { absent: models.filter((m) => !served.includes(m)), served };
+  } catch {
+    return undefined;
+  }
+}
+
 /** Runs `moodwire analyze <args>`; resolves with the exit code. */
 export async function runAnalyze(args: string[], io: Partial<AnalyzeIO> = {}): Promise<number> {
   const streams: AnalyzeIO = {
@@ -405,6 +429,12 @@ export async function runAnalyze(args: string[], io: Partial<AnalyzeIO> = {}): P
     bytes = options.input === "-" ? await readAll(streams.stdin) : await readFile(options.input);
   } catch (error) {
     say(`moodwire analyze: cannot read '${options.input}': ${(error as Error).message}`);
+    return 2;
+  }
+
+  const missing = await modelsNotServed(options.url, options.models);
+  if (missing !== undefined && missing.absent.length > 0) {
+    for (const model of missing.absent) say(`moodwire analyze: the server does not serve '${model}' (it serves: ${missing.served.join(", ") || "no models"})`);
     return 2;
   }
 
