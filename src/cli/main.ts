@@ -56,16 +56,15 @@ async function serve(args: string[]): Promise<number> {
     return 2;
   }
   const server = await startServer(parsed.config);
-  console.error(`moodwire: listening on ${server.url} with models: ${server.registry.names.join(", ") || "none"}`);
-  const stop = (signal: string) => {
-    console.error(`moodwire: ${signal} received, shutting down`);
+  // The server logs its own start and stop (one JSON line each).
+  const stop = () => {
     server.shutdown().then(
       () => process.exit(0),
       () => process.exit(1),
     );
   };
-  process.once("SIGTERM", () => stop("SIGTERM"));
-  process.once("SIGINT", () => stop("SIGINT"));
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
   return new Promise<number>(() => {});
 }
 

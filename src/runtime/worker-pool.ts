@@ -25,6 +25,8 @@ export interface WorkerPoolOptions {
   /** Time limit of a batch of up to `maxBatch` weight; heavier batches get proportionally more. Past it the
    * batch fails with KernelTimeoutError and its worker is replaced. */
   taskTimeoutMs: number;
+  /** Told each time a worker is replaced (a batch timed out or the worker crashed), with why. */
+  onRestart?: (reason: string) => void;
 }
 
 export interface KernelSpec<I> {
@@ -329,6 +331,7 @@ export class WorkerPool {
     // A worker that never loaded is not replaced: its kernels would fail the same way again, forever.
     if (this.closed || !slot.ready) return;
     this.restarts++;
+    this.options.onRestart?.(error.message);
     this.refill();
     this.schedule();
   }

@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { DEFAULT_LIMITS, MODEL_NAMES, type Limits, type ModelName } from "../protocol/index.js";
+import { LOG_LEVELS, type LogLevel } from "./log.js";
 
 export interface ServerConfig {
   host: string;
@@ -28,6 +29,8 @@ export interface ServerConfig {
   /** Server-wide bytes of frames and decoded media in flight; past it every connection stops reading. */
   maxPendingBytes: number;
   shutdownGraceMs: number;
+  /** Least severe log line written (one JSON object per line on stderr). */
+  logLevel: LogLevel;
 }
 
 const DEFAULT_MAX_PENDING_BYTES = 256 * 1024 * 1024;
@@ -57,6 +60,12 @@ function integer(name: string, min: number): (value: string) => number {
 const BOOLEAN_WORDS: Readonly<Record<string, boolean>> = { "1": true, true: true, yes: true, on: true, "0": false, false: false, no: false, off: false };
 
 /** A boolean setting: 1/true/yes/on or 0/false/no/off (any case); anything else is an error, never "on". */
+function logLevel(value: string): LogLevel {
+  const level = LOG_LEVELS.find((l) => l === value.trim().toLowerCase());
+  if (level === undefined) throw new ConfigError(`--log-level must be one of ${LOG_LEVELS.join(", ")}; got '${value}'`);
+  return level;
+}
+
 function boolean(name: string): (value: string) => boolean {
   return (value) => {
     const parsed = BOOLEAN_WORDS[value.trim().toLowerCase()];
@@ -153,6 +162,13 @@ const OPTIONS: readonly OptionSpec[] = [
     defaultText: `${DEFAULT_MAX_PENDING_BYTES} (256 MiB)`,
     set: (c, v) => (c.maxPendingBytes = integer("--max-pending-bytes", 1)(v)),
   },
+  {
+    flag: "--log-level",
+    env: "MOODWIRE_LOG_LEVEL",
+    help: `Least severe log line written, one JSON object per line on stderr (${LOG_LEVELS.join(", ")}).`,
+    defaultText: "info",
+    set: (c, v) => (c.logLevel = logLevel(v)),
+  },
   { flag: "--shutdown-grace-ms", env: "MOODWIRE_SHUTDOWN_GRACE_MS", help: "On SIGTERM, time allowed for in-flight replies before sockets close with 1001.", defaultText: "10000", set: (c, v) => (c.shutdownGraceMs = integer("--shutdown-grace-ms", 0)(v)) },
 ];
 
@@ -178,6 +194,7 @@ export function defaultConfig(): ServerConfig {
     handshakesPerSecond: 50,
     maxPendingBytes: DEFAULT_MAX_PENDING_BYTES,
     shutdownGraceMs: 10_000,
+    logLevel: "info",
   };
 }
 

@@ -17,6 +17,7 @@ import type { RawData, WebSocket } from "ws";
 import { ErrorCode, type ErrorReply, type Limits, type StreamReply } from "../protocol/index.js";
 import { messageText, serializeReply } from "../protocol/node/index.js";
 import { ConnectionSession } from "../session/session.js";
+import type { Logger } from "./log.js";
 import { handleFrame, type RequestContext } from "./handle-request.js";
 import type { BudgetMember, InFlightBudget } from "./in-flight-budget.js";
 import type { ServerMetrics } from "./metrics.js";
@@ -28,7 +29,7 @@ export interface ConnectionOptions {
   metrics: ServerMetrics;
   budget: InFlightBudget;
   /** Called for failures that are not the client's fault; never given payload data. */
-  logError: (message: string) => void;
+  log: Logger;
 }
 
 /** Refused frames up to this size are still parsed for their payload_id, so pipelining clients can match the reply. */
@@ -86,7 +87,7 @@ export class Connection implements BudgetMember {
   private sendWaiter: (() => void) | undefined;
   /** `raw` is the TCP socket under `socket`: its bytes count against the budget before a frame is whole. */
   constructor(private readonly socket: WebSocket, raw: Duplex, private readonly options: ConnectionOptions) {
-    this.context = { registry: options.registry, session: this.session, limits: options.limits, metrics: options.metrics, budget: options.budget };
+    this.context = { registry: options.registry, session: this.session, limits: options.limits, metrics: options.metrics, budget: options.budget, log: options.log };
     // Before ws's own listener, so a frame's last bytes are counted before its message event.
     raw.prependListener("data", (chunk: Buffer) => this.onBytes(chunk.length));
     socket.on("message", (data) => this.onMessage(data));
@@ -237,7 +238,7 @@ export class Connection implements BudgetMember {
     try {
       return await handleFrame(frame, this.context);
     } catch (error) {
-      this.options.logError(`internal error while handling a message: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+      this.options.log.error("internal_error", { message: error instanceof Error ? error.stack ?? error.message : String(error) });
       return { error: "Internal error while handling the message.", code: ErrorCode.Internal };
     }
   }

@@ -18,6 +18,7 @@ import {
   type StreamRequest,
 } from "../protocol/index.js";
 import type { ConnectionSession } from "../session/session.js";
+import type { Logger } from "./log.js";
 import type { InFlightBudget } from "./in-flight-budget.js";
 import type { ServerMetrics } from "./metrics.js";
 
@@ -28,6 +29,7 @@ export interface RequestContext {
   metrics: ServerMetrics;
   /** Decoded media counts against it while the models run. */
   budget: InFlightBudget;
+  log: Logger;
 }
 
 function errorReply(code: string, message: string, request?: Pick<StreamRequest, "payload_id" | "job_details">, jobId?: string): ErrorReply {
@@ -95,8 +97,14 @@ export async function handleRequest(request: StreamRequest, context: RequestCont
     for (const [name, output] of outputs) (reply as Record<string, unknown>)[name] = output;
     return reply;
   } catch (error) {
-    if (error instanceof KernelTimeoutError) return errorReply(ErrorCode.InternalTimeout, `Internal error: ${error.message}.`, request, session.jobId);
-    if (error instanceof KernelError) return errorReply(ErrorCode.Internal, `Internal error while running a model: ${error.message}.`, request, session.jobId);
+    if (error instanceof KernelTimeoutError) {
+      context.log.warn("model_timeout", { models: requested, message: error.message });
+      return errorReply(ErrorCode.InternalTimeout, `Internal error: ${error.message}.`, request, session.jobId);
+    }
+    if (error instanceof KernelError) {
+      context.log.error("model_failed", { models: requested, message: error.message });
+      return errorReply(ErrorCode.Internal, `Internal error while running a model: ${error.message}.`, request, session.jobId);
+    }
     throw error;
   } finally {
     context.budget.release(held);

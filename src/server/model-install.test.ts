@@ -13,7 +13,8 @@ it("starts without a model that is not installed and logs the model's reason", a
   const server = await startServer({ ...defaultConfig(), port: 0, models: undefined }, { factories: [missing, fakeLanguage], log: (m) => logged.push(m) });
   try {
     assert.deepEqual(server.registry.names, ["language"]);
-    assert.ok(logged.includes("model 'face' is off: missing detector.onnx; run npm run fetch-models"), logged.join("\n"));
+    const off = logged.map((line) => JSON.parse(line) as Record<string, unknown>).find((entry) => entry.event === "model_off");
+    assert.deepEqual({ ...off, time: undefined }, { time: undefined, level: "warn", event: "model_off", model: "face", reason: "missing detector.onnx; run npm run fetch-models" });
   } finally {
     await server.shutdown();
   }

@@ -13,6 +13,7 @@ import { Admission } from "./admission.js";
 import { presentedKey } from "./auth.js";
 import { isLoopback, type ServerConfig } from "./config.js";
 import { Connection } from "./connection.js";
+import { createLogger } from "./log.js";
 import { InFlightBudget } from "./in-flight-budget.js";
 import { httpRoutes } from "./http-routes.js";
 import { ServerMetrics } from "./metrics.js";
@@ -36,7 +37,8 @@ export interface RunningServer {
 export interface StartOptions {
   /** Model factories to serve; defaults to every model Moodwire ships. */
   factories?: readonly ModelFactory[];
-  log?: (message: string) => void;
+  /** Where log lines go (one JSON object each, no newline); default stderr. Lines below config.logLevel never arrive. */
+  log?: (line: string) => void;
   /** Directory of the web page and its assets; defaults to WEB_ROOT. */
   webRoot?: string;
 }
@@ -59,7 +61,7 @@ function serverInfo(models: readonly ModelName[], ready: boolean): object {
 }
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
-  const log = options.log ?? ((message: string) => console.error(`moodwire: ${message}`));
+  const log = createLogger(config.logLevel, options.log ?? ((line: string) => process.stderr.write(`${line}\n`)));
   const admission = new Admission(config);
   if (admission.open && !isLoopback(config.host) && !config.insecure) {
     throw new Error(
@@ -69,7 +71,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   }
   const factories = options.factories ?? MODEL_FACTORIES;
   if (config.models === undefined) {
-    for (const factory of factories) if (!factory.isInstalled()) log(`model '${factory.name}' is off: ${factory.notInstalledReason?.() ?? "its weights are not installed"}`);
+    for (const factory of factories) if (!factory.isInstalled()) log.warn("model_off", { model: factory.name, reason: factory.notInstalledReason?.() ?? "its weights are not installed" });
   }
   const registry = new ModelRegistry(factories, config.models ?? ModelRegistry.installed(factories), {
     workers: config.workers,
@@ -79,6 +81,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     taskTimeoutMs: config.taskTimeoutMs,
     inlineWhenIdle: !config.isolateModels,
     modelWorkers: config.modelWorkers,
+    onRestart: (reason) => log.warn("worker_restarted", { reason }),
   });
   const metrics = new ServerMetrics();
   const budget = new InFlightBudget(config.maxPendingBytes);
@@ -112,6 +115,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const url = new URL(request.url ?? "/", "http://localhost");
     const deny = (status: number, reason: string, body: string) => {
       metrics.handshakesRefused.inc({ status: String(status) });
+      // The reason phrase and the address, never the key.
+      log.info("handshake_refused", { status, reason, ip: request.socket.remoteAddress ?? "unknown", path: url.pathname });
       refuse(socket, status, reason, body);
     };
     if (url.pathname !== STREAM_PATH) return deny(404, "Not Found", `No WebSocket endpoint at ${url.pathname}; use ${STREAM_PATH}.\n`);
@@ -124,7 +129,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     wss.handleUpgrade(request, socket, head, (ws) => {
       metrics.connectionsTotal.inc();
       metrics.connectionsOpen.inc();
-      const connection = new Connection(ws, socket, { registry, limits: config.limits, metrics, budget, logError: log });
+      const connection = new Connection(ws, socket, { registry, limits: config.limits, metrics, budget, log });
       connections.set(ws, connection);
       ws.on("error", (error) => connection.fail(error));
       ws.on("close", (code) => {
@@ -147,16 +152,22 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const hostForUrl = config.host.includes(":") ? `[${config.host}]` : config.host;
 
   // Models load after the port opens so /healthz answers at once and /readyz reports progress.
-  const loading = registry.load().catch((error: unknown) => {
-    log(`failed to load models: ${error instanceof Error ? error.message : String(error)}`);
-    throw error;
-  });
+  log.info("listening", { url: `ws://${hostForUrl}:${port}${STREAM_PATH}`, models: registry.names });
+  const loadStarted = performance.now();
+  const loading = registry.load().then(
+    () => log.info("models_loaded", { models: registry.names, ms: Math.round(performance.now() - loadStarted) }),
+    (error: unknown) => {
+      log.error("models_load_failed", { message: error instanceof Error ? error.message : String(error) });
+      throw error;
+    },
+  );
 
   let stopping: Promise<void> | undefined;
   // The listener stays open while connections drain, so /readyz answers 503 (not a refused connection)
   // and load balancers take the instance out; new WebSocket handshakes get 503 meanwhile.
   const stop = async (): Promise<void> => {
     shuttingDown = true;
+    log.info("shutting_down", { connections: connections.size, grace_ms: config.shutdownGraceMs });
     const grace = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref());
     await Promise.race([Promise.all([...connections.values()].map((c) => c.idle())), grace]);
     for (const connection of connections.values()) connection.close(1001, "server shutting down");
@@ -170,6 +181,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     await loading.catch(() => undefined);
     await registry.close();
     stopSpareDecoders();
+    log.info("stopped");
   };
   const shutdown = (): Promise<void> => (stopping ??= stop());
 

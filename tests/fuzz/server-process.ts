@@ -25,7 +25,7 @@ export function startServerProcess(args: readonly string[], env: NodeJS.ProcessE
     child.stderr!.setEncoding("utf8");
     child.stderr!.on("data", (chunk: string) => {
       stderr += chunk;
-      const match = /listening on (ws:\/\/\S+:(\d+)\S*)/.exec(stderr);
+      const match = /"event":"listening","url":"(ws:\/\/[^"]+:(\d+)[^"]*)"/.exec(stderr);
       if (match !== null) resolve({ child, port: Number(match[2]), url: match[1]!, stderr: () => stderr, exited });
     });
     void exited.then(({ code, signal }) => reject(new Error(`the server exited (code ${code}, signal ${signal}) before listening:\n${stderr}`)));
