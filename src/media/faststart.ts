@@ -2,6 +2,8 @@
 // every chunk offset shifted to match, as qt-faststart does, so ffmpeg can demux the file from a pipe
 // instead of a temp file (and a process started beforehand can take it).
 
+import { isoBoxSize } from "./sniff.js";
+
 /** Boxes whose children hold the chunk offset tables (moov → trak → mdia → minf → stbl → stco/co64). */
 const PATH_TO_OFFSETS: ReadonlySet<string> = new Set(["moov", "trak", "mdia", "minf", "stbl"]);
 
@@ -18,18 +20,10 @@ function boxes(bytes: Buffer, start: number, end: number): Box[] | undefined {
   const found: Box[] = [];
   let offset = start;
   while (offset + 8 <= end) {
-    let size = bytes.readUInt32BE(offset);
-    let header = 8;
-    if (size === 1) {
-      if (offset + 16 > end) return undefined;
-      size = Number(bytes.readBigUInt64BE(offset + 8));
-      header = 16;
-    } else if (size === 0) {
-      size = end - offset;
-    }
-    if (size < header || offset + size > end) return undefined;
-    found.push({ type: bytes.toString("latin1", offset + 4, offset + 8), start: offset, header, end: offset + size });
-    offset += size;
+    const box = isoBoxSize(bytes, offset, end);
+    if (box === undefined || offset + box.size > end) return undefined;
+    found.push({ type: bytes.toString("latin1", offset + 4, offset + 8), start: offset, header: box.header, end: offset + box.size });
+    offset += box.size;
   }
   return offset === end ? found : undefined;
 }

@@ -220,11 +220,27 @@ export function needsSeeking(bytes: Buffer, container: string): boolean {
     const type = ascii(bytes, offset + 4, 4);
     if (type === "moov") return false;
     if (type === "mdat") return true;
-    const size32 = bytes.readUInt32BE(offset);
-    const size = size32 === 1 && offset + 16 <= bytes.length ? Number(bytes.readBigUInt64BE(offset + 8)) : size32;
-    // 0 (to the end), a 64-bit size that does not fit, or a size below a header: no more atoms to read.
-    if (size < 8) return true;
-    offset += size;
+    const box = isoBoxSize(bytes, offset, bytes.length);
+    // A header cut short or a size below a header: no more atoms to read.
+    if (box === undefined) return true;
+    offset += box.size;
   }
   return true;
+}
+
+/**
+ * The size and header length of the ISO BMFF box (MP4/MOV atom) at `offset`, reading no further than
+ * `end`: a 32-bit size, 1 for a 64-bit size after the type, or 0 for "to `end`". Undefined when the
+ * header is cut short or the size is below the header's own length. The box may claim to end past `end`.
+ */
+export function isoBoxSize(bytes: Buffer, offset: number, end: number): { size: number; header: number } | undefined {
+  const size32 = bytes.readUInt32BE(offset);
+  let box = { size: size32, header: 8 };
+  if (size32 === 1) {
+    if (offset + 16 > end) return undefined;
+    box = { size: Number(bytes.readBigUInt64BE(offset + 8)), header: 16 };
+  } else if (size32 === 0) {
+    box = { size: end - offset, header: 8 };
+  }
+  return box.size < box.header ? undefined : box;
 }
