@@ -1,10 +1,10 @@
 // Audio decoding to 16 kHz mono float32: WAV and Opus (WebM, Ogg) in-process, everything else through ffmpeg.
 
 import { ErrorCode } from "../protocol/index.js";
-import { audioTooLong, MediaError, unknownMedia } from "./errors.js";
+import { audioTooLong, emptyAudioTrack, MediaError, unknownMedia } from "./errors.js";
 import { ffmpegFailure, mediaInput, probe, probeSeconds, runFfmpeg, type MediaInput } from "./ffmpeg.js";
 import { sniffMedia } from "./sniff.js";
-import { AUDIO_SAMPLE_RATE, type AudioClip } from "./types.js";
+import { AUDIO_SAMPLE_RATE, clampSample, type AudioClip } from "./types.js";
 import { readOggOpus } from "./ogg.js";
 import { decodeOpus, opusDurationMs, type OpusStream } from "./opus.js";
 import { decodeWav } from "./wav.js";
@@ -46,12 +46,9 @@ export async function decodeAudioFfmpeg(
     throw ffmpegFailure(error, ErrorCode.NoAudio, "audio");
   }
   const count = Math.floor(stdout.length / 4);
-  if (count === 0) throw new MediaError(ErrorCode.NoAudio, "No audio could be decoded from the media: the audio track is empty.");
+  if (count === 0) throw emptyAudioTrack();
   const samples = new Float32Array(count);
-  for (let i = 0; i < count; i++) {
-    const v = stdout.readFloatLE(i * 4);
-    samples[i] = v > 1 ? 1 : v < -1 ? -1 : v === v ? v : 0;
-  }
+  for (let i = 0; i < count; i++) samples[i] = clampSample(stdout.readFloatLE(i * 4));
   const decodedMs = (count / AUDIO_SAMPLE_RATE) * 1000;
   if (maxDurationMs !== undefined && decodedMs > maxDurationMs) {
     const measured = await measuredDurationMs(input);
@@ -80,7 +77,7 @@ async function decodeOpusIn(read: (bytes: Buffer) => OpusStream | undefined, byt
   const durationMs = opusDurationMs(track);
   if (maxDurationMs !== undefined && durationMs > maxDurationMs) throw audioTooLong(durationMs, maxDurationMs);
   const samples = await decodeOpus(track);
-  if (samples.length === 0) throw new MediaError(ErrorCode.NoAudio, "No audio could be decoded from the media: the audio track is empty.");
+  if (samples.length === 0) throw emptyAudioTrack();
   return samples;
 }
 

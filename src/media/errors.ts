@@ -25,6 +25,11 @@ export function unknownMedia(detail?: string): MediaError {
 }
 
 /** Seconds with two decimals, as in "Audio is 7.20 s long; the limit is 5.00 s." */
+/** E0202 for a decoded audio track with no samples in it. */
+export function emptyAudioTrack(): MediaError {
+  return new MediaError(ErrorCode.NoAudio, "No audio could be decoded from the media: the audio track is empty.");
+}
+
 export function formatSeconds(ms: number): string {
   return `${(ms / 1000).toFixed(2)} s`;
 }

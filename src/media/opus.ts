@@ -1,10 +1,10 @@
 // Opus decoding in-process (libopus compiled to wasm, npm `opus-decoder`), straight to 16 kHz: libopus
 // decodes at any of its internal rates, so there is no resampling step. Used for the containers whose
-// packets Moodwire reads itself (./webm.ts); starting an ffmpeg process costs more than decoding a
-// short payload.
+// packets Moodwire reads itself (./webm.ts, ./ogg.ts); starting an ffmpeg process costs more than
+// decoding a short payload.
 
 import { OpusDecoder } from "opus-decoder";
-import { AUDIO_SAMPLE_RATE } from "./types.js";
+import { AUDIO_SAMPLE_RATE, clampSample } from "./types.js";
 
 /** The Opus identification header (RFC 7845 §5.1), as carried in Matroska's CodecPrivate. */
 export interface OpusHead {
@@ -117,10 +117,7 @@ export async function decodeOpus(stream: OpusStream): Promise<Float32Array> {
         position += count;
       }
     });
-    for (let i = 0; i < length; i++) {
-      const v = mono[i]!;
-      mono[i] = v > 1 ? 1 : v < -1 ? -1 : v === v ? v : 0;
-    }
+    for (let i = 0; i < length; i++) mono[i] = clampSample(mono[i]!);
     return mono.subarray(0, Math.max(0, Math.min(length, position)));
   } finally {
     decoder.free();

@@ -32,6 +32,11 @@ export function spawnDecoder(bin: string, args: readonly string[]): ChildProcess
   return spawn(bin, args, { stdio: ["pipe", "pipe", "pipe"], env: decoderEnv(), windowsHide: true });
 }
 
+/** Spares are matched by their exact command line. */
+function keyOf(bin: string, args: readonly string[]): string {
+  return `${bin}\0${args.join("\0")}`;
+}
+
 function setReferenced(child: ChildProcessWithoutNullStreams, referenced: boolean): void {
   // The pipes of a child process are sockets, which is what lets them be unreferenced.
   const pipes = [child.stdin, child.stdout, child.stderr].map((pipe) => pipe as unknown as Socket);
@@ -61,8 +66,7 @@ export class SpareProcesses {
 
   /** A process already running `bin args` and waiting on stdin, or undefined. The caller owns what it gets. */
   take(bin: string, args: readonly string[]): ChildProcessWithoutNullStreams | undefined {
-    if (this.max === 0) return undefined;
-    const key = `${bin}\0${args.join("\0")}`;
+    const key = keyOf(bin, args);
     let found: Spare | undefined;
     for (const spare of this.spares) {
       if (spare.key === key && spare.child.exitCode === null && spare.child.signalCode === null) {
@@ -85,7 +89,7 @@ export class SpareProcesses {
    */
   refill(bin: string, args: readonly string[]): void {
     if (this.max === 0) return;
-    this.start(`${bin}\0${args.join("\0")}`, bin, args);
+    this.start(bin, args);
   }
 
   /** Kills every spare (server shutdown). */
@@ -93,7 +97,8 @@ export class SpareProcesses {
     for (const spare of this.spares) this.drop(spare);
   }
 
-  private start(key: string, bin: string, args: readonly string[]): void {
+  private start(bin: string, args: readonly string[]): void {
+    const key = keyOf(bin, args);
     for (const spare of this.spares) if (spare.key === key) return;
     if (this.spares.size >= this.max) this.drop(this.spares.values().next().value!);
     let child: ChildProcessWithoutNullStreams;

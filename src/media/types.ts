@@ -11,6 +11,11 @@ export interface ImageFrame {
 
 export const AUDIO_SAMPLE_RATE = 16_000;
 
+/** A decoded sample held to [-1, 1], NaN as silence: what every audio decoder hands on. */
+export function clampSample(value: number): number {
+  return value > 1 ? 1 : value < -1 ? -1 : value === value ? value : 0;
+}
+
 /** Mono float32 PCM in [-1, 1] at AUDIO_SAMPLE_RATE. */
 export interface AudioClip {
   samples: Float32Array;
