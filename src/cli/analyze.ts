@@ -8,6 +8,7 @@ import { parseArgs } from "node:util";
 import {
   chunkText,
   connect,
+  DEFAULT_URL,
   detectKind,
   hasPredictions,
   isWarning,
@@ -24,6 +25,7 @@ import {
   DEFAULT_LIMITS,
   LANGUAGE_GRANULARITIES,
   MODEL_NAMES,
+  STREAM_PATH,
   STREAM_WINDOW_MS,
   type LanguageGranularity,
   type LanguagePrediction,
@@ -32,8 +34,6 @@ import {
 import { createProgress, type ProgressStream } from "./progress.js";
 
 const SAMPLE_RATE = 16_000;
-const DEFAULT_URL = "ws://127.0.0.1:8000/v0/stream/models";
-const STREAM_SUFFIX = "/v0/stream/models";
 const DEFAULT_WINDOW_MS = 4500;
 /** Requests kept in flight on the connection (well under the server's default limit of 32). */
 const MAX_IN_FLIGHT = 4;
@@ -386,9 +386,9 @@ function writeOut(io: AnalyzeIO, text: string): Promise<void> {
  */
 async function modelsNotServed(url: string, models: readonly string[]): Promise<{ absent: string[]; served: string[] } | undefined> {
   const endpoint = new URL(streamUrl(url));
-  if (!endpoint.pathname.endsWith(STREAM_SUFFIX)) return undefined;
+  if (!endpoint.pathname.endsWith(STREAM_PATH)) return undefined;
   endpoint.protocol = endpoint.protocol === "wss:" ? "https:" : "http:";
-  endpoint.pathname = `${endpoint.pathname.slice(0, -STREAM_SUFFIX.length)}/info`;
+  endpoint.pathname = `${endpoint.pathname.slice(0, -STREAM_PATH.length)}/info`;
   endpoint.search = "";
   try {
     const response = await fetch(endpoint, { signal: AbortSignal.timeout(3000) });

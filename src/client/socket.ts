@@ -7,14 +7,13 @@ import { readFile } from "node:fs/promises";
 import { Readable } from "node:stream";
 import WebSocket from "ws";
 
-import type { JobDetails, PredictionsReply } from "../protocol/index.js";
+import { STREAM_PATH, type JobDetails, type PredictionsReply } from "../protocol/index.js";
 import { messageText } from "../protocol/node/message-text.js";
 import { toWireModels, type StreamConfig } from "./config.js";
 import { StreamConnectionError, StreamError, StreamProtocolError } from "./errors.js";
 
-export const DEFAULT_URL = "ws://127.0.0.1:8000/v0/stream/models";
+export const DEFAULT_URL = `ws://127.0.0.1:8000${STREAM_PATH}`;
 
-const STREAM_PATH = "/v0/stream/models";
 /** http(s) as the SDKs' base URLs are written; the stream itself is ws(s). */
 const SOCKET_SCHEMES: Readonly<Record<string, string>> = { "http:": "ws:", "https:": "wss:", "ws:": "ws:", "wss:": "wss:" };
 

@@ -3,6 +3,7 @@
 
 export * from "./codes.js";
 export * from "./labels.js";
+export * from "./endpoint.js";
 export * from "./limits.js";
 export * from "./models.js";
 export * from "./request.js";
