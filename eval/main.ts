@@ -24,10 +24,10 @@ for (let i = 0; i < args.length; i++) {
   if (arg === "--shared") {
     const dir = args[++i];
     if (dir === undefined) usage();
-    process.env.MOODWIRE_SHARED = dir.endsWith("/") ? dir : `${dir}/`;
+    process.env.MOODWIRE_SHARED = dir;
   } else if (arg.startsWith("--shared=")) {
     const dir = arg.slice("--shared=".length);
-    process.env.MOODWIRE_SHARED = dir.endsWith("/") ? dir : `${dir}/`;
+    process.env.MOODWIRE_SHARED = dir;
   } else if (model === undefined && /^[a-z][a-z0-9_-]*$/.test(arg)) {
     model = arg;
   } else usage();

@@ -6,7 +6,7 @@ import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import { stopSpareDecoders } from "../media/index.js";
 import { ModelRegistry, MODEL_FACTORIES } from "../models/registry.js";
-import { MODEL_SPECS, type ModelName } from "../protocol/index.js";
+import { MODEL_SPECS, STREAM_PATH, type ModelName } from "../protocol/index.js";
 import { packageInfo, PACKAGE_ROOT } from "../runtime/paths.js";
 import type { ModelFactory } from "../models/types.js";
 import { Admission } from "./admission.js";
@@ -19,7 +19,6 @@ import { httpRoutes } from "./http-routes.js";
 import { ServerMetrics } from "./metrics.js";
 import { StaticFiles } from "./static-files.js";
 
-export const STREAM_PATH = "/v0/stream/models";
 /** Where the built web page lives in the package (`GET /` and its assets). */
 export const WEB_ROOT = `${PACKAGE_ROOT}dist/web/`;
 
@@ -47,12 +46,14 @@ function refuse(socket: Duplex, status: number, reason: string, body: string): v
   socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
-/** GET /info: the package, the stream path, and each enabled model with the media it reads and its card. */
-function serverInfo(models: readonly ModelName[], ready: boolean): object {
+/**
+ * What GET /info says that does not change while the server runs: the package, the stream path, and
+ * each enabled model with the media it reads and its card. Read once (package.json, the cards on disk).
+ */
+function describeServer(models: readonly ModelName[]): object {
   return {
     ...packageInfo(),
     stream_path: STREAM_PATH,
-    ready,
     models: models.map((name) => {
       const card = `models/${name}/MODEL_CARD.md`;
       return { name, accepts: MODEL_SPECS[name].accepts, ...(existsSync(`${PACKAGE_ROOT}${card}`) ? { card } : {}) };
@@ -83,6 +84,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     modelWorkers: config.modelWorkers,
     onRestart: (reason) => log.warn("worker_restarted", { reason }),
   });
+  const description = describeServer(registry.names);
   const metrics = new ServerMetrics();
   const budget = new InFlightBudget(config.maxPendingBytes);
   const connections = new Map<WebSocket, Connection>();
@@ -103,7 +105,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
           metrics.workersRetiring.set(workers.retiring);
           return metrics.render();
         },
-        info: () => serverInfo(registry.names, registry.ready && !shuttingDown),
+        info: () => ({ ...description, ready: registry.ready && !shuttingDown }),
       },
       STREAM_PATH,
       new StaticFiles(options.webRoot ?? WEB_ROOT),
@@ -152,7 +154,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const hostForUrl = config.host.includes(":") ? `[${config.host}]` : config.host;
 
   // Models load after the port opens so /healthz answers at once and /readyz reports progress.
-  log.info("listening", { url: `ws://${hostForUrl}:${port}${STREAM_PATH}`, models: registry.names });
+  const endpoint = `ws://${hostForUrl}:${port}${STREAM_PATH}`;
+  log.info("listening", { url: endpoint, models: registry.names });
   const loadStarted = performance.now();
   const loading = registry.load().then(
     () => log.info("models_loaded", { models: registry.names, ms: Math.round(performance.now() - loadStarted) }),
@@ -191,5 +194,5 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     http.close();
     throw error;
   }
-  return { port, url: `ws://${hostForUrl}:${port}${STREAM_PATH}`, registry, metrics, http, shutdown };
+  return { port, url: endpoint, registry, metrics, http, shutdown };
 }
