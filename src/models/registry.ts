@@ -3,6 +3,7 @@
 
 import { mergeDecodeNeeds, NO_DECODE_NEEDS, type DecodeNeeds } from "../media/types.js";
 import { ErrorCode, MODEL_NAMES, MODEL_SPECS, modelMediaMismatchMessage, type MediaKind, type ModelName, type StreamRequest } from "../protocol/index.js";
+import { burstModel } from "./burst/index.js";
 import { faceModel } from "./face/index.js";
 import { languageModel } from "./language/index.js";
 import { prosodyModel } from "./prosody/index.js";
@@ -10,7 +11,7 @@ import { WorkerPool, type WorkerPoolOptions } from "../runtime/worker-pool.js";
 import type { ConfigFor, ExpressionModel, ModelFactory } from "./types.js";
 
 /** Every model Moodwire ships; a model's issue adds its factory here. */
-export const MODEL_FACTORIES: readonly ModelFactory[] = [faceModel as ModelFactory, languageModel as ModelFactory, prosodyModel as ModelFactory];
+export const MODEL_FACTORIES: readonly ModelFactory[] = [burstModel as ModelFactory, faceModel as ModelFactory, languageModel as ModelFactory, prosodyModel as ModelFactory];
 
 export interface ModelCheckFailure {
   code: ErrorCode;
