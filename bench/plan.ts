@@ -39,8 +39,10 @@ export function compose(entries: readonly ReadyEntry[], perModel = Infinity): Om
       inputs[kind] = [inputs[kind], cut + description].filter((d) => d !== undefined).join("; ");
     }
   });
+  // The models the messages ask for: a benchmark may send one model's messages or several models' together.
+  const asked = new Set(lists.flat().flatMap((message) => Object.keys(message.models) as ModelName[]));
   return {
-    models: entries.map((entry) => entry.factory.name),
+    models: [...asked],
     frames: order.map(({ entry, index }) => frame(lists[entry]![index]!)),
     inputs,
     model: async () => {
@@ -71,10 +73,13 @@ export function modelPlan(scenario: string, catalog: Catalog): Plan | Skipped {
     return skip(`${wanted.join("/")} model ${withoutBenchmark ? "has no benchmark" : "not installed"}`, catalog);
   }
   const plan = compose(ready);
+  const missing = plan.models.filter((name) => !catalog.entries.some((entry) => entry.factory.name === name && entry.installed));
+  if (missing.length > 0) return skip(`${missing.join("/")} model not installed (the scenario's messages ask for it)`, catalog);
+  const factories = plan.models.map((name) => catalog.entries.find((entry) => entry.factory.name === name)!.factory);
   const withBars = ready.filter((entry) => entry.benchmark.bars !== undefined);
   return {
     ...plan,
-    predict: () => predictRunner(ready.map((entry) => entry.factory), plan.frames),
+    predict: () => predictRunner(factories, plan.frames),
     ...(withBars.length === 0 ? {} : { bars: (figures) => Object.assign({}, ...withBars.map((entry) => entry.benchmark.bars!(figures))) }),
   };
 }

@@ -14,8 +14,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { decodeAudio } from "../src/media/audio.js";
 import { AUDIO_SAMPLE_RATE } from "../src/media/types.js";
 import { detectEvents, type BurstEvent } from "../src/models/burst/events.js";
-import { BURST_FAMILIES, familyClassIndices, familyScores, type BurstFamily } from "../src/models/burst/families.js";
-import { CLASS_COUNT, cutPatches, patchOffsets, Yamnet, yamnetClassNames, yamnetInstalled, yamnetPaths } from "../src/models/burst/yamnet.js";
+import { BURST_FAMILIES, type BurstFamily } from "../src/models/burst/families.js";
+import { BurstScorer } from "../src/models/burst/kernel.js";
+import { CLASS_COUNT, cutPatches, Yamnet, yamnetClassNames, yamnetInstalled, yamnetPaths } from "../src/models/burst/yamnet.js";
 import { sharedDirectory } from "../src/runtime/paths.js";
 import type { EvalResult } from "./main.js";
 import { parseCsv, rocAuc } from "./metrics.js";
@@ -52,9 +53,10 @@ export async function run(): Promise<EvalResult> {
   if (!existsSync(`${shared}data/audio/ravdess/labels.csv`)) return { skipped: `RAVDESS not found under ${shared}data/audio` };
   if (!yamnetInstalled()) return { skipped: `${yamnetPaths().model} is missing (npm run fetch-models)` };
   const started = performance.now();
+  // The served scorer (silence gate, families) for the model; YAMNet's raw scores for the baseline.
+  const scorer = await BurstScorer.load(1);
   const yamnet = await Yamnet.load(1);
   const names = yamnetClassNames();
-  const indices = familyClassIndices(names);
   const baselineIndices = AUC_FAMILIES.map((a) => names.indexOf(a.baselineClass));
 
   const [header, ...rows] = parseCsv(readFileSync(`${nonverbalDir}labels.csv`, "utf8"));
@@ -67,9 +69,8 @@ export async function run(): Promise<EvalResult> {
   const scored: ScoredClip[] = [];
   for (const [i, source] of sources.entries()) {
     const { samples } = await decodeAudio(readFileSync(source.path), {});
-    const offsets = patchOffsets(samples.length);
+    const [{ offsets, families }] = await scorer.score([samples]) as [{ offsets: number[]; families: Float32Array }];
     const scores = await yamnet.scores(cutPatches(samples, offsets), offsets.length);
-    const families = familyScores(scores, CLASS_COUNT, indices);
     const familyPeaks = Float32Array.from(BURST_FAMILIES, (_, f) => Math.max(...offsets.map((_, p) => families[p * BURST_FAMILIES.length + f]!)));
     const baselinePeaks = baselineIndices.map((k) => Math.max(...offsets.map((_, p) => scores[p * CLASS_COUNT + k]!)));
     scored.push({ group: source.group, seconds: samples.length / AUDIO_SAMPLE_RATE, familyPeaks, baselinePeaks, events: detectEvents(families, offsets, samples.length) });

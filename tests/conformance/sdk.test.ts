@@ -5,13 +5,14 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { StreamClient } from "hume/expressionMeasurement/stream";
+import { burstModel } from "../../src/models/burst/index.js";
 import { faceModel } from "../../src/models/face/index.js";
 import { prosodyModel } from "../../src/models/prosody/index.js";
 import type { ModelFactory } from "../../src/models/types.js";
 import { EXPRESSION_LABELS, LANGUAGE_EMOTION_LABELS, SENTIMENT_LABELS, TOXICITY_LABELS } from "../../src/protocol/index.js";
 import type { RunningServer } from "../../src/server/server.js";
 import { HEX32, b64, hasFfmpeg, samplePng, sharedSample, startTestServer } from "./helpers.js";
-import { greyPng } from "../support/media.js";
+import { greyPng, nonverbalClips } from "../support/media.js";
 import { fakeFace, languageFactory, realLanguageInstalled } from "../support/fake-models.js";
 
 const T = { timeout: 60_000 };
@@ -272,6 +273,46 @@ describe("official SDK against a server with the real prosody model", () => {
     }
     const silence = await sdk.publish({ data: b64(sharedSample("audio/silence_2s.wav")!), models: { prosody: {} }, resetStream: true });
     assert.deepEqual(silence, { prosody: { warning: "No speech detected.", code: "W0105" } });
+    sdk.close();
+  });
+});
+
+describe("official SDK against a server with the real burst and prosody models", () => {
+  const speech = sharedSample("audio/speech_4s.webm");
+  const skip = !burstModel.isInstalled() ? `burst model not installed: ${burstModel.notInstalledReason?.()}`
+    : !prosodyModel.isInstalled() ? `prosody model not installed: ${prosodyModel.notInstalledReason?.()}`
+    : speech === undefined ? "shared/samples/audio not present"
+    : !hasFfmpeg() ? "ffmpeg is not installed" : false;
+  let server: RunningServer | undefined;
+
+  before(async () => {
+    if (skip === false) server = await startTestServer({ factories: [burstModel as ModelFactory, prosodyModel as ModelFactory] });
+  });
+  after(async () => {
+    await server?.shutdown();
+  });
+
+  test("speech with prosody and burst: prosody segments, and the nested W0101 for bursts", { ...T, skip }, async () => {
+    const sdk = await SdkConnection.open(server!.port);
+    const reply = await sdk.publish({ data: b64(speech!), models: { prosody: {}, burst: {} }, payloadId: "s" });
+    assert.equal(reply.payloadId, "s");
+    assert.ok((reply.prosody as { predictions: unknown[] }).predictions.length >= 1);
+    assert.deepEqual(reply.burst, { warning: "No vocal bursts detected.", code: "W0101" });
+    sdk.close();
+  });
+
+  test("laughs: burst time ranges on the stream timeline with the 48 expressions", { ...T, skip: skip !== false ? skip : nonverbalClips("laughing", 1) === undefined ? "the nonverbal evaluation set is absent" : false }, async () => {
+    const sdk = await SdkConnection.open(server!.port);
+    const found: { time: { begin: number; end: number }; emotions: Score[] }[] = [];
+    for (const clip of nonverbalClips("laughing", 5)!) {
+      const reply = await sdk.publish({ data: b64(clip), models: { burst: {} }, resetStream: true });
+      if ("predictions" in (reply.burst as object)) found.push(...(reply.burst as { predictions: typeof found }).predictions);
+    }
+    assert.ok(found.length >= 1);
+    for (const p of found) {
+      assert.ok(p.time.begin >= 0 && p.time.end > p.time.begin);
+      assert.deepEqual(p.emotions.map((e) => e.name), [...EXPRESSION_LABELS]);
+    }
     sdk.close();
   });
 });

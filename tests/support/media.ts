@@ -4,13 +4,14 @@
 
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { deflateSync } from "node:zlib";
 import { wavFile } from "../../src/client/wav.js";
 import { MediaError } from "../../src/media/errors.js";
 import { DEFAULT_LIMITS, type Limits } from "../../src/protocol/index.js";
+import { sharedDirectory } from "../../src/runtime/paths.js";
 
 // --- Assertions and limits -----------------------------------------------------------------------
 
@@ -279,3 +280,19 @@ export class MediaFixtures {
 export const SINE = (seconds: number, frequency = 440): string[] => ["-f", "lavfi", "-i", `sine=frequency=${frequency}:sample_rate=44100:duration=${seconds}`];
 export const TESTSRC = (seconds: number, size = "64x48", rate = 10): string[] => ["-f", "lavfi", "-i", `testsrc=size=${size}:rate=${rate}:duration=${seconds}`];
 
+
+// --- The nonverbal evaluation set (shared/eval/audio/nonverbal) ------------------------------------
+
+/** Where the nonverbal evaluation set lives (present only with the shared data). */
+export const NONVERBAL_DIR = `${sharedDirectory()}eval/audio/nonverbal/`;
+
+/**
+ * The first `count` clips of a class that fit one payload (≤ 5 s), in the set's own order, or undefined
+ * without the set. Tests use them as behaviour checks only: nothing is tuned on them.
+ */
+export function nonverbalClips(className: string, count: number): Buffer[] | undefined {
+  if (!existsSync(`${NONVERBAL_DIR}labels.csv`)) return undefined;
+  // path,class,…,duration_s: no field is quoted.
+  const rows = readFileSync(`${NONVERBAL_DIR}labels.csv`, "utf8").trim().split("\n").slice(1).map((line) => line.split(","));
+  return rows.filter((row) => row[1] === className && Number(row.at(-1)) <= 5).slice(0, count).map((row) => readFileSync(`${NONVERBAL_DIR}${row[0]}`));
+}

@@ -12,12 +12,11 @@ import { DEFAULT_LIMITS, EXPRESSION_LABELS, type ModelOutput, type TimedPredicti
 import { sharedDirectory } from "../../runtime/paths.js";
 import { WorkerPool } from "../../runtime/worker-pool.js";
 import { ConnectionSession } from "../../session/session.js";
-import { ffmpegAvailable } from "../../../tests/support/media.js";
+import { ffmpegAvailable, NONVERBAL_DIR, nonverbalClips } from "../../../tests/support/media.js";
 import type { ExpressionModel } from "../types.js";
 import { burstModel } from "./index.js";
 
 const SAMPLES = `${sharedDirectory()}samples/audio/`;
-const NONVERBAL = `${sharedDirectory()}eval/audio/nonverbal/`;
 const SKIP = !burstModel.isInstalled()
   ? `the burst model is not installed: ${burstModel.notInstalledReason?.()}`
   : !existsSync(`${SAMPLES}speech_4s.wav`)
@@ -26,7 +25,7 @@ const SKIP = !burstModel.isInstalled()
       ? "ffmpeg is not installed"
       : false;
 if (SKIP !== false) console.log(`# burst model tests skipped: ${SKIP}`);
-const SKIP_NONVERBAL = SKIP !== false ? SKIP : !existsSync(`${NONVERBAL}labels.csv`) ? `the nonverbal evaluation set is absent (${NONVERBAL})` : false;
+const SKIP_NONVERBAL = SKIP !== false ? SKIP : !existsSync(`${NONVERBAL_DIR}labels.csv`) ? `the nonverbal evaluation set is absent (${NONVERBAL_DIR})` : false;
 
 let model: ExpressionModel<"burst">;
 let pool: WorkerPool;
@@ -57,12 +56,7 @@ function predictions(output: ModelOutput<TimedPrediction>): TimedPrediction[] {
 const NO_BURSTS = { warning: "No vocal bursts detected.", code: "W0101" };
 const T = { skip: SKIP, timeout: 120_000 };
 
-/** The first clips of a nonverbal class that fit one payload (≤ 5 s), in the set's own order. */
-function nonverbal(className: string, count: number): Buffer[] {
-  // path,class,…,duration_s: no field is quoted.
-  const rows = readFileSync(`${NONVERBAL}labels.csv`, "utf8").trim().split("\n").slice(1).map((line) => line.split(","));
-  return rows.filter((row) => row[1] === className && Number(row.at(-1)) <= 5).slice(0, count).map((row) => readFileSync(`${NONVERBAL}${row[0]}`));
-}
+const nonverbal = (className: string, count: number): Buffer[] => nonverbalClips(className, count)!;
 
 describe("burst model", () => {
   it("speech, whispering, silence and a tone: the nested W0101 warning", T, async () => {
