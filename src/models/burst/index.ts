@@ -3,14 +3,12 @@
 // YAMNet scores the window in patches (./kernel.js, in the shared worker pool); no event → W0101.
 
 import { AUDIO_SAMPLE_RATE, type DecodedMedia, type DecodeNeeds } from "../../media/types.js";
-import { EXPRESSION_LABELS, noDetection, type ModelOutput, type TimedPrediction } from "../../protocol/index.js";
-import { labelScores } from "../../protocol/node/index.js";
+import { noDetection, type ModelOutput, type TimedPrediction } from "../../protocol/index.js";
 import type { KernelHandle } from "../../runtime/worker-pool.js";
+import { AUDIO_WINDOW_NEEDS, audioWindowWeight, timedPredictions } from "../audio-features/timeline.js";
 import type { ExpressionModel, ModelFactory, ModelRuntimeOptions, PredictContext } from "../types.js";
 import type { BurstKernelInput, BurstKernelOutput } from "./kernel-types.js";
 import { yamnetInstalled, yamnetPaths } from "./yamnet.js";
-
-const round = (seconds: number): number => Math.round(seconds * 1000) / 1000;
 
 class BurstModel implements ExpressionModel<"burst"> {
   readonly name = "burst" as const;
@@ -19,8 +17,7 @@ class BurstModel implements ExpressionModel<"burst"> {
   constructor(options: ModelRuntimeOptions) {
     this.kernel = options.pool.add<BurstKernelInput, BurstKernelOutput>({
       url: new URL("./kernel.js", import.meta.url).href,
-      // The work grows with the window's length: one unit per second of audio.
-      weight: (input) => Math.max(1, Math.ceil(input.samples.length / AUDIO_SAMPLE_RATE)),
+      weight: audioWindowWeight,
       ...(options.maxWorkers === undefined ? {} : { maxWorkers: options.maxWorkers }),
     });
   }
@@ -34,12 +31,7 @@ class BurstModel implements ExpressionModel<"burst"> {
     if (window === undefined || window.samples.length === 0) return noDetection("burst");
     const { events } = await this.kernel.run({ samples: window.samples });
     if (events.length === 0) return noDetection("burst");
-    return {
-      predictions: events.map((event): TimedPrediction => ({
-        time: { begin: round(window.startTime + event.begin), end: round(window.startTime + event.end) },
-        emotions: labelScores(EXPRESSION_LABELS, event.expressions, 0),
-      })),
-    };
+    return timedPredictions(window, events);
   }
 
   async close(): Promise<void> {
@@ -49,7 +41,7 @@ class BurstModel implements ExpressionModel<"burst"> {
 
 export const burstModel: ModelFactory<"burst"> = {
   name: "burst",
-  needs: (): DecodeNeeds => ({ frameRate: undefined, audio: true, audioWindow: true }),
+  needs: (): DecodeNeeds => AUDIO_WINDOW_NEEDS,
   isInstalled: yamnetInstalled,
   notInstalledReason: () => `${yamnetPaths().model} is missing; install it with npm run fetch-models (from the pinned upstream URL, or a mirror in MOODWIRE_MODEL_MIRROR).`,
   create(options: ModelRuntimeOptions): ExpressionModel<"burst"> {

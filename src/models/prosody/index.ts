@@ -4,18 +4,16 @@
 // has been heard; reset_stream starts over), computed by ./kernel.js in the shared worker pool.
 
 import { AUDIO_SAMPLE_RATE, type DecodedMedia, type DecodeNeeds } from "../../media/types.js";
-import { EXPRESSION_LABELS, noDetection, type ModelOutput, type TimedPrediction } from "../../protocol/index.js";
-import { labelScores } from "../../protocol/node/index.js";
+import { noDetection, type ModelOutput, type TimedPrediction } from "../../protocol/index.js";
 import type { KernelHandle } from "../../runtime/worker-pool.js";
 import { FEATURE_NAMES } from "../audio-features/index.js";
+import { AUDIO_WINDOW_NEEDS, audioWindowWeight, timedPredictions } from "../audio-features/timeline.js";
 import type { ExpressionModel, ModelFactory, ModelRuntimeOptions, PredictContext } from "../types.js";
 import { CONFIG_PATH, prosodyInstalled, readProsodyConfig, type ProsodyModelConfig } from "./config.js";
 import type { ProsodyKernelInput, ProsodyKernelOutput } from "./kernel-types.js";
 import { RunningStatistics } from "./statistics.js";
 
 const STATISTICS_KEY = "prosody.speaker-statistics";
-
-const round = (seconds: number): number => Math.round(seconds * 1000) / 1000;
 
 class ProsodyModel implements ExpressionModel<"prosody"> {
   readonly name = "prosody" as const;
@@ -25,8 +23,7 @@ class ProsodyModel implements ExpressionModel<"prosody"> {
   constructor(options: ModelRuntimeOptions) {
     this.kernel = options.pool.add<ProsodyKernelInput, ProsodyKernelOutput>({
       url: new URL("./kernel.js", import.meta.url).href,
-      // The work grows with the window's length: one unit per second of audio.
-      weight: (input) => Math.max(1, Math.ceil(input.samples.length / AUDIO_SAMPLE_RATE)),
+      weight: audioWindowWeight,
       ...(options.maxWorkers === undefined ? {} : { maxWorkers: options.maxWorkers }),
     });
   }
@@ -48,12 +45,7 @@ class ProsodyModel implements ExpressionModel<"prosody"> {
     const newFrom = (window.samples.length - payloadSamples) / AUDIO_SAMPLE_RATE;
     for (const segment of segments) if (segment.end > newFrom) statistics.add(segment.features);
     if (segments.length === 0) return noDetection("prosody");
-    return {
-      predictions: segments.map((segment): TimedPrediction => ({
-        time: { begin: round(window.startTime + segment.begin), end: round(window.startTime + segment.end) },
-        emotions: labelScores(EXPRESSION_LABELS, segment.expressions, 0),
-      })),
-    };
+    return timedPredictions(window, segments);
   }
 
   async close(): Promise<void> {
@@ -63,7 +55,7 @@ class ProsodyModel implements ExpressionModel<"prosody"> {
 
 export const prosodyModel: ModelFactory<"prosody"> = {
   name: "prosody",
-  needs: (): DecodeNeeds => ({ frameRate: undefined, audio: true, audioWindow: true }),
+  needs: (): DecodeNeeds => AUDIO_WINDOW_NEEDS,
   isInstalled: prosodyInstalled,
   notInstalledReason: () => `${CONFIG_PATH()} is missing; train and export it with training/prosody/train.py --export.`,
   create(options: ModelRuntimeOptions): ExpressionModel<"prosody"> {
