@@ -242,11 +242,13 @@ interface Captured {
   stderr: string;
 }
 
-async function analyze(args: string[], extra: { stdin?: string | Buffer; decodeAudio?: (b: Uint8Array) => Promise<Float32Array> } = {}): Promise<Captured> {
+/** Runs analyze with captured streams; stdout is a terminal unless `piped`. */
+async function analyze(args: string[], extra: { stdin?: string | Buffer; decodeAudio?: (b: Uint8Array) => Promise<Float32Array>; piped?: boolean } = {}): Promise<Captured> {
   let stdout = "";
   let stderr = "";
   const io = {
     stdout: {
+      isTTY: extra.piped !== true,
       write(chunk: string, callback?: (error?: Error | null) => void) {
         stdout += chunk;
         callback?.();
@@ -326,6 +328,36 @@ describe("runAnalyze end to end against a fake server", () => {
     const times = (output.models.prosody?.predictions as TimedPrediction[]).map((p) => [p.time.begin, p.time.end]);
     assert.deepEqual(times, [[0, 4.5], [4.5, 9], [9, 11]]);
     assert.equal(output.models.burst?.predictions.length, 3);
+  });
+
+  it("piped: one NDJSON line per window, in window order, on the file's timeline", async () => {
+    const path = join(dir, "long-piped.wav");
+    await writeFile(path, encodeWav(Float32Array.from({ length: 16_000 * 11 }, (_, i) => Math.sin(i / 5) * 0.3), 16_000));
+    const result = await analyze([path, "-m", "prosody", "--url", server.url, "--api-key", "key"], { decodeAudio: async (b) => wavSamples(b), piped: true });
+    assert.equal(result.code, 0, result.stderr);
+    const lines = result.stdout.trim().split("\n").map((line) => JSON.parse(line) as { window: number; start_ms: number; models: AnalyzeOutput["models"] });
+    assert.deepEqual(lines.map((l) => [l.window, l.start_ms]), [[0, 0], [1, 4500], [2, 9000]]);
+    assert.deepEqual((lines[2]!.models.prosody?.predictions as TimedPrediction[]).map((p) => [p.time.begin, p.time.end]), [[9, 11]]);
+    // --pretty gives the merged object even when piped.
+    const pretty = await analyze([path, "-m", "prosody", "--url", server.url, "--api-key", "key", "--pretty"], { decodeAudio: async (b) => wavSamples(b), piped: true });
+    assert.equal((JSON.parse(pretty.stdout) as AnalyzeOutput).models.prosody?.predictions.length, 3);
+  });
+
+  it("--top n: a line per prediction with its n strongest scores", async () => {
+    const result = await analyze(["-", "-m", "language", "--url", server.url, "--api-key", "key", "--top", "2"], { stdin: "hello there" });
+    assert.equal(result.code, 0, result.stderr);
+    const lines = result.stdout.trim().split("\n");
+    assert.match(lines[0]!, /^language: \d+ predictions?$/);
+    assert.ok(lines.length > 1);
+    // At most two scores per line (the fake server's predictions carry one or more).
+    for (const line of lines.slice(1)) assert.match(line, /^ {2}".*" {2}[^,]+ \d\.\d\d(, [^,]+ \d\.\d\d)?$/);
+  });
+
+  it("refuses two output formats at once and a --top outside 1–53", async () => {
+    for (const args of [["--pretty", "--ndjson"], ["--top", "0"], ["--top", "x"], ["--top", "3", "--pretty"]]) {
+      const result = await analyze(["-", "-m", "language", ...args]);
+      assert.equal(result.code, 2, args.join(" "));
+    }
   });
 
   it("decodes compressed audio (ffmpeg) before windowing", { skip: spawnSync("ffmpeg", ["-version"]).status !== 0 }, async () => {

@@ -55,9 +55,15 @@ Options:
   --descriptions        Add face descriptions
   --identify-faces      Track face identities
   --window-ms <ms>      Audio window length, ${STREAM_WINDOW_MS.min}-${STREAM_WINDOW_MS.max} (default ${DEFAULT_WINDOW_MS})
+  --pretty              One indented JSON object for the whole file (the default on a terminal)
+  --ndjson              One JSON line per window as it is answered (the default when piped)
+  --top <n>             A readable summary: each prediction with its n strongest scores
   --help, -h            Show this help
 
-Exit status: 0 on success, 1 when any window failed (the JSON is still printed), 2 on usage errors.`;
+Exit status: 0 on success, 1 when any window failed (the output is still printed), 2 on usage errors.`;
+
+/** How the results are printed: per window as answered, the whole file at the end, or a summary. */
+export type OutputFormat = { kind: "ndjson" } | { kind: "pretty" } | { kind: "top"; count: number };
 
 export interface AnalyzeOptions {
   input: string;
@@ -71,6 +77,8 @@ export interface AnalyzeOptions {
   descriptions: boolean;
   identifyFaces: boolean;
   windowMs: number;
+  /** Undefined: pretty on a terminal, NDJSON otherwise. */
+  format?: OutputFormat;
 }
 
 export type ParsedAnalyzeArgs = { ok: true; options: AnalyzeOptions } | { ok: false; message: string } | { ok: "help" };
@@ -93,6 +101,9 @@ export function parseAnalyzeArgs(args: string[], env: NodeJS.ProcessEnv = {}): P
         descriptions: { type: "boolean" },
         "identify-faces": { type: "boolean" },
         "window-ms": { type: "string" },
+        pretty: { type: "boolean" },
+        ndjson: { type: "boolean" },
+        top: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -141,6 +152,14 @@ export function parseAnalyzeArgs(args: string[], env: NodeJS.ProcessEnv = {}): P
   };
   if (apiKey !== undefined && apiKey !== "") options.apiKey = apiKey;
   if (granularity !== undefined) options.granularity = granularity;
+  const formats = [values.pretty === true, values.ndjson === true, values.top !== undefined].filter(Boolean).length;
+  if (formats > 1) return { ok: false, message: "choose one of --pretty, --ndjson and --top" };
+  if (values.top !== undefined) {
+    const count = Number(values.top);
+    if (!Number.isInteger(count) || count < 1 || count > 53) return { ok: false, message: "--top must be an integer from 1 to 53" };
+    options.format = { kind: "top", count };
+  } else if (values.pretty === true) options.format = { kind: "pretty" };
+  else if (values.ndjson === true) options.format = { kind: "ndjson" };
   return { ok: true, options };
 }
 
@@ -333,7 +352,7 @@ export function mergeResults(file: string, models: readonly ModelName[], results
   return output;
 }
 
-async function sendAll(socket: StreamSocket, payloads: readonly PlannedPayload[], onDone: () => void): Promise<WindowResult[]> {
+async function sendAll(socket: StreamSocket, payloads: readonly PlannedPayload[], onDone: (result: WindowResult) => void): Promise<WindowResult[]> {
   const results: WindowResult[] = [];
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -350,7 +369,7 @@ async function sendAll(socket: StreamSocket, payloads: readonly PlannedPayload[]
             : { code: "CONNECTION", error: error instanceof Error ? error.message : String(error) };
       }
       results.push(result);
-      onDone();
+      onDone(result);
     }
   };
   await Promise.all(Array.from({ length: Math.min(MAX_IN_FLIGHT, payloads.length) }, worker));
@@ -360,7 +379,7 @@ async function sendAll(socket: StreamSocket, payloads: readonly PlannedPayload[]
 // --- Entry point --------------------------------------------------------------------------------
 
 export interface AnalyzeIO {
-  stdout: { write(chunk: string, callback?: (error?: Error | null) => void): unknown };
+  stdout: { write(chunk: string, callback?: (error?: Error | null) => void): unknown; isTTY?: boolean };
   stderr: ProgressStream;
   stdin: AsyncIterable<Buffer | string>;
   env: NodeJS.ProcessEnv;
@@ -455,16 +474,82 @@ export async function runAnalyze(args: string[], io: Partial<AnalyzeIO> = {}): P
 
   const unit = plan.payloads[0]?.type === "text" ? "chunks" : "windows";
   const progress = createProgress(plan.payloads.length, streams.stderr, unit);
+  const file = options.input === "-" ? "-" : options.input;
+  const format: OutputFormat = options.format ?? (streams.stdout.isTTY === true ? { kind: "pretty" } : { kind: "ndjson" });
+  const lines = new WindowLines(file, options.models, (line) => void streams.stdout.write(line));
   let results: WindowResult[];
   try {
-    results = await sendAll(socket, plan.payloads, () => progress.tick());
+    results = await sendAll(socket, plan.payloads, (result) => {
+      progress.tick();
+      if (format.kind === "ndjson") lines.add(result);
+    });
   } finally {
     progress.done();
     await socket.close();
   }
 
-  const output = mergeResults(options.input === "-" ? "-" : options.input, options.models, results);
+  const output = mergeResults(file, options.models, results);
   for (const note of plan.notes) output.warnings.push({ code: "analyze", warning: note });
-  await writeOut(streams, `${JSON.stringify(output, null, 2)}\n`);
+  const rendered: Record<OutputFormat["kind"], () => string> = {
+    // The windows are out already; the plan's notes follow as a last line of their own.
+    ndjson: () => plan.notes.map((note) => `${JSON.stringify({ warnings: [{ code: "analyze", warning: note }] })}\n`).join(""),
+    pretty: () => `${JSON.stringify(output, null, 2)}\n`,
+    top: () => topSummary(output, format.kind === "top" ? format.count : 0),
+  };
+  await writeOut(streams, rendered[format.kind]());
   return output.errors.length > 0 ? 1 : 0;
+}
+
+/** NDJSON: one line per window, written in window order as soon as every earlier window is answered. */
+class WindowLines {
+  private readonly waiting = new Map<number, WindowResult>();
+  private next = 0;
+
+  constructor(private readonly file: string, private readonly models: readonly ModelName[], private readonly write: (line: string) => void) {}
+
+  add(result: WindowResult): void {
+    this.waiting.set(result.index, result);
+    for (let ready = this.waiting.get(this.next); ready !== undefined; ready = this.waiting.get(this.next)) {
+      this.waiting.delete(this.next++);
+      const { file: _file, ...merged } = mergeResults(this.file, this.models, [ready]);
+      const where = ready.payload.type === "text" ? { text_offset: ready.payload.offset } : ready.payload.startMs === undefined ? {} : { start_ms: ready.payload.startMs };
+      this.write(`${JSON.stringify({ window: ready.index, ...where, ...merged })}\n`);
+    }
+  }
+}
+
+// --- Summary (--top) ----------------------------------------------------------------------------
+
+interface SummaryItem {
+  text?: string;
+  time?: number | { begin: number; end: number };
+  frame?: number;
+  face_id?: string;
+  emotions?: { name: string; score: number }[];
+}
+
+const seconds = (t: number): string => `${t.toFixed(2)} s`;
+
+/** Where a prediction sits: its text, its time range, or its frame and face. */
+function itemLabel(item: SummaryItem): string {
+  if (typeof item.text === "string") return JSON.stringify(item.text);
+  const time = typeof item.time === "number" ? seconds(item.time) : item.time !== undefined ? `${item.time.begin.toFixed(2)}–${seconds(item.time.end)}` : "";
+  const face = item.face_id !== undefined ? ` ${item.face_id}` : "";
+  return item.frame !== undefined ? `frame ${item.frame} (${time})${face}` : time;
+}
+
+/** Each model's predictions, one line each with its `count` strongest emotions; then warnings and errors. */
+export function topSummary(output: AnalyzeOutput, count: number): string {
+  const lines: string[] = [];
+  for (const [model, result] of Object.entries(output.models)) {
+    const items = (result?.predictions ?? []) as SummaryItem[];
+    lines.push(`${model}: ${items.length} prediction${items.length === 1 ? "" : "s"}`);
+    for (const item of items) {
+      const top = [...(item.emotions ?? [])].sort((a, b) => b.score - a.score).slice(0, count);
+      lines.push(`  ${itemLabel(item)}  ${top.map((e) => `${e.name} ${e.score.toFixed(2)}`).join(", ")}`);
+    }
+  }
+  for (const w of output.warnings) lines.push(`warning ${w.code}${"model" in w && w.model !== undefined ? ` (${w.model})` : ""}: ${w.warning}`);
+  for (const e of output.errors) lines.push(`error ${e.code} (window ${e.window}): ${e.error}`);
+  return `${lines.join("\n")}\n`;
 }
