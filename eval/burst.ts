@@ -20,6 +20,7 @@ import { CLASS_COUNT, cutPatches, Yamnet, yamnetClassNames, yamnetInstalled, yam
 import { sharedDirectory } from "../src/runtime/paths.js";
 import type { EvalResult } from "./main.js";
 import { parseCsv, rocAuc } from "./metrics.js";
+import { progress } from "./report.js";
 import { loadCorpus } from "./speech-corpora.js";
 
 /** The nonverbal set's classes that a burst family stands for. */
@@ -67,14 +68,15 @@ export async function run(): Promise<EvalResult> {
     ...SYNTHETIC_SPEECH.map((file) => `${shared}samples/audio/${file}`).filter(existsSync).map((path) => ({ group: "synthetic_speech", path })),
   ];
   const scored: ScoredClip[] = [];
+  const tick = progress("burst eval", sources.length);
   for (const [i, source] of sources.entries()) {
+    tick(i);
     const { samples } = await decodeAudio(readFileSync(source.path), {});
     const [{ offsets, families }] = await scorer.score([samples]) as [{ offsets: number[]; families: Float32Array }];
     const scores = await yamnet.scores(cutPatches(samples, offsets), offsets.length);
     const familyPeaks = Float32Array.from(BURST_FAMILIES, (_, f) => Math.max(...offsets.map((_, p) => families[p * BURST_FAMILIES.length + f]!)));
     const baselinePeaks = baselineIndices.map((k) => Math.max(...offsets.map((_, p) => scores[p * CLASS_COUNT + k]!)));
     scored.push({ group: source.group, seconds: samples.length / AUDIO_SAMPLE_RATE, familyPeaks, baselinePeaks, events: detectEvents(families, offsets, samples.length) });
-    if (i % 250 === 0) console.error(`burst eval: ${i}/${sources.length}`);
   }
 
   const negatives = (c: ScoredClip, nonverbal: string) => c.group !== nonverbal;

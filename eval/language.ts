@@ -18,6 +18,7 @@ import { EMOTION_COUNT, LanguageEngine, SENTIMENT_COUNT, TOXICITY_COUNT } from "
 import { goEmotionsReadout, sst5Readout, type GoEmotionsReadout, type Sst5Readout } from "./readout.js";
 import type { EvalResult } from "./main.js";
 import { f1, median, parseCsv, parsePtb, rocAuc } from "./metrics.js";
+import { progress } from "./report.js";
 
 const BATCH = 64;
 
@@ -28,8 +29,9 @@ export interface TextScores {
 }
 
 /** Passage-level scores for each text; a text without words scores all zeros (sentiment: level 5). */
-export async function scoreTexts(engine: LanguageEngine, texts: readonly string[], progress?: string): Promise<TextScores[]> {
+export async function scoreTexts(engine: LanguageEngine, texts: readonly string[], label?: string): Promise<TextScores[]> {
   const out: TextScores[] = [];
+  const tick = label === undefined ? undefined : progress(label, texts.length);
   for (let i = 0; i < texts.length; i += BATCH) {
     const batch = texts.slice(i, i + BATCH).map((text) => ({ text, granularity: "passage" as const, sentiment: true, toxicity: true }));
     const outputs = await engine.run(batch);
@@ -42,7 +44,7 @@ export async function scoreTexts(engine: LanguageEngine, texts: readonly string[
         out.push({ emotions: output.emotions, sentiment: output.sentiment as Float32Array, toxicity: output.toxicity as Float32Array });
       }
     }
-    if (progress !== undefined && (i / BATCH) % 20 === 0) console.error(`${progress}: ${Math.min(texts.length, i + BATCH)}/${texts.length}`);
+    tick?.(Math.min(texts.length, i + BATCH));
   }
   return out;
 }
@@ -203,5 +205,11 @@ export async function run(): Promise<EvalResult> {
   Object.assign(result, await empatheticDialogues(engine, shared));
   await engine.close();
   Object.assign(result, await latency());
+  const figure = (name: string) => (typeof result[name] === "number" ? (result[name] as number) : -1);
+  result.bars = {
+    goemotions_macro_f1_ge_0_46: figure("goemotions_macro_f1") >= 0.46,
+    sst5_accuracy_ge_0_50: figure("sst5_accuracy") >= 0.5,
+    jigsaw_mean_auc_ge_0_95: figure("jigsaw_mean_auc") >= 0.95,
+  };
   return result;
 }

@@ -1,8 +1,10 @@
 // Evaluation entry point: `node dist/eval/main.js <model> [--shared DIR]`.
-// Runs eval/<model>.ts and prints its results as a JSON object on the last line of stdout. Exits 2
-// when the evaluation could not run (its data or weights are missing; the reason is on stderr).
+// Runs eval/<model>.ts and prints its results as a JSON object on the last line of stdout, and each of
+// its bars (met or FAILED, with the figure) on stderr. Exits 1 when a bar failed, 2 when the evaluation
+// could not run (its data or weights are missing; the reason is on stderr).
 
 import { existsSync } from "node:fs";
+import { barTable } from "./report.js";
 
 export interface EvalResult {
   [key: string]: unknown;
@@ -47,3 +49,6 @@ if ("skipped" in result) {
   console.error(`eval ${model}: not run: ${String(result.skipped)}`);
   process.exit(2);
 }
+const { lines, allMet } = barTable(result);
+for (const line of lines) console.error(line);
+if (!allMet) process.exitCode = 1;

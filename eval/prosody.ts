@@ -18,6 +18,7 @@ import { classifySegments } from "../src/models/prosody/kernel.js";
 import { RunningStatistics, type Normalisation } from "../src/models/prosody/statistics.js";
 import { modelDirectory, sharedDirectory } from "../src/runtime/paths.js";
 import type { EvalResult } from "./main.js";
+import { progress } from "./report.js";
 import { loadCorpus, type SpeechClip } from "./speech-corpora.js";
 
 const RAVDESS_CLASSES: readonly ProsodyClass[] = ["neutral", "calm", "happy", "sad", "angry", "fearful", "disgust", "surprised"];
@@ -36,11 +37,12 @@ interface EvaluationModels {
 
 async function analyse(clips: readonly SpeechClip[], frontEnd: AudioFrontEnd): Promise<AnalysedClip[]> {
   const analysed: AnalysedClip[] = [];
+  const tick = progress(`prosody eval: ${clips[0]?.corpus ?? ""}`, clips.length);
   for (const [i, clip] of clips.entries()) {
+    tick(i);
     const { samples } = await decodeAudio(readFileSync(clip.path), {});
     const { segments } = await frontEnd.analyse(samples);
     analysed.push({ clip, features: segments.map((s) => s.features), seconds: segments.map((s) => s.end - s.begin) });
-    if (i % 250 === 0) console.error(`prosody eval: ${clip.corpus} ${i}/${clips.length}`);
   }
   return analysed;
 }
@@ -106,13 +108,16 @@ export async function run(): Promise<EvalResult> {
   const byFold = (c: AnalysedClip) => foldOf.get(c.clip.speaker)!;
   const bySpeaker = (c: AnalysedClip) => speakers.get(c.clip.speaker)!;
   const prior = () => config.prior;
+  const ravdessUar = await scoreAll(ravdess, byFold, bySpeaker, RAVDESS_CLASSES);
+  const crossCorpusUar = await scoreAll(emodb, () => crossCorpus, bySpeaker, SHARED_CLASSES);
   return {
-    ravdess_uar: await scoreAll(ravdess, byFold, bySpeaker, RAVDESS_CLASSES),
-    cross_corpus_uar: await scoreAll(emodb, () => crossCorpus, bySpeaker, SHARED_CLASSES),
+    ravdess_uar: ravdessUar,
+    cross_corpus_uar: crossCorpusUar,
     ravdess_uar_first_utterance: await scoreAll(ravdess, byFold, prior, RAVDESS_CLASSES),
     cross_corpus_uar_first_utterance: await scoreAll(emodb, () => crossCorpus, prior, SHARED_CLASSES),
     clips: { ravdess: ravdess.length, emodb_shared_classes: emodb.length, without_speech: [...ravdess, ...emodb].filter((c) => c.features.length === 0).length },
     chance: { ravdess: 1 / RAVDESS_CLASSES.length, cross_corpus: 1 / SHARED_CLASSES.length },
     seconds: Math.round((performance.now() - started) / 1000),
+    bars: { ravdess_uar_ge_0_70: ravdessUar >= 0.7, cross_corpus_uar_ge_0_50: crossCorpusUar >= 0.5 },
   };
 }
