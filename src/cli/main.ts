@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The `moodwire` command: `serve` runs the server, `analyze` sends a file through a server, `codes`
-// lists the protocol's codes, `version` prints the version.
+// lists the protocol's codes, `asyncapi` prints the protocol's AsyncAPI document, `version` the version.
 
-import { CODE_DESCRIPTIONS } from "../protocol/index.js";
+import { asyncApiDocument, CODE_DESCRIPTIONS } from "../protocol/index.js";
 import { packageInfo } from "../runtime/paths.js";
 import { parseServeArgs, serveHelp } from "../server/config.js";
 import { startServer } from "../server/server.js";
@@ -14,6 +14,7 @@ Commands:
   serve      Run the streaming server (see 'moodwire serve --help').
   analyze    Analyze a file or stdin through a server (see 'moodwire analyze --help').
   codes      List every error and warning code.
+  asyncapi   Print the protocol's AsyncAPI 2.6 document (JSON; also docs/asyncapi.json).
   version    Print the version (also --version, -v).
 `;
 
@@ -31,6 +32,19 @@ function codes(args: string[]): number {
     return 2;
   }
   for (const [code, text] of Object.entries(CODE_DESCRIPTIONS)) console.log(`${code}  ${text}`);
+  return 0;
+}
+
+function asyncapi(args: string[]): number {
+  if (args.length > 0 && !args.includes("--help") && !args.includes("-h")) {
+    console.error(`moodwire asyncapi: unknown option '${args[0]}'`);
+    return 2;
+  }
+  if (args.length > 0) {
+    console.log("Usage: moodwire asyncapi\n\nPrints the AsyncAPI 2.6 document of /v0/stream/models (requests, replies, codes) as JSON.");
+    return 0;
+  }
+  console.log(JSON.stringify(asyncApiDocument(packageInfo().version), null, 2));
   return 0;
 }
 
@@ -73,6 +87,7 @@ const COMMANDS: Readonly<Record<string, (args: string[]) => Promise<number> | nu
   serve,
   analyze: runAnalyze,
   codes,
+  asyncapi,
   version: printVersion,
   "--version": printVersion,
   "-v": printVersion,

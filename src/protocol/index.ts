@@ -8,3 +8,4 @@ export * from "./limits.js";
 export * from "./models.js";
 export * from "./request.js";
 export * from "./types.js";
+export * from "./asyncapi.js";

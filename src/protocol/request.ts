@@ -23,14 +23,21 @@ export interface RequestError {
 
 export type ParseResult = { ok: true; request: StreamRequest } | ({ ok: false } & RequestError);
 
-const TOP_LEVEL_KEYS = ["data", "models", "stream_window_ms", "reset_stream", "raw_text", "job_details", "payload_id"] as const;
-const FACE_KEYS = ["facs", "descriptions", "identify_faces", "fps_pred", "prob_threshold", "min_face_size"] as const;
-const LANGUAGE_KEYS = ["granularity", "sentiment", "toxicity"] as const;
+export const TOP_LEVEL_KEYS = ["data", "models", "stream_window_ms", "reset_stream", "raw_text", "job_details", "payload_id"] as const;
+export const FACE_KEYS = ["facs", "descriptions", "identify_faces", "fps_pred", "prob_threshold", "min_face_size"] as const;
+export const LANGUAGE_KEYS = ["granularity", "sentiment", "toxicity"] as const;
 /** Batch-only options the legacy Python SDK may send; accepted and ignored (spec §2.1–§2.3). */
-const IGNORED_BATCH_KEYS: Readonly<Partial<Record<ModelName, readonly string[]>>> = {
+export const IGNORED_BATCH_KEYS: Readonly<Partial<Record<ModelName, readonly string[]>>> = {
   face: ["save_faces"],
   language: ["identify_speakers"],
 };
+
+/** The accepted range of each numeric face option (inclusive). */
+export const FACE_RANGES = {
+  fps_pred: { min: 0, max: 1000 },
+  prob_threshold: { min: 0, max: 1 },
+  min_face_size: { min: 0, max: 1_000_000 },
+} as const;
 
 export const FACE_DEFAULTS: Readonly<FaceConfig> = {
   facs: false,
@@ -109,9 +116,9 @@ function parseFace(raw: Record<string, unknown>): FaceConfig {
     facs: readPresence(raw.facs, "models.face.facs"),
     descriptions: readPresence(raw.descriptions, "models.face.descriptions"),
     identify_faces: readFlag(raw.identify_faces, "models.face.identify_faces"),
-    fps_pred: readNumber(raw.fps_pred, "models.face.fps_pred", 0, 1000, FACE_DEFAULTS.fps_pred),
-    prob_threshold: readNumber(raw.prob_threshold, "models.face.prob_threshold", 0, 1, FACE_DEFAULTS.prob_threshold),
-    min_face_size: readNumber(raw.min_face_size, "models.face.min_face_size", 0, 1_000_000, FACE_DEFAULTS.min_face_size),
+    fps_pred: readNumber(raw.fps_pred, "models.face.fps_pred", FACE_RANGES.fps_pred.min, FACE_RANGES.fps_pred.max, FACE_DEFAULTS.fps_pred),
+    prob_threshold: readNumber(raw.prob_threshold, "models.face.prob_threshold", FACE_RANGES.prob_threshold.min, FACE_RANGES.prob_threshold.max, FACE_DEFAULTS.prob_threshold),
+    min_face_size: readNumber(raw.min_face_size, "models.face.min_face_size", FACE_RANGES.min_face_size.min, FACE_RANGES.min_face_size.max, FACE_DEFAULTS.min_face_size),
   };
 }
 
