@@ -78,6 +78,7 @@ export async function run(): Promise<EvalResult> {
     const baselinePeaks = baselineIndices.map((k) => Math.max(...offsets.map((_, p) => scores[p * CLASS_COUNT + k]!)));
     scored.push({ group: source.group, seconds: samples.length / AUDIO_SAMPLE_RATE, familyPeaks, baselinePeaks, events: detectEvents(families, offsets, samples.length) });
   }
+  tick(sources.length);
 
   const negatives = (c: ScoredClip, nonverbal: string) => c.group !== nonverbal;
   const aucs = AUC_FAMILIES.map(({ family, nonverbal }, a) => {

@@ -44,6 +44,7 @@ async function analyse(clips: readonly SpeechClip[], frontEnd: AudioFrontEnd): P
     const { segments } = await frontEnd.analyse(samples);
     analysed.push({ clip, features: segments.map((s) => s.features), seconds: segments.map((s) => s.end - s.begin) });
   }
+  tick(clips.length);
   return analysed;
 }
 
