@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +12,7 @@ import { startFakeServer, type FakeServer } from "../client/fake-server.testkit.
 import type { LanguagePrediction, TimedPrediction } from "../protocol/index.js";
 import { mergeResults, parseAnalyzeArgs, planPayloads, runAnalyze, type AnalyzeOutput } from "./analyze.js";
 import { createProgress, renderBar } from "./progress.js";
+import { videoWindows } from "./video-windows.js";
 import { mulberry32 as rng } from "../../tests/support/rng.js";
 import { httpGet, metricSample, startTestServer } from "../../tests/conformance/helpers.js";
 import { fakeLanguage } from "../../tests/support/fake-models.js";
@@ -196,6 +198,47 @@ describe("mergeResults", () => {
     assert.deepEqual(out.models.prosody?.predictions, [item(0, 2), item(4, 6), item(6, 8)]);
     assert.deepEqual(out.warnings, [{ window: 2, model: "prosody", code: "W0105", warning: "No speech detected." }]);
     assert.deepEqual(out.errors, [{ window: 3, code: "E0200", error: "bad" }]);
+  });
+
+  it("moves face times and frames from each video window onto the file's", () => {
+    const face = (frame: number, time: number) => ({ frame, time, bbox: { x: 0, y: 0, w: 1, h: 1 }, prob: 1, face_id: "face_0", emotions: [] });
+    const window = (startMs: number, frameOffset: number) => ({ type: "bytes" as const, bytes: new Uint8Array(), startMs, frameOffset });
+    const out = mergeResults("x.mp4", ["face"], [
+      { index: 1, payload: window(4500, 45), reply: { face: { predictions: [face(0, 0), face(10, 1)] } } },
+      { index: 0, payload: window(0, 0), reply: { face: { predictions: [face(30, 3)] } } },
+    ]);
+    assert.deepEqual(out.models.face?.predictions.map((p) => [(p as { frame: number }).frame, (p as { time: number }).time]), [[30, 3], [45, 4.5], [55, 5.5]]);
+  });
+});
+
+describe("videoWindows", { skip: spawnSync("ffmpeg", ["-version"]).status !== 0 ? "ffmpeg is not installed" : false }, () => {
+  it("cuts a long video into consecutive windows under the payload limit, with start times and frame offsets", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "moodwire-video-test-"));
+    try {
+      const make = (seconds: number, name: string) => {
+        const path = join(dir, name);
+        const made = spawnSync("ffmpeg", ["-nostdin", "-loglevel", "error", "-y", "-f", "lavfi", "-i", `testsrc=size=96x64:rate=10:duration=${seconds}`,
+          "-f", "lavfi", "-i", `sine=frequency=300:duration=${seconds}`, "-c:v", "libx264", "-c:a", "aac", "-shortest", path]);
+        assert.equal(made.status, 0, String(made.stderr));
+        return readFileSync(path);
+      };
+      assert.equal(await videoWindows(make(3, "short.mp4"), 4500), undefined);
+      const windows = (await videoWindows(make(12, "long.mp4"), 4500))!;
+      assert.deepEqual(windows.map((w) => [w.startMs, w.frameOffset]), [[0, 0], [4500, 45], [9000, 90]]);
+      for (const [i, w] of windows.entries()) {
+        const path = join(dir, `w${i}.mp4`);
+        await writeFile(path, w.bytes);
+        const probe = spawnSync("ffprobe", ["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", path]);
+        const seconds = Number(String(probe.stdout).trim());
+        assert.ok(seconds <= 4.6 && seconds > 2.5, `window ${i}: ${seconds} s`);
+      }
+      // A visual model plans the windows as payloads.
+      const plan = await planPayloads(make(12, "again.mp4"), { models: ["face", "prosody"], windowMs: 4500 });
+      assert.equal(plan.payloads.length, 3);
+      assert.deepEqual(plan.payloads.map((p) => (p.type === "bytes" ? p.startMs : -1)), [0, 4500, 9000]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -27,11 +27,13 @@ import {
   MODEL_NAMES,
   STREAM_PATH,
   STREAM_WINDOW_MS,
+  type FacePrediction,
   type LanguageGranularity,
   type LanguagePrediction,
   type ModelName,
 } from "../protocol/index.js";
 import { createProgress, type ProgressStream } from "./progress.js";
+import { videoWindows } from "./video-windows.js";
 
 const SAMPLE_RATE = 16_000;
 const DEFAULT_WINDOW_MS = 4500;
@@ -40,8 +42,9 @@ const MAX_IN_FLIGHT = 4;
 
 export const ANALYZE_USAGE = `Usage: moodwire analyze <file|-> --models <list> [options]
 
-Sends a file (or stdin with '-') through one streaming connection and prints the merged
-predictions as JSON. Long audio is streamed as WAV windows; long text as chunks.
+Sends a file (or stdin with '-') through one streaming connection and prints the predictions.
+Long audio is streamed as WAV windows, long text as chunks, and long video for face or facemesh as
+4.5 s windows cut with ffmpeg (face times and frames on the file's timeline).
 
 Options:
   --models, -m <list>   Comma-separated models: ${MODEL_NAMES.join(", ")} (required)
@@ -189,7 +192,7 @@ export function buildConfig(options: AnalyzeOptions): StreamConfig {
 /** One payload to send: text (raw_text) or file bytes (base64). */
 export type PlannedPayload =
   | { type: "text"; text: string; offset: number }
-  | { type: "bytes"; bytes: Uint8Array; startMs?: number };
+  | { type: "bytes"; bytes: Uint8Array; startMs?: number; frameOffset?: number };
 
 export interface Plan {
   /** Detected kind: text, facemesh, image, audio, video or unknown. */
@@ -203,9 +206,16 @@ export interface Plan {
 
 export type AudioDecoder = (bytes: Uint8Array) => Promise<Float32Array>;
 
+/** Video windows stay under the server's default 5 s video limit. */
+export const VIDEO_WINDOW_MS = DEFAULT_LIMITS.maxVideoMs - 500;
+
 export interface PlanOptions {
   models: readonly ModelName[];
   windowMs: number;
+  /** Length of the video windows (default VIDEO_WINDOW_MS). */
+  videoWindowMs?: number;
+  /** Replaces the ffmpeg video cutter (tests). */
+  cutVideo?: typeof videoWindows;
   maxTextChars?: number;
   decodeAudio?: AudioDecoder;
 }
@@ -243,6 +253,19 @@ export async function planPayloads(bytes: Uint8Array, options: PlanOptions): Pro
         startMs: (w.startSample * 1000) / SAMPLE_RATE,
       }));
       return { kind, payloads, streamWindowMs: options.windowMs, notes };
+    }
+    return { kind, payloads: [{ type: "bytes", bytes }], notes };
+  }
+  // Video for a visual model: windows that each fit one payload, cut on the client.
+  if (kind === "video") {
+    const notes: string[] = [];
+    try {
+      const windows = await (options.cutVideo ?? videoWindows)(bytes, options.videoWindowMs ?? VIDEO_WINDOW_MS);
+      if (windows !== undefined) {
+        return { kind, payloads: windows.map((w) => ({ type: "bytes", bytes: w.bytes, startMs: w.startMs, frameOffset: w.frameOffset })), streamWindowMs: options.windowMs, notes };
+      }
+    } catch (error) {
+      notes.push(`video could not be cut into windows locally (${(error as Error).message.split("\n")[0]}); sent as one payload`);
     }
     return { kind, payloads: [{ type: "bytes", bytes }], notes };
   }
@@ -322,6 +345,12 @@ export function mergeResults(file: string, models: readonly ModelName[], results
       if (model === "language" && result.payload.type === "text" && result.payload.offset !== 0) {
         const offset = result.payload.offset;
         for (const item of out.predictions as LanguagePrediction[]) list.push(shiftLanguagePrediction(item, offset));
+      } else if (model === "face" && result.payload.type === "bytes" && result.payload.frameOffset !== undefined) {
+        // Face times and frames count from the payload's start: move them onto the file's.
+        const { startMs = 0, frameOffset } = result.payload;
+        for (const item of out.predictions as FacePrediction[]) {
+          list.push({ ...item, frame: item.frame + frameOffset, time: item.time === null ? null : Math.round((item.time + startMs / 1000) * 1000) / 1000 });
+        }
       } else {
         list.push(...(out.predictions as unknown[]));
       }
