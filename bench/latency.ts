@@ -7,6 +7,7 @@ import type { BenchmarkRunner } from "../src/models/benchmark.js";
 import { Client, runSequential, type SequentialResult } from "./load.js";
 import type { Options } from "./options.js";
 import type { Plan } from "./plan.js";
+import { progressLines } from "../src/cli/progress.js";
 import { log } from "./report.js";
 import { summarize, type LatencySummary } from "./stats.js";
 import { echoRunner } from "./transport.js";
@@ -61,7 +62,9 @@ export async function measureLatency(plan: Plan, url: string, options: Options):
   const sequential: SequentialResult = { ok: 0, wrong: 0, latencies: [] };
   const perModel = Math.ceil(options.modelIterations / ROUNDS);
   const perSequential = Math.ceil(options.sequential / ROUNDS);
+  const tick = progressLines("bench: latency rounds", ROUNDS, (line) => process.stderr.write(`${line}\n`));
   for (let r = 0; r < ROUNDS && performance.now() < deadline; r++) {
+    tick(r);
     await timed(model, r * perModel, perModel, modelLatencies);
     // The same runs, each after the thread sleeps 1 ms, as the server's does between one connection's requests.
     await timed(model, r * perModel, perModel, modelAfterIdleLatencies, 1);
@@ -73,6 +76,7 @@ export async function measureLatency(plan: Plan, url: string, options: Options):
     sequential.latencies.push(...part.latencies);
     await timed(transport, r * perSequential, perSequential, transportLatencies);
   }
+  tick(ROUNDS);
   await single.close();
   await model.close();
   await predict?.close();

@@ -9,7 +9,7 @@ import { measureLatency } from "./latency.js";
 import { MIXED, mixedPlan } from "./mixed.js";
 import { parseArgs } from "./options.js";
 import { modelPlan } from "./plan.js";
-import { log, machine, printLine, report } from "./report.js";
+import { figureLines, log, machine, printLine, report } from "./report.js";
 import { ServerChild } from "./server.js";
 import { round } from "./stats.js";
 import { measureLoad } from "./throughput.js";
@@ -34,6 +34,7 @@ async function main(): Promise<number> {
     const result = report(options, host, plan, latency, load, round((performance.now() - startedAt) / 1000, 1));
     printLine(result);
     const bars = (result.bars ?? {}) as Record<string, boolean>;
+    for (const line of figureLines(result)) log(line);
     for (const [bar, met] of Object.entries(bars)) log(`${met ? "met   " : "FAILED"}  ${bar}`);
     return Object.values(bars).every(Boolean) ? 0 : 1;
   } finally {

@@ -16,6 +16,15 @@ export function printLine(result: Record<string, unknown>): void {
   console.log(JSON.stringify(result));
 }
 
+/** The headline figures of a result, one per line, for people reading stderr beside the bars. */
+export function figureLines(result: Record<string, unknown>): string[] {
+  const rows: [string, string][] = [
+    ["model alone, p50", "model_p50_ms"], ["end to end, p50", "e2e_p50_ms"], ["end to end, p95", "e2e_p95_ms"],
+    ["throughput, payloads/s", "throughput_per_s"], ["event loop p99", "event_loop_p99_ms"], ["RSS growth, MB", "rss_growth_mb"],
+  ];
+  return rows.filter(([, key]) => typeof result[key] === "number").map(([label, key]) => `${label.padEnd(24)} ${String(result[key])}${key.endsWith("_ms") ? " ms" : ""}`);
+}
+
 export type Machine = ReturnType<typeof machine>;
 
 /** The machine, and how busy it was when the run started. */

@@ -4,6 +4,7 @@
 import { runClosedLoop, runPaced, openClients, type ClosedLoopResult, type PacedResult } from "./load.js";
 import type { Options } from "./options.js";
 import type { Plan } from "./plan.js";
+import { progressLines } from "../src/cli/progress.js";
 import { log } from "./report.js";
 import type { ServerChild } from "./server.js";
 import type { ChildStats } from "./server-child.js";
@@ -38,8 +39,10 @@ export async function measureLoad(plan: Plan, server: ServerChild, options: Opti
   const rssTrace: number[] = [];
   const rssAt: number[] = [];
   let answeredSoFar = () => 0;
+  const tick = progressLines("bench: load", options.payloads, (line) => process.stderr.write(`${line}\n`));
   const sampler = setInterval(() => {
     const at = answeredSoFar();
+    tick(at);
     void server.stats().then((s) => {
       rssTrace.push(s.rssMb);
       rssAt.push(at);
