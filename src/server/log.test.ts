@@ -6,7 +6,7 @@ import { describe, it } from "node:test";
 import { fakeLanguage, throwingFactory } from "../../tests/support/fake-models.js";
 import { handshakeStatus, TestSocket } from "../../tests/conformance/helpers.js";
 import { defaultConfig } from "./config.js";
-import { createLogger } from "./log.js";
+import { createLogger, throttledEvent } from "./log.js";
 import { startServer } from "./server.js";
 
 describe("createLogger", () => {
@@ -24,6 +24,22 @@ describe("createLogger", () => {
     const silent: string[] = [];
     createLogger("silent", (line) => silent.push(line)).error("nothing");
     assert.deepEqual(silent, []);
+  });
+});
+
+describe("throttledEvent", () => {
+  it("writes at most perWindow lines per window and reports how many it left out", () => {
+    const lines: Record<string, unknown>[] = [];
+    let clock = 0;
+    const refused = throttledEvent(createLogger("info", (line) => lines.push(JSON.parse(line) as Record<string, unknown>)), "handshake_refused", 3, 1000, () => clock);
+    for (let i = 0; i < 1000; i++) refused({ status: 401 });
+    assert.equal(lines.length, 3);
+    clock = 1000;
+    refused({ status: 401 });
+    assert.equal(lines.length, 4);
+    assert.equal(lines[3]!.suppressed, 997);
+    refused({ status: 401 });
+    assert.equal(lines[4]!.suppressed, undefined);
   });
 });
 

@@ -23,3 +23,28 @@ export function createLogger(level: LogLevel, write: (line: string) => void): Lo
   };
   return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
 }
+
+/**
+ * Lines for an event a client can trigger at will (a refused handshake): at most `perWindow` per
+ * window; past that they are counted, and the next line after the window says how many were left out
+ * (`suppressed`), so a flood of bad handshakes cannot flood the log.
+ */
+export function throttledEvent(log: Logger, event: string, perWindow = 20, windowMs = 10_000, now: () => number = Date.now): (fields: LogFields) => void {
+  let windowStart = -Infinity;
+  let written = 0;
+  let suppressed = 0;
+  return (fields) => {
+    const time = now();
+    if (time - windowStart >= windowMs) {
+      windowStart = time;
+      written = 0;
+    }
+    if (written >= perWindow) {
+      suppressed++;
+      return;
+    }
+    written++;
+    log.info(event, suppressed > 0 ? { ...fields, suppressed } : fields);
+    suppressed = 0;
+  };
+}

@@ -13,7 +13,7 @@ import { Admission } from "./admission.js";
 import { presentedKey } from "./auth.js";
 import { isLoopback, type ServerConfig } from "./config.js";
 import { Connection } from "./connection.js";
-import { createLogger } from "./log.js";
+import { createLogger, throttledEvent } from "./log.js";
 import { InFlightBudget } from "./in-flight-budget.js";
 import { httpRoutes } from "./http-routes.js";
 import { ServerMetrics } from "./metrics.js";
@@ -112,13 +112,14 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     ),
   );
 
+  const logRefusal = throttledEvent(log, "handshake_refused");
   http.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on("error", () => socket.destroy());
     const url = new URL(request.url ?? "/", "http://localhost");
     const deny = (status: number, reason: string, body: string) => {
       metrics.handshakesRefused.inc({ status: String(status) });
-      // The reason phrase and the address, never the key.
-      log.info("handshake_refused", { status, reason, ip: request.socket.remoteAddress ?? "unknown", path: url.pathname });
+      // The reason phrase and the address, never the key; at most 20 lines per 10 s (a flood is counted).
+      logRefusal({ status, reason, ip: request.socket.remoteAddress ?? "unknown", path: url.pathname });
       refuse(socket, status, reason, body);
     };
     if (url.pathname !== STREAM_PATH) return deny(404, "Not Found", `No WebSocket endpoint at ${url.pathname}; use ${STREAM_PATH}.\n`);
