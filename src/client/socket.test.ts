@@ -256,6 +256,24 @@ describe("StreamSocket closing", () => {
     }
   });
 
+  it("after a server restart close (1012, a draining instance) or going away (1001), the next send reconnects too", async () => {
+    const server = await startFakeServer();
+    try {
+      let reconnects = 0;
+      const socket = await connect({ url: server.url, config: { language: {} }, onReconnect: () => reconnects++ });
+      for (const code of [1012, 1001]) {
+        await socket.sendText("before");
+        server.dropAll(code);
+        while (socket.readyState !== "closed") await new Promise((r) => setImmediate(r));
+        assert.equal(predictionsOf(await socket.sendText("after"), "language").length, 1, `after ${code}`);
+      }
+      assert.equal(reconnects, 2);
+      await socket.close();
+    } finally {
+      await server.close();
+    }
+  });
+
   it("does not reconnect when told not to, nor after an error close", async () => {
     const server = await startFakeServer();
     try {

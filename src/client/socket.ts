@@ -48,9 +48,10 @@ export interface ConnectOptions {
   /** Called each time the socket closes, for whatever reason. */
   onClose?: (event: { code: number; reason: string }) => void;
   /**
-   * When the server has closed an idle connection normally (code 1000, as Hume's API does after a
-   * minute without messages), the next send opens a new one first: a new job id and an empty stream
-   * window. Default true; false makes such sends fail with StreamConnectionError.
+   * When the server has closed the connection between requests (1000: idle for a minute, as Hume's API
+   * does; 1001 or 1012: going away or restarting, e.g. a Moodwire instance draining), the next send
+   * opens a new one first: a new job id and an empty stream window (through a load balancer, likely
+   * another instance). Default true; false makes such sends fail with StreamConnectionError.
    */
   reconnect?: boolean;
   /** Called when a send opens a new connection after the server closed an idle one. */
@@ -90,6 +91,11 @@ function describeClose(code: number, reason: string): string {
 
 /** Close code of a normal close: what the server sends when it ends an idle connection. */
 const NORMAL_CLOSE = 1000;
+/**
+ * Closes after which the next send opens a new connection: the idle timeout (1000), a server going
+ * away (1001) and a server restarting (1012, what Moodwire sends when it drains for a restart).
+ */
+const RECONNECT_CLOSES: ReadonlySet<number> = new Set([NORMAL_CLOSE, 1001, 1012]);
 
 export class StreamSocket {
   readonly url: string;
@@ -158,7 +164,7 @@ export class StreamSocket {
             : new StreamConnectionError(`the connection closed (${describeClose(code, reason)}) before a reply arrived`, undefined, code);
       if (wasConnecting) markOpenFailed(error);
       this.failure ??= new StreamConnectionError(`the connection is closed (${describeClose(code, reason)})`, undefined, code);
-      this.endedByServer = !wasConnecting && !this.closedByClient && code === NORMAL_CLOSE;
+      this.endedByServer = !wasConnecting && !this.closedByClient && RECONNECT_CLOSES.has(code);
       this.rejectAll(error);
       markClosed();
       options.onClose?.({ code, reason });

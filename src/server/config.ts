@@ -169,7 +169,7 @@ const OPTIONS: readonly OptionSpec[] = [
     defaultText: "info",
     set: (c, v) => (c.logLevel = logLevel(v)),
   },
-  { flag: "--shutdown-grace-ms", env: "MOODWIRE_SHUTDOWN_GRACE_MS", help: "On SIGTERM, time allowed for in-flight replies before sockets close with 1001.", defaultText: "10000", set: (c, v) => (c.shutdownGraceMs = integer("--shutdown-grace-ms", 0)(v)) },
+  { flag: "--shutdown-grace-ms", env: "MOODWIRE_SHUTDOWN_GRACE_MS", help: "On SIGTERM, time allowed for in-flight replies before sockets close with 1012 (service restart).", defaultText: "10000", set: (c, v) => (c.shutdownGraceMs = integer("--shutdown-grace-ms", 0)(v)) },
 ];
 
 export function defaultConfig(): ServerConfig {

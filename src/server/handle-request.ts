@@ -89,9 +89,14 @@ export async function handleRequest(request: StreamRequest, context: RequestCont
       requested.map(async (name): Promise<[ModelName, ModelOutput]> => {
         const model = registry.get(name)!;
         const started = performance.now();
-        const output = await model.predict(media, request.models[name] as ConfigFor<typeof name>, predictContext);
-        context.metrics.modelLatency.observe({ model: name }, (performance.now() - started) / 1000);
-        return [name, output];
+        context.metrics.modelInFlight.inc({ model: name });
+        try {
+          const output = await model.predict(media, request.models[name] as ConfigFor<typeof name>, predictContext);
+          context.metrics.modelLatency.observe({ model: name }, (performance.now() - started) / 1000);
+          return [name, output];
+        } finally {
+          context.metrics.modelInFlight.dec({ model: name });
+        }
       }),
     );
     for (const [name, output] of outputs) (reply as Record<string, unknown>)[name] = output;

@@ -75,6 +75,35 @@ export class Histogram implements Metric {
   }
 }
 
+/** A gauge per label set (e.g. work in flight per model). */
+export class LabelledGauge implements Metric {
+  private readonly values = new Map<string, number>();
+  constructor(readonly name: string, readonly help: string) {}
+  inc(labels: Labels, by = 1): void {
+    const key = labelKey(labels);
+    this.values.set(key, (this.values.get(key) ?? 0) + by);
+  }
+  dec(labels: Labels, by = 1): void {
+    this.inc(labels, -by);
+  }
+  render(): string {
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} gauge`];
+    if (this.values.size === 0) lines.push(`${this.name} 0`);
+    for (const [key, value] of this.values) lines.push(`${this.name}${key} ${value}`);
+    return lines.join("\n");
+  }
+}
+
+/** The process's own figures, read when rendered (Prometheus' standard process_* names). */
+function processMetrics(): string {
+  const cpu = process.cpuUsage();
+  return [
+    "# HELP process_resident_memory_bytes Resident memory size in bytes.", "# TYPE process_resident_memory_bytes gauge", `process_resident_memory_bytes ${process.memoryUsage.rss()}`,
+    "# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.", "# TYPE process_cpu_seconds_total counter", `process_cpu_seconds_total ${(cpu.user + cpu.system) / 1e6}`,
+    "# HELP process_start_time_seconds Start time of the process since unix epoch in seconds.", "# TYPE process_start_time_seconds gauge", `process_start_time_seconds ${Math.round(Date.now() / 1000 - process.uptime())}`,
+  ].join("\n");
+}
+
 const LATENCY_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /** The server's metrics, exposed at GET /metrics. */
@@ -91,6 +120,10 @@ export class ServerMetrics {
   readonly pendingBytes = new Gauge("moodwire_pending_bytes", "Bytes of frames and decoded media in flight, server-wide (see --max-pending-bytes).");
   readonly modelLatency = new Histogram("moodwire_model_latency_seconds", "Model prediction latency per payload.", LATENCY_BUCKETS_S);
   readonly requestLatency = new Histogram("moodwire_request_latency_seconds", "Time from message receipt to reply.", LATENCY_BUCKETS_S);
+  readonly modelInFlight = new LabelledGauge("moodwire_model_in_flight", "Payloads a model is working on now, by model (for autoscaling on work in flight).");
+
+  /** `version`: the package's, for the build-info metric. */
+  constructor(private readonly version = "unknown") {}
 
   render(): string {
     return `${[
@@ -106,8 +139,14 @@ export class ServerMetrics {
       this.workersRetiring,
       this.modelLatency,
       this.requestLatency,
+      this.modelInFlight,
     ]
       .map((m) => m.render())
-      .join("\n")}\n`;
+      .join("\n")}\n${[
+      "# HELP moodwire_build_info Moodwire's version and the Node.js it runs on (always 1).",
+      "# TYPE moodwire_build_info gauge",
+      `moodwire_build_info{version="${this.version}",node="${process.version}"} 1`,
+      processMetrics(),
+    ].join("\n")}\n`;
   }
 }

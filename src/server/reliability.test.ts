@@ -150,7 +150,7 @@ describe("reliability", () => {
       assert.equal(await handshakeStatus(server.url), 503);
       gated.release();
       assert.equal((await socket.next()).payload_id, "inflight");
-      assert.equal((await socket.closed).code, 1001);
+      assert.equal((await socket.closed).code, 1012);
       await stopping;
     } finally {
       gated.release();

@@ -29,7 +29,7 @@ export interface RunningServer {
   registry: ModelRegistry;
   metrics: ServerMetrics;
   http: Server;
-  /** Stops accepting, lets in-flight replies finish within the grace period, closes sockets with 1001. */
+  /** Stops accepting, lets in-flight replies finish within the grace period, closes sockets with 1012. */
   shutdown(): Promise<void>;
 }
 
@@ -85,7 +85,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     onRestart: (reason) => log.warn("worker_restarted", { reason }),
   });
   const description = describeServer(registry.names);
-  const metrics = new ServerMetrics();
+  const metrics = new ServerMetrics(packageInfo().version);
   const budget = new InFlightBudget(config.maxPendingBytes);
   const connections = new Map<WebSocket, Connection>();
   let shuttingDown = false;
@@ -96,8 +96,13 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const http = createServer(
     httpRoutes(
       {
-        ready: () =>
-          registry.ready && !shuttingDown ? { ready: true, models: registry.names } : { ready: false, reason: shuttingDown ? "shutting down" : "loading models" },
+        ready: () => {
+          if (shuttingDown) return { ready: false, reason: "shutting down" };
+          if (!registry.ready) return { ready: false, reason: "loading models" };
+          // Full: a load balancer should send new sessions elsewhere (existing ones keep being served).
+          if (connections.size >= config.maxConnections) return { ready: false, reason: `full: ${connections.size} of ${config.maxConnections} connections` };
+          return { ready: true, models: registry.names };
+        },
         metrics: () => {
           metrics.pendingBytes.set(budget.usedBytes);
           const workers = registry.workerStats;
@@ -174,7 +179,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     log.info("shutting_down", { connections: connections.size, grace_ms: config.shutdownGraceMs });
     const grace = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref());
     await Promise.race([Promise.all([...connections.values()].map((c) => c.idle())), grace]);
-    for (const connection of connections.values()) connection.close(1001, "server shutting down");
+    // 1012 (service restart): clients reconnect, through the load balancer, to another instance.
+    for (const connection of connections.values()) connection.close(1012, "server restarting");
     const closed = Promise.all([...connections.keys()].map((ws) => new Promise((resolve) => ws.once("close", resolve))));
     await Promise.race([closed, new Promise<void>((resolve) => setTimeout(resolve, 1000).unref())]);
     for (const ws of connections.keys()) ws.terminate();

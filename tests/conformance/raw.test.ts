@@ -368,6 +368,32 @@ describe("raw ws: protocol", () => {
     assert.match(body, /^# TYPE moodwire_model_latency_seconds histogram$/m);
     assert.match(body, /^moodwire_model_latency_seconds_bucket\{model="language",le="\+Inf"\} [1-9]\d*$/m);
     assert.match(body, /^moodwire_model_latency_seconds_count\{model="language"\} [1-9]\d*$/m);
+    // For autoscalers and dashboards: work in flight per model (none now), the build, the process.
+    assert.match(body, /^moodwire_model_in_flight\{model="language"\} 0$/m);
+    assert.match(body, /^moodwire_build_info\{version="\d+\.\d+\.\d+[^"]*",node="v\d+[^"]*"\} 1$/m);
+    assert.match(body, /^process_resident_memory_bytes \d+$/m);
+    assert.match(body, /^process_cpu_seconds_total [\d.]+$/m);
+  });
+});
+
+describe("capacity: /readyz while full", () => {
+  test("/readyz turns 503 when the instance holds --max-connections, and 200 again when one leaves", T, async () => {
+    const full = await startTestServer({ maxConnections: 2 });
+    try {
+      const url = `ws://127.0.0.1:${full.port}/v0/stream/models`;
+      const first = await TestSocket.open(url);
+      assert.equal((await httpGet(full.port, "/readyz")).status, 200);
+      const second = await TestSocket.open(url);
+      const readyz = await httpGet(full.port, "/readyz");
+      assert.equal(readyz.status, 503);
+      assert.match(readyz.body, /full: 2 of 2 connections/);
+      await second.close();
+      await first.request({ reset_stream: true });
+      assert.equal((await httpGet(full.port, "/readyz")).status, 200);
+      await first.close();
+    } finally {
+      await full.shutdown();
+    }
   });
 });
 
@@ -567,7 +593,7 @@ describe("raw ws: configurable limits", () => {
 });
 
 describe("raw ws: graceful shutdown", () => {
-  test("an in-flight request still gets its reply, then the socket closes with 1001", T, async () => {
+  test("an in-flight request still gets its reply, then the socket closes with 1012 (service restart)", T, async () => {
     const gated = gatedLanguage();
     const server = await startTestServer({ factories: [gated.factory] });
     const socket = await TestSocket.open(server.url);
@@ -579,7 +605,7 @@ describe("raw ws: graceful shutdown", () => {
       const reply = await socket.next();
       assertLanguagePredictions(reply, "inflight");
       const { code } = await socket.closed;
-      assert.equal(code, 1001);
+      assert.equal(code, 1012);
       await stopping;
     } finally {
       gated.release();
