@@ -274,6 +274,26 @@ describe("StreamSocket closing", () => {
     }
   });
 
+  it("after 1012 (a draining server), requests still waiting go again on a new connection, in order", async () => {
+    // The first connection holds its replies back long enough for the close to come first.
+    const server = await startFakeServer({ delayMs: (index) => (index < 2 ? 2000 : 0) });
+    try {
+      let reconnects = 0;
+      const socket = await connect({ url: server.url, config: { language: {} }, onReconnect: () => reconnects++ });
+      const waiting = [socket.sendText("one"), socket.sendText("one two")];
+      while (server.frames.length < 2) await new Promise((r) => setTimeout(r, 5));
+      server.dropAll(1012);
+      const later = socket.sendText("one two three");
+      const replies = await Promise.all([...waiting, later]);
+      assert.deepEqual(replies.map((r) => predictionsOf(r, "language").length), [1, 2, 3]);
+      assert.equal(reconnects, 1);
+      assert.equal(server.connections, 2);
+      await socket.close();
+    } finally {
+      await server.close();
+    }
+  });
+
   it("does not reconnect when told not to, nor after an error close", async () => {
     const server = await startFakeServer();
     try {

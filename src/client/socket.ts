@@ -79,6 +79,8 @@ export interface SendOptions {
 
 interface Pending {
   payloadId: string;
+  /** The frame as sent, to send again after a server restart close (1012). */
+  frame: string;
   resolve: (reply: StreamReply) => void;
   reject: (error: Error) => void;
 }
@@ -95,7 +97,8 @@ const NORMAL_CLOSE = 1000;
  * Closes after which the next send opens a new connection: the idle timeout (1000), a server going
  * away (1001) and a server restarting (1012, what Moodwire sends when it drains for a restart).
  */
-const RECONNECT_CLOSES: ReadonlySet<number> = new Set([NORMAL_CLOSE, 1001, 1012]);
+const SERVICE_RESTART = 1012;
+const RECONNECT_CLOSES: ReadonlySet<number> = new Set([NORMAL_CLOSE, 1001, SERVICE_RESTART]);
 
 export class StreamSocket {
   readonly url: string;
@@ -165,9 +168,13 @@ export class StreamSocket {
       if (wasConnecting) markOpenFailed(error);
       this.failure ??= new StreamConnectionError(`the connection is closed (${describeClose(code, reason)})`, undefined, code);
       this.endedByServer = !wasConnecting && !this.closedByClient && RECONNECT_CLOSES.has(code);
+      // A draining Moodwire answers every frame it read before closing with 1012: what still waits was
+      // never read, so it goes again, first, on a new connection (through a balancer, another instance).
+      const replay = code === SERVICE_RESTART && this.endedByServer && options.reconnect !== false ? this.pending.splice(0) : [];
       this.rejectAll(error);
       markClosed();
       options.onClose?.({ code, reason });
+      if (replay.length > 0) this.replay(replay);
     });
   }
 
@@ -273,15 +280,37 @@ export class StreamSocket {
     if (this.state !== "open") {
       throw this.failure ?? new StreamConnectionError("the connection is closed");
     }
-    return new Promise<StreamReply>((resolve, reject) => {
-      this.pending.push({ payloadId, resolve, reject });
-      this.ws.send(frame, (error) => {
-        if (error === undefined || error === null) return;
-        const index = this.pending.findIndex((p) => p.payloadId === payloadId);
-        if (index >= 0) this.pending.splice(index, 1);
-        reject(new StreamConnectionError(`could not send the payload: ${error.message}`));
-      });
+    return new Promise<StreamReply>((resolve, reject) => this.transmit({ payloadId, frame, resolve, reject }));
+  }
+
+  /**
+   * Queues `request` for its reply and writes its frame. When the server has already begun closing
+   * the connection, the frame is held: the close then replays it (1012) or fails it with the reason.
+   */
+  private transmit(request: Pending): void {
+    this.pending.push(request);
+    if (this.ws.readyState !== WebSocket.OPEN) return;
+    this.ws.send(request.frame, (error) => {
+      if (error === undefined || error === null) return;
+      const index = this.pending.indexOf(request);
+      if (index >= 0) this.pending.splice(index, 1);
+      request.reject(new StreamConnectionError(`could not send the payload: ${error.message}`));
     });
+  }
+
+  /** Opens a new connection and sends `requests` again, in order, ahead of any send made meanwhile. */
+  private replay(requests: Pending[]): void {
+    this.open();
+    this.options.onReconnect?.();
+    // Registered before any later send awaits the same promise, so these go first.
+    this.opened.then(
+      () => {
+        for (const request of requests) this.transmit(request);
+      },
+      (error: Error) => {
+        for (const request of requests) request.reject(error);
+      },
+    );
   }
 
   /** Closes the connection (code 1000); pending requests are rejected. Resolves once closed. */

@@ -78,6 +78,7 @@ export class Connection implements BudgetMember {
   private lastActivity = performance.now();
   private draining = false;
   private paused = false;
+  private readingStopped = false;
   private closed = false;
   /** The close code the server chose (idle, shutdown, stalled, protocol error); else the peer's. */
   private closeCode: number | undefined;
@@ -101,6 +102,20 @@ export class Connection implements BudgetMember {
 
   budgetChanged(): void {
     this.updateFlow();
+  }
+
+  /**
+   * Stops reading new frames for good (a drain): frames already read are still answered, so a client
+   * may safely send again, elsewhere, whatever it has not had a reply to when the close comes.
+   */
+  stopReading(): void {
+    this.readingStopped = true;
+    this.updateFlow();
+  }
+
+  /** True when every frame read has been answered. */
+  get isIdle(): boolean {
+    return this.queue.length === 0 && !this.draining;
   }
 
   /** Resolves once every queued frame has been answered. */
@@ -212,7 +227,7 @@ export class Connection implements BudgetMember {
     const { maxInFlight, maxFrameBytes } = this.options.limits;
     const hold =
       !this.closed &&
-      (this.queue.length >= maxInFlight || this.queuedBytes >= maxFrameBytes || this.unsentBytes > SEND_BUFFER_BYTES || !this.options.budget.mayRead(this));
+      (this.readingStopped || this.queue.length >= maxInFlight || this.queuedBytes >= maxFrameBytes || this.unsentBytes > SEND_BUFFER_BYTES || !this.options.budget.mayRead(this));
     if (hold === this.paused) return;
     this.paused = hold;
     if (hold) this.socket.pause();

@@ -178,7 +178,17 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     shuttingDown = true;
     log.info("shutting_down", { connections: connections.size, grace_ms: config.shutdownGraceMs });
     const grace = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref());
-    await Promise.race([Promise.all([...connections.values()].map((c) => c.idle())), grace]);
+    // Stop reading, then answer everything read: a frame ws still had buffered when reading stopped
+    // arrives a tick later, hence the second look.
+    for (const connection of connections.values()) connection.stopReading();
+    const answered = async (): Promise<void> => {
+      for (let look = 0; look < 10; look++) {
+        await Promise.all([...connections.values()].map((c) => c.idle()));
+        await new Promise((resolve) => setImmediate(resolve));
+        if ([...connections.values()].every((c) => c.isIdle)) return;
+      }
+    };
+    await Promise.race([answered(), grace]);
     // 1012 (service restart): clients reconnect, through the load balancer, to another instance.
     for (const connection of connections.values()) connection.close(1012, "server restarting");
     const closed = Promise.all([...connections.keys()].map((ws) => new Promise((resolve) => ws.once("close", resolve))));
