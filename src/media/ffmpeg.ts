@@ -3,6 +3,7 @@
 // and a process-wide concurrency cap so a flood of payloads cannot fork-bomb the host. Also what every
 // decoder needs around it: the ffmpeg input for a sniffed container, and the wire error for a failure.
 
+import { spawnSync } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,6 +18,19 @@ export const FFMPEG_BIN = process.env.MOODWIRE_FFMPEG ?? "ffmpeg";
 export const FFPROBE_BIN = process.env.MOODWIRE_FFPROBE ?? "ffprobe";
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
+
+/** What the server decodes without ffmpeg (the rest needs it). */
+export const IN_PROCESS_FORMATS = "WAV, Opus in WebM or Ogg, images and text";
+/** What is off without ffmpeg. */
+export const FFMPEG_FORMATS = "MP3, FLAC, AAC/M4A, Vorbis and all video";
+
+let installed: boolean | undefined;
+
+/** Whether the ffmpeg and ffprobe binaries run (checked once). */
+export function ffmpegInstalled(): boolean {
+  installed ??= [FFMPEG_BIN, FFPROBE_BIN].every((bin) => spawnSync(bin, ["-version"], { stdio: "ignore", timeout: 10_000 }).status === 0);
+  return installed;
+}
 export const DEFAULT_MAX_OUTPUT_BYTES = 256 * 1024 * 1024;
 const MAX_STDERR_BYTES = 4096;
 
@@ -237,6 +251,7 @@ export function ffmpegFailure(error: unknown, code: ErrorCode, what: string): Me
     const detail =
       error.reason === "timeout" ? `decoding the ${what} took too long.`
       : error.reason === "output-limit" ? `the decoded ${what} is too large.`
+      : error.reason === "spawn" && !ffmpegInstalled() ? `this server has no ffmpeg, so ${what} in this format cannot be decoded here (without it: ${IN_PROCESS_FORMATS}).`
       : error.reason === "spawn" ? `the ${what} decoder could not be started.`
       : `the ${what} could not be decoded.`;
     return code === ErrorCode.NoAudio

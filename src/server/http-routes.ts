@@ -6,7 +6,7 @@ import type { StaticFiles } from "./static-files.js";
 
 export interface HttpState {
   /** Models loaded and not shutting down. */
-  ready(): { ready: true; models: readonly string[] } | { ready: false; reason: string };
+  ready(): { ready: true; models: readonly string[]; note?: string } | { ready: false; reason: string };
   /** Prometheus text. */
   metrics(): string;
   /** What this server is and serves (GET /info). */
@@ -23,7 +23,8 @@ export function httpRoutes(state: HttpState, streamPath: string, files: StaticFi
     "/healthz": () => text(200, "ok\n"),
     "/readyz": () => {
       const status = state.ready();
-      return status.ready ? text(200, `ready: ${status.models.join(", ") || "no models"}\n`) : text(503, `${status.reason}\n`);
+      if (!status.ready) return text(503, `${status.reason}\n`);
+      return text(200, `ready: ${status.models.join(", ") || "no models"}${status.note === undefined ? "" : `; ${status.note}`}\n`);
     },
     "/metrics": () => text(200, state.metrics(), "text/plain; version=0.0.4; charset=utf-8"),
     "/info": () => text(200, `${JSON.stringify(state.info(), null, 2)}\n`, "application/json; charset=utf-8"),

@@ -4,7 +4,7 @@ import { existsSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
-import { stopSpareDecoders } from "../media/index.js";
+import { FFMPEG_FORMATS, ffmpegInstalled, stopSpareDecoders } from "../media/index.js";
 import { ModelRegistry, MODEL_FACTORIES } from "../models/registry.js";
 import { MODEL_SPECS, STREAM_PATH, type ModelName } from "../protocol/index.js";
 import { packageInfo, PACKAGE_ROOT } from "../runtime/paths.js";
@@ -93,6 +93,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   // Frames up to twice the limit are read and answered E0208; larger ones close the connection (1009).
   const wss = new WebSocketServer({ noServer: true, maxPayload: 2 * config.limits.maxFrameBytes, perMessageDeflate: false });
 
+  // Without ffmpeg the server still serves: WAV, Opus, images and text decode in-process.
+  const withFfmpeg = ffmpegInstalled();
   const http = createServer(
     httpRoutes(
       {
@@ -101,7 +103,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
           if (!registry.ready) return { ready: false, reason: "loading models" };
           // Full: a load balancer should send new sessions elsewhere (existing ones keep being served).
           if (connections.size >= config.maxConnections) return { ready: false, reason: `full: ${connections.size} of ${config.maxConnections} connections` };
-          return { ready: true, models: registry.names };
+          return { ready: true, models: registry.names, ...(withFfmpeg ? {} : { note: `no ffmpeg: ${FFMPEG_FORMATS} off` }) };
         },
         metrics: () => {
           metrics.pendingBytes.set(budget.usedBytes);
@@ -161,7 +163,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
 
   // Models load after the port opens so /healthz answers at once and /readyz reports progress.
   const endpoint = `ws://${hostForUrl}:${port}${STREAM_PATH}`;
-  log.info("listening", { url: endpoint, models: registry.names });
+  log.info("listening", { url: endpoint, models: registry.names, ffmpeg: withFfmpeg, ...(withFfmpeg ? {} : { formats_off: FFMPEG_FORMATS }) });
   const loadStarted = performance.now();
   const loading = registry.load().then(
     () => log.info("models_loaded", { models: registry.names, ms: Math.round(performance.now() - loadStarted) }),
