@@ -2,9 +2,10 @@
 // dimension: the graph input's leading dimension becomes "batch", and every tensor that TFLite holds
 // without a batch dimension (a single-example front end) gets one prepended, so one run answers many
 // examples. Four-dimensional activations change from TFLite's NHWC to ONNX's NCHW. int8 weights
-// (dynamic-range quantisation) are dequantised to float32, so results match TFLite's hybrid kernels to
-// within their activation rounding. Covers the builtin operators that convolutional audio and image
-// classifiers use; any other operator is an error naming it.
+// (dynamic-range quantisation) are dequantised to float32; with `hybridActivations` the inputs of those
+// layers are rounded as TFLite's hybrid kernels round them, so results match the TFLite file. Covers
+// the builtin operators that convolutional audio and image classifiers use; any other operator is an
+// error naming it.
 
 import type { OnnxAttribute, OnnxGraph, OnnxInitializer, OnnxNode } from "./onnx-proto.js";
 import { constantFloats, constantInts, TfliteType, type TfliteGraph, type TfliteOperator, type TfliteTensor } from "./tflite.js";
@@ -56,18 +57,14 @@ class Converter {
   private readonly folded = new Map<number, Float32Array>();
   private counter = 0;
 
-  private readonly names: Record<string, string>;
-
-  constructor(private readonly graph: TfliteGraph, private readonly options: ConversionOptions) {
-    this.names = options.names ?? {};
-  }
+  constructor(private readonly graph: TfliteGraph, private readonly options: ConversionOptions) {}
 
   private tensor(index: number): TfliteTensor {
     return this.graph.tensors[index]!;
   }
 
   private nameOf(index: number): string {
-    return this.names[this.tensor(index).name] ?? `t${index}`;
+    return this.options.names?.[this.tensor(index).name] ?? `t${index}`;
   }
 
   private fresh(stem: string): string {
@@ -293,12 +290,13 @@ class Converter {
       return this.node("Mul", [this.node("Round", [this.node("Div", [x, scale])]), scale]);
     }
     const zero = this.initializer("zero", [], Float32Array.of(0));
+    const qmin = this.initializer("qmin", [], Float32Array.of(-128));
     const low = this.node("Min", [this.node("ReduceMin", [x], { axes, keepdims: 1 }), zero]);
     const high = this.node("Max", [this.node("ReduceMax", [x], { axes, keepdims: 1 }), zero]);
     const scale = this.node("Max", [this.node("Div", [this.node("Sub", [high, low]), this.initializer("levels", [], Float32Array.of(255))]), tiny]);
-    const zeroPoint = this.node("Round", [this.node("Sub", [this.initializer("qmin", [], Float32Array.of(-128)), this.node("Div", [low, scale])])]);
+    const zeroPoint = this.node("Round", [this.node("Sub", [qmin, this.node("Div", [low, scale])])]);
     const quantised = this.node("Clip", [this.node("Add", [this.node("Round", [this.node("Div", [x, scale])]), zeroPoint]),
-      this.initializer("qmin", [], Float32Array.of(-128)), this.initializer("qmax", [], Float32Array.of(127))]);
+      qmin, this.initializer("qmax", [], Float32Array.of(127))]);
     return this.node("Mul", [this.node("Sub", [quantised, zeroPoint]), scale]);
   }
 

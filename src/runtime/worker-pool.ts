@@ -36,8 +36,8 @@ export interface KernelSpec<I> {
   settings?: Readonly<Record<string, unknown>>;
   /** Work of one input, ≥ 1 (frames, samples, tokens); absent: 1. */
   weight?: (input: I) => number;
-  /** Most workers running this kernel at once (a per-model override); absent: any. */
-  maxWorkers?: number;
+  /** Most workers running this kernel at once (a per-model override); absent or undefined: any. */
+  maxWorkers?: number | undefined;
   /**
    * Which inputs may run on the calling thread when nothing is queued and no worker is busy. That saves
    * the two thread hand-offs (~0.3 ms on the 2-core machine) but blocks the caller's event loop for the

@@ -120,7 +120,7 @@ export class Connection implements BudgetMember {
 
   /** Resolves once every queued frame has been answered. */
   idle(): Promise<void> {
-    if (this.queue.length === 0 && !this.draining) return Promise.resolve();
+    if (this.isIdle) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 

@@ -12,18 +12,28 @@ interface Metric {
   render(): string;
 }
 
-export class Counter implements Metric {
+/** One value per label set, rendered as a metric of `type`. */
+class LabelledValues implements Metric {
   private readonly values = new Map<string, number>();
-  constructor(readonly name: string, readonly help: string) {}
-  inc(labels: Labels = {}, by = 1): void {
+  constructor(readonly name: string, readonly help: string, private readonly type: "counter" | "gauge") {}
+  protected add(labels: Labels, by: number): void {
     const key = labelKey(labels);
     this.values.set(key, (this.values.get(key) ?? 0) + by);
   }
   render(): string {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} ${this.type}`];
     if (this.values.size === 0) lines.push(`${this.name} 0`);
     for (const [key, value] of this.values) lines.push(`${this.name}${key} ${value}`);
     return lines.join("\n");
+  }
+}
+
+export class Counter extends LabelledValues {
+  constructor(name: string, help: string) {
+    super(name, help, "counter");
+  }
+  inc(labels: Labels = {}, by = 1): void {
+    this.add(labels, by);
   }
 }
 
@@ -76,21 +86,15 @@ export class Histogram implements Metric {
 }
 
 /** A gauge per label set (e.g. work in flight per model). */
-export class LabelledGauge implements Metric {
-  private readonly values = new Map<string, number>();
-  constructor(readonly name: string, readonly help: string) {}
-  inc(labels: Labels, by = 1): void {
-    const key = labelKey(labels);
-    this.values.set(key, (this.values.get(key) ?? 0) + by);
+export class LabelledGauge extends LabelledValues {
+  constructor(name: string, help: string) {
+    super(name, help, "gauge");
   }
-  dec(labels: Labels, by = 1): void {
-    this.inc(labels, -by);
+  inc(labels: Labels): void {
+    this.add(labels, 1);
   }
-  render(): string {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} gauge`];
-    if (this.values.size === 0) lines.push(`${this.name} 0`);
-    for (const [key, value] of this.values) lines.push(`${this.name}${key} ${value}`);
-    return lines.join("\n");
+  dec(labels: Labels): void {
+    this.add(labels, -1);
   }
 }
 

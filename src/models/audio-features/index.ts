@@ -10,6 +10,7 @@ import { SpectralAnalyser, type SpectralFrames } from "./spectral.js";
 import { SpeechDetector } from "./vad.js";
 
 export { FEATURE_NAMES } from "./functionals.js";
+export { rms } from "./segments.js";
 export type { SampleRange, SegmentOptions } from "./segments.js";
 
 export interface AnalysedSegment {

@@ -38,11 +38,15 @@ export interface SampleRange {
   end: number;
 }
 
-function chunkRms(samples: Float32Array, chunk: number): number {
-  const part = samples.subarray(chunk * VAD_CHUNK_SAMPLES, (chunk + 1) * VAD_CHUNK_SAMPLES);
+/** Root mean square level of `samples` (full scale 1); 0 when empty. */
+export function rms(samples: Float32Array): number {
   let sum = 0;
-  for (let i = 0; i < part.length; i++) sum += part[i]! * part[i]!;
-  return part.length === 0 ? 0 : Math.sqrt(sum / part.length);
+  for (let i = 0; i < samples.length; i++) sum += samples[i]! * samples[i]!;
+  return samples.length === 0 ? 0 : Math.sqrt(sum / samples.length);
+}
+
+function chunkRms(samples: Float32Array, chunk: number): number {
+  return rms(samples.subarray(chunk * VAD_CHUNK_SAMPLES, (chunk + 1) * VAD_CHUNK_SAMPLES));
 }
 
 const samplesOf = (ms: number): number => Math.round((ms / 1000) * AUDIO_SAMPLE_RATE);

@@ -24,7 +24,7 @@ function ownedSpan(offsets: readonly number[], i: number, length: number): [numb
 }
 
 /** Which patches each family is active in (hysteresis over consecutive patches). */
-export function activePatches(scores: Float32Array, patches: number): boolean[][] {
+function activePatches(scores: Float32Array, patches: number): boolean[][] {
   const families = BURST_FAMILIES.length;
   return BURST_FAMILIES.map((family, f) => {
     const { on, off } = FAMILY_SPECS[family];

@@ -18,7 +18,7 @@ class BurstModel implements ExpressionModel<"burst"> {
     this.kernel = options.pool.add<BurstKernelInput, BurstKernelOutput>({
       url: new URL("./kernel.js", import.meta.url).href,
       weight: audioWindowWeight,
-      ...(options.maxWorkers === undefined ? {} : { maxWorkers: options.maxWorkers }),
+      maxWorkers: options.maxWorkers,
     });
   }
 

@@ -1,8 +1,9 @@
 // The burst model's compute, inside a pool worker: every window of the batch cut into YAMNet patches
-// and scored coarse to fine (each pass one run for the whole batch), class scores grouped into burst families, events found in time, and each
-// event's families projected onto the 48 expressions.
+// and scored coarse to fine (each pass one run for the whole batch), class scores grouped into burst
+// families, events found in time, and each event's families projected onto the 48 expressions.
 
 import type { Kernel, KernelOptions } from "../../runtime/kernel.js";
+import { rms } from "../audio-features/index.js";
 import { detectEvents, type BurstEvent } from "./events.js";
 import { projectBurst } from "./expressions.js";
 import { BURST_FAMILIES, familyClassIndices, familyScores } from "./families.js";
@@ -11,12 +12,6 @@ import { CLASS_COUNT, patchOffsets, PATCH_SAMPLES, Yamnet, yamnetClassNames } fr
 
 /** −60 dBFS: below it a patch is silence (digital or a quiet room), not a vocalisation. */
 export const SILENT_RMS = 1e-3;
-
-function rms(samples: Float32Array): number {
-  let sum = 0;
-  for (let i = 0; i < samples.length; i++) sum += samples[i]! * samples[i]!;
-  return samples.length === 0 ? 0 : Math.sqrt(sum / samples.length);
-}
 
 /**
  * A coarse patch where some family scores at least this gets its fine neighbours scored too. Plain

@@ -7,51 +7,26 @@
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
-import { decodeMedia, readPayload } from "../../media/index.js";
-import { DEFAULT_LIMITS, EXPRESSION_LABELS, type ModelOutput, type TimedPrediction } from "../../protocol/index.js";
-import { sharedDirectory } from "../../runtime/paths.js";
-import { WorkerPool } from "../../runtime/worker-pool.js";
+import { EXPRESSION_LABELS, type ModelOutput, type TimedPrediction } from "../../protocol/index.js";
 import { ConnectionSession } from "../../session/session.js";
-import { ffmpegAvailable, NONVERBAL_DIR, nonverbalClips } from "../../../tests/support/media.js";
-import type { ExpressionModel } from "../types.js";
+import { NONVERBAL_DIR, nonverbalClips } from "../../../tests/support/media.js";
+import { AUDIO_SAMPLES, audioModelSkip, predictAudio, startModel, type RunningModel } from "../../../tests/support/model-harness.js";
 import { burstModel } from "./index.js";
 
-const SAMPLES = `${sharedDirectory()}samples/audio/`;
-const SKIP = !burstModel.isInstalled()
-  ? `the burst model is not installed: ${burstModel.notInstalledReason?.()}`
-  : !existsSync(`${SAMPLES}speech_4s.wav`)
-    ? `the shared audio samples are absent (${SAMPLES}): set MOODWIRE_SHARED`
-    : !ffmpegAvailable()
-      ? "ffmpeg is not installed"
-      : false;
-if (SKIP !== false) console.log(`# burst model tests skipped: ${SKIP}`);
+const SKIP = audioModelSkip(burstModel);
 const SKIP_NONVERBAL = SKIP !== false ? SKIP : !existsSync(`${NONVERBAL_DIR}labels.csv`) ? `the nonverbal evaluation set is absent (${NONVERBAL_DIR})` : false;
 
-let model: ExpressionModel<"burst">;
-let pool: WorkerPool;
+let running: RunningModel<"burst"> | undefined;
 
 before(async () => {
-  if (SKIP !== false) return;
-  pool = new WorkerPool({ workers: 1, intraOpThreads: 1, batchWindowMs: 0, maxBatch: 16, taskTimeoutMs: 120_000 });
-  model = burstModel.create({ pool, maxWorkers: undefined, inlineWhenIdle: false });
-  await pool.start();
-  await model.load();
+  if (SKIP === false) running = await startModel(burstModel);
 });
 
 after(async () => {
-  await pool?.close();
+  await running?.pool.close();
 });
 
-async function burst(bytes: Buffer, session: ConnectionSession, windowMs = 5000): Promise<ModelOutput<TimedPrediction>> {
-  const needs = burstModel.needs({});
-  const media = await decodeMedia(readPayload(bytes.toString("base64"), false, DEFAULT_LIMITS), needs, DEFAULT_LIMITS);
-  return model.predict(media, {}, session.predictContext(media, needs, windowMs));
-}
-
-function predictions(output: ModelOutput<TimedPrediction>): TimedPrediction[] {
-  assert.ok("predictions" in output, `expected a burst, got ${JSON.stringify(output)}`);
-  return output.predictions;
-}
+const burst = (bytes: Buffer, session: ConnectionSession): Promise<ModelOutput<TimedPrediction>> => predictAudio(burstModel, running!.model, bytes, session);
 
 const NO_BURSTS = { warning: "No vocal bursts detected.", code: "W0101" };
 const T = { skip: SKIP, timeout: 120_000 };
@@ -61,7 +36,7 @@ const nonverbal = (className: string, count: number): Buffer[] => nonverbalClips
 describe("burst model", () => {
   it("speech, whispering, silence and a tone: the nested W0101 warning", T, async () => {
     for (const name of ["speech_4s.wav", "whisper.wav", "silence_2s.wav", "tone440_2s.wav", "speech_4s.webm"]) {
-      assert.deepEqual(await burst(readFileSync(`${SAMPLES}${name}`), new ConnectionSession()), NO_BURSTS, name);
+      assert.deepEqual(await burst(readFileSync(`${AUDIO_SAMPLES}${name}`), new ConnectionSession()), NO_BURSTS, name);
     }
   });
 
@@ -88,7 +63,7 @@ describe("burst model", () => {
 
   it("the sliding window: a burst is placed on the stream timeline and reset_stream keeps the clock", { ...T, skip: SKIP_NONVERBAL }, async () => {
     const session = new ConnectionSession();
-    const speech = readFileSync(`${SAMPLES}speech_4s.wav`);
+    const speech = readFileSync(`${AUDIO_SAMPLES}speech_4s.wav`);
     await burst(speech, session);
     const laughs = nonverbal("laughing", 5);
     let placed: TimedPrediction[] = [];

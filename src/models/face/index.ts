@@ -81,7 +81,7 @@ class FaceModel implements ExpressionModel<"face"> {
       url: new URL("./kernel.js", import.meta.url).href,
       // A payload's frames run as one batch; its work grows with their count.
       weight: (input) => Math.max(1, input.frames.length),
-      ...(options.maxWorkers === undefined ? {} : { maxWorkers: options.maxWorkers }),
+      maxWorkers: options.maxWorkers,
     });
   }
 

@@ -7,7 +7,8 @@ import { writeFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { decodeMedia, readPayload, type DecodedMedia } from "../../media/index.js";
 import { DEFAULT_LIMITS, EXPRESSION_LABELS, type FaceConfig, type FacePrediction, type ModelOutput } from "../../protocol/index.js";
-import { WorkerPool } from "../../runtime/worker-pool.js";
+import type { WorkerPool } from "../../runtime/worker-pool.js";
+import { startModel } from "../../../tests/support/model-harness.js";
 import { ConnectionSession } from "../../session/session.js";
 import { ffmpegAvailable, MediaFixtures } from "../../../tests/support/media.js";
 import type { ExpressionModel } from "../types.js";
@@ -23,15 +24,12 @@ if (SKIP !== false) console.log(`# face model tests skipped: ${SKIP}`);
 
 const DEFAULTS: FaceConfig = { facs: false, descriptions: false, identify_faces: false, fps_pred: 3, prob_threshold: 0.99, min_face_size: 60 };
 let model: ExpressionModel<"face">;
-let pool: WorkerPool;
+let pool: WorkerPool | undefined;
 const fixtures = new MediaFixtures();
 
 before(async () => {
   if (SKIP !== false) return;
-  pool = new WorkerPool({ workers: 1, intraOpThreads: 1, batchWindowMs: 0, maxBatch: 64, taskTimeoutMs: 120_000 });
-  model = faceModel.create({ pool, maxWorkers: undefined, inlineWhenIdle: false });
-  await pool.start();
-  await model.load();
+  ({ model, pool } = await startModel(faceModel, { maxBatch: 64 }));
 });
 
 after(async () => {

@@ -43,7 +43,7 @@ class LanguageModel implements ExpressionModel<"language"> {
     this.kernel = options.pool.add<LanguageKernelInput, LanguageKernelOutput>({
       url: new URL("./kernel.js", import.meta.url).href,
       weight: (input) => Math.ceil(input.text.length / CHARACTERS_PER_WEIGHT),
-      ...(options.maxWorkers === undefined ? {} : { maxWorkers: options.maxWorkers }),
+      maxWorkers: options.maxWorkers,
       // A short text takes a few milliseconds, short enough to run on the main thread when nothing else
       // is waiting: a lone user's request then skips the hand-off to a worker and back (~0.3 ms of ~2.5).
       ...(options.inlineWhenIdle ? { inlineWhenIdle: (input: LanguageKernelInput) => input.text.length <= INLINE_TEXT_LIMIT } : {}),

@@ -13,7 +13,8 @@ import {
   type ModelOutput,
 } from "../../protocol/index.js";
 import type { ExpressionModel, PredictContext } from "../types.js";
-import { WorkerPool } from "../../runtime/worker-pool.js";
+import type { WorkerPool } from "../../runtime/worker-pool.js";
+import { startModel } from "../../../tests/support/model-harness.js";
 import { languageModel } from "./index.js";
 import { words } from "./segment.js";
 
@@ -28,10 +29,7 @@ const context = {} as PredictContext;
 before(async () => {
   if (!installed) return;
   // Workers only: these tests pin what batching does to a text's scores (the inline path is the server default, covered by the conformance suite).
-  pool = new WorkerPool({ workers: 1, intraOpThreads: 1, batchWindowMs: 2, maxBatch: 16, taskTimeoutMs: 120_000 });
-  model = languageModel.create({ pool, maxWorkers: undefined, inlineWhenIdle: false });
-  await pool.start();
-  await model.load();
+  ({ model, pool } = await startModel(languageModel, { batchWindowMs: 2 }));
 });
 
 after(async () => {

@@ -24,7 +24,7 @@ class ProsodyModel implements ExpressionModel<"prosody"> {
     this.kernel = options.pool.add<ProsodyKernelInput, ProsodyKernelOutput>({
       url: new URL("./kernel.js", import.meta.url).href,
       weight: audioWindowWeight,
-      ...(options.maxWorkers === undefined ? {} : { maxWorkers: options.maxWorkers }),
+      maxWorkers: options.maxWorkers,
     });
   }
 

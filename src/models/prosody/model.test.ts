@@ -4,56 +4,36 @@
 // shared audio samples are absent.
 
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
-import { decodeMedia, readPayload } from "../../media/index.js";
-import { DEFAULT_LIMITS, EXPRESSION_LABELS, type ModelOutput, type TimedPrediction } from "../../protocol/index.js";
-import { sharedDirectory } from "../../runtime/paths.js";
-import { WorkerPool } from "../../runtime/worker-pool.js";
+import { EXPRESSION_LABELS, type ModelOutput, type TimedPrediction } from "../../protocol/index.js";
 import { ConnectionSession } from "../../session/session.js";
-import { ffmpegAvailable, MediaFixtures } from "../../../tests/support/media.js";
-import type { ExpressionModel } from "../types.js";
+import { MediaFixtures } from "../../../tests/support/media.js";
+import { AUDIO_SAMPLES, audioModelSkip, predictAudio, startModel, type RunningModel } from "../../../tests/support/model-harness.js";
 import { prosodyModel } from "./index.js";
 
-const SAMPLES = `${sharedDirectory()}samples/audio/`;
-const SKIP = !prosodyModel.isInstalled()
-  ? `the prosody model is not installed: ${prosodyModel.notInstalledReason?.()}`
-  : !existsSync(`${SAMPLES}speech_4s.wav`)
-    ? `the shared audio samples are absent (${SAMPLES}): set MOODWIRE_SHARED`
-    : !ffmpegAvailable()
-      ? "ffmpeg is not installed"
-      : false;
-if (SKIP !== false) console.log(`# prosody model tests skipped: ${SKIP}`);
+const SKIP = audioModelSkip(prosodyModel);
 
-let model: ExpressionModel<"prosody">;
-let pool: WorkerPool;
+let running: RunningModel<"prosody"> | undefined;
 const fixtures = new MediaFixtures();
 
 before(async () => {
-  if (SKIP !== false) return;
-  pool = new WorkerPool({ workers: 1, intraOpThreads: 1, batchWindowMs: 0, maxBatch: 16, taskTimeoutMs: 120_000 });
-  model = prosodyModel.create({ pool, maxWorkers: undefined, inlineWhenIdle: false });
-  await pool.start();
-  await model.load();
+  if (SKIP === false) running = await startModel(prosodyModel);
 });
 
 after(async () => {
   fixtures.dispose();
-  await pool?.close();
+  await running?.pool.close();
 });
 
-async function prosody(bytes: Buffer, session: ConnectionSession, windowMs = 5000): Promise<ModelOutput<TimedPrediction>> {
-  const needs = prosodyModel.needs({});
-  const media = await decodeMedia(readPayload(bytes.toString("base64"), false, DEFAULT_LIMITS), needs, DEFAULT_LIMITS);
-  return model.predict(media, {}, session.predictContext(media, needs, windowMs));
-}
+const prosody = (bytes: Buffer, session: ConnectionSession): Promise<ModelOutput<TimedPrediction>> => predictAudio(prosodyModel, running!.model, bytes, session);
 
 function predictions(output: ModelOutput<TimedPrediction>): TimedPrediction[] {
   assert.ok("predictions" in output, `expected speech, got ${JSON.stringify(output)}`);
   return output.predictions;
 }
 
-const sample = (name: string): Buffer => readFileSync(`${SAMPLES}${name}`);
+const sample = (name: string): Buffer => readFileSync(`${AUDIO_SAMPLES}${name}`);
 const T = { skip: SKIP, timeout: 120_000 };
 
 describe("prosody model", () => {
@@ -91,7 +71,7 @@ describe("prosody model", () => {
   });
 
   it("a video's audio track", T, async () => {
-    const video = fixtures.generate("talking.mp4", ["-f", "lavfi", "-i", "color=size=64x48:rate=10:duration=4.5", "-i", `${SAMPLES}speech_4s.wav`, "-shortest", "-c:v", "libx264", "-c:a", "aac"]);
+    const video = fixtures.generate("talking.mp4", ["-f", "lavfi", "-i", "color=size=64x48:rate=10:duration=4.5", "-i", `${AUDIO_SAMPLES}speech_4s.wav`, "-shortest", "-c:v", "libx264", "-c:a", "aac"]);
     assert.ok(predictions(await prosody(video, new ConnectionSession())).length >= 1);
   });
 });
