@@ -1,8 +1,11 @@
 """Trains the face expression classifier on FER2013 crops aligned by the served pipeline
 (align-fer.mjs) with FER+ crowd votes as soft targets, plus a second head for FER2013's original
 7 labels. Checkpoints every epoch; --resume continues from the last one. Exports ONNX with --export.
+--time-budget fits the schedule's length to a wall-clock budget (how the shipped model was trained on a
+lent GPU; the model card gives the exact command and the epoch count to use without a budget).
 
   /usr/bin/python3 training/face/train.py --data ../shared/data/face/fer2013 --aligned DIR --out DIR [--resume]
+  /usr/bin/python3 training/face/train.py ... --widths 48 96 192 384 --seed 22 --epochs 59 [--device cuda]
   /usr/bin/python3 training/face/train.py ... --export models/face/expression.onnx [--ensemble DIR ...]
 """
 import argparse, csv, os, time
@@ -46,8 +49,11 @@ def conv(i, o):
     return [nn.Conv2d(i, o, 3, padding=1, bias=False), nn.BatchNorm2d(o), nn.ReLU(inplace=True)]
 
 
+DEFAULT_WIDTHS = (32, 64, 128, 256)
+
+
 class Net(nn.Module):
-    def __init__(self, widths=(32, 64, 128, 256)):
+    def __init__(self, widths=DEFAULT_WIDTHS):
         super().__init__()
         a, b, c, d = widths
         self.features = nn.Sequential(
@@ -82,40 +88,68 @@ class Served(nn.Module):
 
 
 def augment(x, gen):
-    n = x.shape[0]
-    angle = (torch.rand(n, generator=gen) * 2 - 1) * (12 * np.pi / 180)
-    scale = 1 + (torch.rand(n, generator=gen) * 2 - 1) * 0.1
-    shift = (torch.rand(n, 2, generator=gen) * 2 - 1) * (4 / 24)
+    """Random pose, mirror, contrast, brightness and one erased square. The random numbers come from a
+    CPU generator in one block (one copy to the device per batch), so a run is reproducible anywhere."""
+    n, dev = x.shape[0], x.device
+    r = torch.rand(n, 12, generator=gen).to(dev)
+    angle = (r[:, 0] * 2 - 1) * (12 * np.pi / 180)
+    scale = 1 + (r[:, 1] * 2 - 1) * 0.1
+    shift = (r[:, 2:4] * 2 - 1) * (4 / 24)
     cos, sin = torch.cos(angle) / scale, torch.sin(angle) / scale
-    theta = torch.stack([torch.stack([cos, -sin, shift[:, 0]], 1), torch.stack([sin, cos, shift[:, 1]], 1)], 1)
-    flip = torch.rand(n, generator=gen) < 0.5
-    theta[flip, 0, :] *= torch.tensor([-1.0, 1.0, 1.0])
+    mirror = 1 - 2 * (r[:, 4] < 0.5).float()
+    theta = torch.stack([torch.stack([cos * mirror, -sin, shift[:, 0]], 1), torch.stack([sin, cos, shift[:, 1]], 1)], 1)
     grid = F.affine_grid(theta, x.shape, align_corners=False)
     x = F.grid_sample(x, grid, padding_mode="border", align_corners=False)
-    contrast = 1 + (torch.rand(n, 1, 1, 1, generator=gen) * 2 - 1) * 0.3
-    bright = (torch.rand(n, 1, 1, 1, generator=gen) * 2 - 1) * 25
+    contrast = (1 + (r[:, 5] * 2 - 1) * 0.3).view(n, 1, 1, 1)
+    bright = ((r[:, 6] * 2 - 1) * 25).view(n, 1, 1, 1)
     mean = x.mean((2, 3), keepdim=True)
     x = ((x - mean) * contrast + mean + bright).clamp(0, 255)
-    # Random erasing: one 12–20 px square per image with probability 0.5.
-    for i in torch.nonzero(torch.rand(n, generator=gen) < 0.5).flatten().tolist():
-        s = int(torch.randint(12, 21, (1,), generator=gen))
-        y0, x0 = (int(v) for v in torch.randint(0, 48 - s, (2,), generator=gen))
-        x[i, :, y0:y0 + s, x0:x0 + s] = float(torch.rand(1, generator=gen) * 255)
-    return x
+    # Random erasing: one 12–20 px square per image with probability 0.5, filled with one grey level.
+    size = 12 + (r[:, 7] * 9).floor()
+    y0 = (r[:, 8] * (48 - size + 1)).floor(); x0 = (r[:, 9] * (48 - size + 1)).floor()
+    pos = torch.arange(48, device=dev)
+    rows = (pos[None, :] >= y0[:, None]) & (pos[None, :] < (y0 + size)[:, None])
+    cols = (pos[None, :] >= x0[:, None]) & (pos[None, :] < (x0 + size)[:, None])
+    erase = r[:, 10] < 0.5
+    mask = (rows[:, :, None] & cols[:, None, :] & erase[:, None, None]).unsqueeze(1)
+    return torch.where(mask, (r[:, 11] * 255).view(n, 1, 1, 1), x)
 
 
-def evaluate(model, images, soft, usable, fer):
-    model.eval()
+def predict(nets, images, device):
+    """Served probabilities (mirror-averaged, ensemble-averaged) for uint8 crops."""
+    served = Served(*nets).eval()
     probs_p, probs_f = [], []
     with torch.no_grad():
         for s in range(0, len(images), 512):
-            x = torch.from_numpy(images[s:s + 512]).float().unsqueeze(1).contiguous(memory_format=torch.channels_last)
-            p, f = Served(model)(x)
-            probs_p.append(p.numpy()); probs_f.append(f.numpy())
-    p = np.concatenate(probs_p); f = np.concatenate(probs_f)
-    majority = soft.argmax(1)
-    return {"ferplus_accuracy": float((p.argmax(1) == majority)[usable].mean()),
+            x = torch.from_numpy(images[s:s + 512]).float().unsqueeze(1).to(device).contiguous(memory_format=torch.channels_last)
+            p, f = served(x)
+            probs_p.append(p.float().cpu().numpy()); probs_f.append(f.float().cpu().numpy())
+    return np.concatenate(probs_p), np.concatenate(probs_f)
+
+
+def evaluate(nets, images, soft, usable, fer, device):
+    p, f = predict(nets, images, device)
+    return {"ferplus_accuracy": float((p.argmax(1) == soft.argmax(1))[usable].mean()),
             "fer2013_accuracy": float((f.argmax(1) == fer).mean())}
+
+
+def load_run(folder, device="cpu"):
+    best = torch.load(os.path.join(folder, "best.pt"), map_location=device)
+    net = Net(tuple(best.get("widths", DEFAULT_WIDTHS))).to(device).to(memory_format=torch.channels_last)
+    net.load_state_dict(best["model"]); net.eval()
+    return net, best
+
+
+def reschedule(sched, steps, lr):
+    """Another total length for a one-cycle schedule already under way: the step count so far is kept and
+    the warm-up and annealing phases are stretched or shrunk to the new length."""
+    fresh = torch.optim.lr_scheduler.OneCycleLR(torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=lr, momentum=0.9),
+                                                max_lr=lr, total_steps=steps, pct_start=0.15)
+    sched.total_steps, sched._schedule_phases = fresh.total_steps, fresh._schedule_phases
+
+
+def soft_cross_entropy(logits, target):
+    return -(target * F.log_softmax(logits, 1)).sum(1)
 
 
 def main():
@@ -126,24 +160,28 @@ def main():
     ap.add_argument("--epochs", type=int, default=30)
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--lr", type=float, default=0.05)
+    ap.add_argument("--widths", type=int, nargs=4, default=list(DEFAULT_WIDTHS), help="channels of the four conv groups")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--device", default="cpu")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--fer2013-weight", type=float, default=0.5, help="weight of the FER2013 head's loss")
+    ap.add_argument("--limit", type=int, default=0, help="train on the first N images only (smoke runs)")
+    ap.add_argument("--time-budget", type=float, default=0, help="seconds: after the first epoch, fit the schedule's length to this")
     ap.add_argument("--resume", action="store_true")
     ap.add_argument("--export")
     ap.add_argument("--ensemble", nargs="*", default=[], help="with --export: more run folders whose best.pt joins the exported ensemble")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
+    torch.backends.cudnn.benchmark = True
     torch.manual_seed(args.seed)
     os.makedirs(args.out, exist_ok=True)
+    device = torch.device(args.device)
 
-    model = Net().to(memory_format=torch.channels_last)
     if args.export:
         nets = []
         for folder in [args.out, *args.ensemble]:
-            best = torch.load(os.path.join(folder, "best.pt"))
-            net = Net(); net.load_state_dict(best["model"]); net.eval()
-            nets.append(net)
+            net, best = load_run(folder)
+            nets.append(net.to(memory_format=torch.contiguous_format))
             print("member", folder, "epoch", best["epoch"], best["val"])
         torch.onnx.export(Served(*nets), torch.zeros(1, 1, 48, 48), args.export, input_names=["face"],
                           output_names=["ferplus", "fer2013"], dynamic_axes={"face": {0: "n"}, "ferplus": {0: "n"}, "fer2013": {0: "n"}},
@@ -153,11 +191,15 @@ def main():
 
     tr_img, tr_votes, tr_joined, tr_fer = load_split(args, "Training")
     va_img, va_votes, va_joined, va_fer = load_split(args, "PublicTest")
+    if args.limit:
+        tr_img, tr_votes, tr_joined, tr_fer = tr_img[:args.limit], tr_votes[:args.limit], tr_joined[:args.limit], tr_fer[:args.limit]
     tr_soft, tr_usable = ferplus_targets(tr_votes, tr_joined)
     va_soft, va_usable = ferplus_targets(va_votes, va_joined)
-    x_all = torch.from_numpy(tr_img).float().unsqueeze(1)
-    soft_all = torch.from_numpy(tr_soft); usable_all = torch.from_numpy(tr_usable).float(); fer_all = torch.from_numpy(tr_fer)
+    x_all = torch.from_numpy(tr_img).float().unsqueeze(1).to(device)
+    soft_all = torch.from_numpy(tr_soft).to(device); usable_all = torch.from_numpy(tr_usable).float().to(device)
+    fer_all = torch.from_numpy(tr_fer).to(device)
 
+    model = Net(tuple(args.widths)).to(device).to(memory_format=torch.channels_last)
     steps = args.epochs * (len(tr_img) // args.batch)
     opt = torch.optim.SGD(model.parameters(), lr=args.lr, momentum=0.9, nesterov=True, weight_decay=5e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=steps, pct_start=0.15)
@@ -165,38 +207,46 @@ def main():
     start, best_acc = 0, -1.0
     last = os.path.join(args.out, "last.pt")
     if args.resume and os.path.exists(last):
-        ck = torch.load(last)
+        ck = torch.load(last, map_location=device)
         model.load_state_dict(ck["model"]); opt.load_state_dict(ck["opt"]); sched.load_state_dict(ck["sched"])
         gen.set_state(ck["gen"]); start, best_acc = ck["epoch"] + 1, ck["best"]
         if sched.total_steps != steps:
-            # Resumed with another --epochs: keep the step count, stretch or shrink the one-cycle phases.
-            fresh = torch.optim.lr_scheduler.OneCycleLR(torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=args.lr, momentum=0.9),
-                                                        max_lr=args.lr, total_steps=steps, pct_start=0.15)
-            sched.total_steps, sched._schedule_phases = fresh.total_steps, fresh._schedule_phases
+            reschedule(sched, steps, args.lr)
         print("resumed at epoch", start, "of", args.epochs, flush=True)
 
-    for epoch in range(start, args.epochs):
+    epoch, began = start, time.time()
+    while epoch < args.epochs:
         model.train()
         t = time.time()
-        order = torch.randperm(len(tr_img), generator=gen)
-        total = 0.0
+        order = torch.randperm(len(tr_img), generator=gen).to(device)
+        total = torch.zeros((), device=device)
         for s in range(0, len(order) - args.batch + 1, args.batch):
             idx = order[s:s + args.batch]
             x = augment(x_all[idx], gen).contiguous(memory_format=torch.channels_last)
             logits_p, logits_f = model(x)
             mask = usable_all[idx]
-            loss_p = (-(soft_all[idx] * F.log_softmax(logits_p, 1)).sum(1) * mask).sum() / mask.sum().clamp(min=1)
-            loss = loss_p + args.fer2013_weight * F.cross_entropy(logits_f, fer_all[idx], label_smoothing=0.1)
+            loss_p = (soft_cross_entropy(logits_p, soft_all[idx]) * mask).sum() / mask.sum().clamp(min=1)
+            loss_f = F.cross_entropy(logits_f, fer_all[idx], label_smoothing=0.1)
+            loss = loss_p + args.fer2013_weight * loss_f
             opt.zero_grad(); loss.backward(); opt.step(); sched.step()
-            total += float(loss)
-        val = evaluate(model, va_img, va_soft, va_usable, va_fer)
+            total += loss.detach()
+        val = evaluate([model], va_img, va_soft, va_usable, va_fer, device)
         score = val["ferplus_accuracy"] + val["fer2013_accuracy"]
         if score > best_acc:
             best_acc = score
-            torch.save({"model": model.state_dict(), "epoch": epoch, "val": val}, os.path.join(args.out, "best.pt"))
+            torch.save({"model": model.state_dict(), "widths": args.widths, "epoch": epoch, "val": val}, os.path.join(args.out, "best.pt"))
         torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(), "gen": gen.get_state(),
                     "epoch": epoch, "best": best_acc}, last)
-        print(f"epoch {epoch} loss {total / (len(order) // args.batch):.4f} val {val} {time.time() - t:.0f}s", flush=True)
+        seconds = time.time() - t
+        print(f"epoch {epoch} loss {float(total) / (len(order) // args.batch):.4f} val {val} {seconds:.1f}s", flush=True)
+        if args.time_budget and epoch == start + 1:
+            # Fitted on the second epoch: the first also pays for start-up and kernel selection.
+            fit = max(epoch + 2, min(args.epochs, epoch + 1 + int((args.time_budget - (time.time() - began)) / seconds)))
+            if fit != args.epochs:
+                args.epochs = fit
+                reschedule(sched, fit * (len(tr_img) // args.batch), args.lr)
+                print("time budget: training for", fit, "epochs", flush=True)
+        epoch += 1
 
 
 if __name__ == "__main__":
