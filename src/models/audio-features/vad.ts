@@ -4,6 +4,7 @@
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { InferenceSession, Tensor } from "onnxruntime-node";
+import { sessionOptions } from "../../runtime/session-options.js";
 
 /** Samples per VAD chunk at 16 kHz (the model's fixed step). */
 export const VAD_CHUNK_SAMPLES = 512;
@@ -22,7 +23,7 @@ export class SpeechDetector {
   private constructor(private readonly session: InferenceSession) {}
 
   static async load(intraOpThreads: number): Promise<SpeechDetector> {
-    return new SpeechDetector(await InferenceSession.create(vadModelPath(), { intraOpNumThreads: intraOpThreads, executionMode: "sequential" }));
+    return new SpeechDetector(await InferenceSession.create(vadModelPath(), sessionOptions(intraOpThreads)));
   }
 
   /** Speech probability of each whole 512-sample chunk of `samples` (a partial last chunk is zero-padded). */

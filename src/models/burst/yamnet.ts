@@ -9,6 +9,7 @@ import { encodeOnnxModel } from "../../runtime/onnx-proto.js";
 import { vendorDirectory } from "../../runtime/paths.js";
 import { tfliteToOnnx } from "../../runtime/tflite-to-onnx.js";
 import { readTflite } from "../../runtime/tflite.js";
+import { sessionOptions } from "../../runtime/session-options.js";
 
 /** One YAMNet patch: 0.975 s at 16 kHz. */
 export const PATCH_SAMPLES = 15_600;
@@ -46,7 +47,7 @@ export class Yamnet {
   private constructor(private readonly session: InferenceSession) {}
 
   static async load(intraOpThreads: number, path = yamnetPaths().model): Promise<Yamnet> {
-    const session = await InferenceSession.create(yamnetOnnx(readFileSync(path)), { intraOpNumThreads: intraOpThreads, executionMode: "sequential", logSeverityLevel: 3 });
+    const session = await InferenceSession.create(yamnetOnnx(readFileSync(path)), sessionOptions(intraOpThreads));
     return new Yamnet(session);
   }
 

@@ -10,6 +10,7 @@ import type { Detection } from "./detector.js";
 import { EMBEDDING_INPUT_SIZE, FaceEmbedder } from "./embedding.js";
 import { classifyCrops, DETECTOR_INPUT_FLOATS, detectFaces } from "./inference.js";
 import type { FaceKernelInput, FaceKernelOutput, FoundFace } from "./kernel-types.js";
+import { sessionOptions } from "../../runtime/session-options.js";
 
 /** σ(slope · logit(score) + intercept): the detector's raw score as a calibrated probability. */
 export function calibratedProbability(score: number, calibration: FaceModelConfig["detector"]["calibration"]): number {
@@ -38,9 +39,8 @@ export class FaceKernel implements Kernel<FaceKernelInput, FaceKernelOutput> {
   async load(options: KernelOptions): Promise<void> {
     this.config = readFaceConfig();
     const files = faceModelFiles(this.config);
-    const sessionOptions: InferenceSession.SessionOptions = { intraOpNumThreads: options.intraOpThreads, executionMode: "sequential", logSeverityLevel: 3 };
-    this.detector = await InferenceSession.create(files.detector, sessionOptions);
-    this.classifier = await InferenceSession.create(files.classifier, sessionOptions);
+    this.detector = await InferenceSession.create(files.detector, sessionOptions(options.intraOpThreads));
+    this.classifier = await InferenceSession.create(files.classifier, sessionOptions(options.intraOpThreads));
     this.embedder = await FaceEmbedder.load();
     // Warm-up runs: the first run of each network allocates and compiles (hundreds of milliseconds for the
     // wasm embedder), which belongs in loading, not in the first payload that finds a face.

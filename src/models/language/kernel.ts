@@ -14,6 +14,7 @@ import type { LanguageKernelInput, LanguageKernelOutput } from "./kernel-types.j
 import { combine, EMOTION_COUNT, Planner, SENTIMENT_COUNT, TOXICITY_COUNT, type RowScores, type Sequence } from "./plan.js";
 import { SentencePieceTokenizer } from "./tokenizer.js";
 import { loadVocabulary } from "./vocab.js";
+import { sessionOptions } from "../../runtime/session-options.js";
 
 export { EMOTION_COUNT, SENTIMENT_COUNT, TOXICITY_COUNT };
 
@@ -36,14 +37,7 @@ export class LanguageEngine {
     const config = loadConfig(directory);
     const vocabulary = loadVocabulary();
     const tokenizer = new SentencePieceTokenizer(vocabulary, config.tokenization.reserved);
-    const session = await InferenceSession.create(path, {
-      intraOpNumThreads: Math.max(1, options.intraOpThreads),
-      interOpNumThreads: 1,
-      graphOptimizationLevel: "all",
-      executionMode: "sequential",
-      // The arena keeps the peak of the largest batch ever seen; without it memory returns after big texts.
-      enableCpuMemArena: false,
-    });
+    const session = await InferenceSession.create(path, sessionOptions(options.intraOpThreads));
     for (const name of ["token_ids", "token_mask", "span_mask"]) {
       if (!session.inputNames.includes(name)) throw new Error(`language.onnx lacks the input '${name}'`);
     }

@@ -8,6 +8,7 @@ import { AudioFrontEnd, FEATURE_NAMES } from "../audio-features/index.js";
 import { readProsodyConfig } from "./config.js";
 import { projectExpressions } from "./expressions.js";
 import type { ProsodyKernelInput, ProsodyKernelOutput } from "./kernel-types.js";
+import { sessionOptions } from "../../runtime/session-options.js";
 
 export interface ProsodyClassifierOutputs {
   classes: Float32Array;
@@ -31,7 +32,7 @@ export class ProsodyKernel implements Kernel<ProsodyKernelInput, ProsodyKernelOu
   async load(options: KernelOptions): Promise<void> {
     const config = readProsodyConfig();
     this.frontEnd = await AudioFrontEnd.load(options.intraOpThreads);
-    this.classifier = await InferenceSession.create(config.classifierPath, { intraOpNumThreads: options.intraOpThreads, executionMode: "sequential", logSeverityLevel: 3 });
+    this.classifier = await InferenceSession.create(config.classifierPath, sessionOptions(options.intraOpThreads));
     // Warm-up: the first runs allocate, which belongs in loading rather than in the first payload.
     await this.frontEnd.analyse(new Float32Array(16000));
     await classifySegments(this.classifier, [new Float32Array(FEATURE_NAMES.length)]);
