@@ -167,7 +167,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
 
   // Models load after the port opens so /healthz answers at once and /readyz reports progress.
   const endpoint = `ws://${hostForUrl}:${port}${STREAM_PATH}`;
-  log.info("listening", { url: endpoint, models: registry.names, ffmpeg: withFfmpeg, ...(withFfmpeg ? {} : { formats_off: FFMPEG_FORMATS }) });
+  const playground = servesPlayground(config) ? { playground: `http://${hostForUrl}:${port}/` } : {};
+  log.info("listening", { url: endpoint, ...playground, models: registry.names, ffmpeg: withFfmpeg, ...(withFfmpeg ? {} : { formats_off: FFMPEG_FORMATS }) });
   const loadStarted = performance.now();
   const loading = registry.load().then(
     () => log.info("models_loaded", { models: registry.names, ms: Math.round(performance.now() - loadStarted) }),
