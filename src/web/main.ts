@@ -25,12 +25,17 @@ function element<T extends HTMLElement>(id: string): T {
 
 const TEXT_DEBOUNCE_MS = 400;
 
-const info = await fetchServerInfo();
+const info = await fetchServerInfo().catch((error: unknown) => {
+  element("server").textContent = `Could not ask the server what it serves (GET /info): ${String(error)}`;
+  throw error;
+});
 const served = new Set<ModelName>(info.models.map((m) => m.name));
-const apiKey = element<HTMLInputElement>("api-key");
 const status = new StatusView(element("lanes"), element("log"));
 element("server").textContent = `${info.name} ${info.version} · models: ${[...served].join(", ") || "none"}${info.api_key_required ? " · this server requires an API key" : ""}`;
-element("api-key-hint").textContent = info.api_key_required ? "Required by this server; sent as the apikey query parameter." : "This server takes no key; leave it empty.";
+// The key is only sent to a server that asks for one.
+const apiKey = element<HTMLInputElement>("api-key");
+apiKey.disabled = !info.api_key_required;
+element("api-key-hint").textContent = info.api_key_required ? "Required by this server; sent as the apikey query parameter." : "This server takes no key.";
 
 let paused = false;
 
