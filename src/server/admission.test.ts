@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Admission, ConnectionCounter, HandshakeRateLimiter, type AdmissionLimits } from "./admission.js";
 import { ApiKeys } from "./auth.js";
-import { parseServeArgs, serveHelp } from "./config.js";
+import { parseServeArgs, serveHelp, servesPlayground } from "./config.js";
 
 describe("HandshakeRateLimiter", () => {
   it("allows the configured rate per client and refills over time", () => {
@@ -135,6 +135,22 @@ describe("parseServeArgs", () => {
       assert.ok(!env.ok && /--insecure/.test(env.message) && env.message.includes(value), value);
       assert.ok(!parseServeArgs([`--isolate-models=${value}`], {}).ok, value);
     }
+  });
+
+  it("serves the playground on loopback unless --no-playground, elsewhere only with --playground", () => {
+    const playground = (args: string[], env: NodeJS.ProcessEnv = {}) => {
+      const result = parseServeArgs(args, env);
+      assert.ok(result.ok, result.ok ? "" : result.message);
+      return servesPlayground(result.config);
+    };
+    assert.equal(playground([]), true);
+    assert.equal(playground(["--no-playground"]), false);
+    assert.equal(playground([], { MOODWIRE_PLAYGROUND: "off" }), false);
+    assert.equal(playground(["--host", "0.0.0.0"]), false);
+    assert.equal(playground(["--host", "0.0.0.0", "--playground"]), true);
+    assert.equal(playground(["--no-playground"], { MOODWIRE_PLAYGROUND: "1" }), false);
+    assert.ok(!parseServeArgs(["--no-playground=1"], {}).ok);
+    assert.match(serveHelp(), /--playground, --no-playground/);
   });
 
   it("explains bad options", () => {

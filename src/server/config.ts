@@ -31,6 +31,8 @@ export interface ServerConfig {
   shutdownGraceMs: number;
   /** Least severe log line written (one JSON object per line on stderr). */
   logLevel: LogLevel;
+  /** Serve the playground page at GET /; undefined means on for a loopback host, off otherwise. */
+  playground: boolean | undefined;
 }
 
 const DEFAULT_MAX_PENDING_BYTES = 256 * 1024 * 1024;
@@ -42,6 +44,8 @@ interface OptionSpec {
   env?: string;
   /** Flags without a value (booleans). */
   boolean?: boolean;
+  /** A boolean's negative spelling (`--no-playground`), the same as the flag with the value 0. */
+  negation?: string;
   help: string;
   defaultText: string;
   set: Setter;
@@ -169,6 +173,15 @@ const OPTIONS: readonly OptionSpec[] = [
     defaultText: "info",
     set: (c, v) => (c.logLevel = logLevel(v)),
   },
+  {
+    flag: "--playground",
+    negation: "--no-playground",
+    env: "MOODWIRE_PLAYGROUND",
+    boolean: true,
+    help: "Serve the playground page (camera, microphone and text against this server) at GET /.",
+    defaultText: "on for a loopback --host, off otherwise",
+    set: (c, v) => (c.playground = boolean("--playground")(v)),
+  },
   { flag: "--shutdown-grace-ms", env: "MOODWIRE_SHUTDOWN_GRACE_MS", help: "On SIGTERM, time allowed for in-flight replies before sockets close with 1012 (service restart).", defaultText: "10000", set: (c, v) => (c.shutdownGraceMs = integer("--shutdown-grace-ms", 0)(v)) },
 ];
 
@@ -195,6 +208,7 @@ export function defaultConfig(): ServerConfig {
     maxPendingBytes: DEFAULT_MAX_PENDING_BYTES,
     shutdownGraceMs: 10_000,
     logLevel: "info",
+    playground: undefined,
   };
 }
 
@@ -218,8 +232,13 @@ export function parseServeArgs(args: readonly string[], env: NodeJS.ProcessEnv):
     for (let i = 0; i < args.length; i++) {
       const arg = args[i]!;
       const [flag, inline] = arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
-      const option = OPTIONS.find((o) => o.flag === flag);
+      const option = OPTIONS.find((o) => o.flag === flag || o.negation === flag);
       if (option === undefined) throw new ConfigError(`unknown option '${arg}' (see 'moodwire serve --help')`);
+      if (option.negation === flag) {
+        if (inline !== undefined) throw new ConfigError(`${flag} takes no value (use ${option.flag}=${inline})`);
+        option.set(config, "0");
+        continue;
+      }
       if (option.boolean === true) {
         option.set(config, inline ?? "1");
         continue;
@@ -238,14 +257,19 @@ export function parseServeArgs(args: readonly string[], env: NodeJS.ProcessEnv):
 
 export function serveHelp(): string {
   const rows = OPTIONS.map((o) => {
-    const name = o.boolean === true ? o.flag : `${o.flag} <value>`;
+    const name = o.boolean !== true ? `${o.flag} <value>` : o.negation === undefined ? o.flag : `${o.flag}, ${o.negation}`;
     const env = o.env === undefined ? "" : ` [env ${o.env}]`;
     return `  ${name.padEnd(32)} ${o.help} Default: ${o.defaultText}.${env}`;
   });
-  return ["Usage: moodwire serve [options]", "", "Starts the HTTP + WebSocket server (/v0/stream/models, /healthz, /readyz, /metrics).", "", "Options:", ...rows, "  --help                           Show this help."].join("\n");
+  return ["Usage: moodwire serve [options]", "", "Starts the HTTP + WebSocket server (/v0/stream/models, /healthz, /readyz, /metrics, /info, and the playground page at /).", "", "Options:", ...rows, "  --help                           Show this help."].join("\n");
 }
 
 /** Loopback addresses may run without keys; anything else needs keys or --insecure. */
 export function isLoopback(host: string): boolean {
   return host === "localhost" || host === "::1" || host.startsWith("127.");
+}
+
+/** Whether GET / serves the playground: as configured, else only on loopback (a public server shows no page unasked). */
+export function servesPlayground(config: Pick<ServerConfig, "host" | "playground">): boolean {
+  return config.playground ?? isLoopback(config.host);
 }

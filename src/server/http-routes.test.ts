@@ -16,12 +16,23 @@ describe("GET /info", () => {
       assert.deepEqual(info, {
         ...packageInfo(),
         stream_path: "/v0/stream/models",
+        api_key_required: false,
         ready: true,
         models: [
           { name: "language", accepts: ["text"], card: "models/language/MODEL_CARD.md" },
           { name: "face", accepts: ["image", "video"], card: "models/face/MODEL_CARD.md" },
         ],
       });
+    } finally {
+      await server.shutdown();
+    }
+  });
+
+  it("says when clients must present an API key", async () => {
+    const server = await startTestServer({ factories: [fakeLanguage], apiKeys: ["k"] });
+    try {
+      const info = JSON.parse((await httpGet(server.port, "/info")).body) as Record<string, unknown>;
+      assert.equal(info.api_key_required, true);
     } finally {
       await server.shutdown();
     }

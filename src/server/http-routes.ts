@@ -1,5 +1,5 @@
 // The plain-HTTP side of the server: health, readiness, metrics, what it serves (/info), the 426 for the stream path without an
-// upgrade, and the web page with its assets. A lookup table of routes; anything else is 404.
+// upgrade, and the web page with its assets (unless the playground is off). A lookup table of routes; anything else is 404.
 
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { StaticFiles } from "./static-files.js";
@@ -18,7 +18,7 @@ type Reply = { status: number; body: string | Buffer; contentType: string };
 const TEXT = "text/plain; charset=utf-8";
 const text = (status: number, body: string, contentType = TEXT): Reply => ({ status, body, contentType });
 
-export function httpRoutes(state: HttpState, streamPath: string, files: StaticFiles): (request: IncomingMessage, response: ServerResponse) => void {
+export function httpRoutes(state: HttpState, streamPath: string, files: StaticFiles | undefined): (request: IncomingMessage, response: ServerResponse) => void {
   const routes: Readonly<Record<string, () => Reply>> = {
     "/healthz": () => text(200, "ok\n"),
     "/readyz": () => {
@@ -41,6 +41,7 @@ export function httpRoutes(state: HttpState, streamPath: string, files: StaticFi
     const path = new URL(request.url ?? "/", "http://localhost").pathname;
     const route = Object.hasOwn(routes, path) ? routes[path] : undefined;
     if (route !== undefined) return send(request, response, route());
+    if (files === undefined) return send(request, response, text(404, "Not found.\n"));
     void files.get(path).then((file) =>
       send(request, response, file === undefined ? text(404, "Not found.\n") : { status: 200, body: file.body, contentType: file.contentType }),
     );

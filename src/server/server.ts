@@ -1,4 +1,5 @@
-// HTTP + WebSocket server: /v0/stream/models, /healthz, /readyz, /metrics; auth and admission at the handshake.
+// HTTP + WebSocket server: /v0/stream/models, /healthz, /readyz, /metrics, /info, the playground page; auth and
+// admission at the handshake.
 
 import { existsSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
@@ -11,7 +12,7 @@ import { packageInfo, PACKAGE_ROOT } from "../runtime/paths.js";
 import type { ModelFactory } from "../models/types.js";
 import { Admission } from "./admission.js";
 import { presentedKey } from "./auth.js";
-import { isLoopback, type ServerConfig } from "./config.js";
+import { isLoopback, servesPlayground, type ServerConfig } from "./config.js";
 import { Connection } from "./connection.js";
 import { createLogger, throttledEvent } from "./log.js";
 import { InFlightBudget } from "./in-flight-budget.js";
@@ -47,13 +48,16 @@ function refuse(socket: Duplex, status: number, reason: string, body: string): v
 }
 
 /**
- * What GET /info says that does not change while the server runs: the package, the stream path, and
- * each enabled model with the media it reads and its card. Read once (package.json, the cards on disk).
+ * What GET /info says that does not change while the server runs: the package, the stream path, whether
+ * clients must present an API key (so a page can ask for one before its handshake is refused: browsers do
+ * not show a refused handshake's status), and each enabled model with the media it reads and its card.
+ * Read once (package.json, the cards on disk).
  */
-function describeServer(models: readonly ModelName[]): object {
+function describeServer(models: readonly ModelName[], apiKeyRequired: boolean): object {
   return {
     ...packageInfo(),
     stream_path: STREAM_PATH,
+    api_key_required: apiKeyRequired,
     models: models.map((name) => {
       const card = `models/${name}/MODEL_CARD.md`;
       return { name, accepts: MODEL_SPECS[name].accepts, ...(existsSync(`${PACKAGE_ROOT}${card}`) ? { card } : {}) };
@@ -84,7 +88,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     modelWorkers: config.modelWorkers,
     onRestart: (reason) => log.warn("worker_restarted", { reason }),
   });
-  const description = describeServer(registry.names);
+  const description = describeServer(registry.names, !admission.open);
   const metrics = new ServerMetrics(packageInfo().version);
   const budget = new InFlightBudget(config.maxPendingBytes);
   const connections = new Map<WebSocket, Connection>();
@@ -115,7 +119,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         info: () => ({ ...description, ready: registry.ready && !shuttingDown }),
       },
       STREAM_PATH,
-      new StaticFiles(options.webRoot ?? WEB_ROOT),
+      servesPlayground(config) ? new StaticFiles(options.webRoot ?? WEB_ROOT) : undefined,
     ),
   );
 
@@ -163,7 +167,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
 
   // Models load after the port opens so /healthz answers at once and /readyz reports progress.
   const endpoint = `ws://${hostForUrl}:${port}${STREAM_PATH}`;
-  log.info("listening", { url: endpoint, models: registry.names, ffmpeg: withFfmpeg, ...(withFfmpeg ? {} : { formats_off: FFMPEG_FORMATS }) });
+  const playground = servesPlayground(config) ? { playground: `http://${hostForUrl}:${port}/` } : {};
+  log.info("listening", { url: endpoint, ...playground, models: registry.names, ffmpeg: withFfmpeg, ...(withFfmpeg ? {} : { formats_off: FFMPEG_FORMATS }) });
   const loadStarted = performance.now();
   const loading = registry.load().then(
     () => log.info("models_loaded", { models: registry.names, ms: Math.round(performance.now() - loadStarted) }),

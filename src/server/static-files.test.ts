@@ -63,4 +63,15 @@ describe("StaticFiles", () => {
       await server.shutdown();
     }
   });
+
+  it("is not served with the playground off (--no-playground); the server's own routes still are", async () => {
+    const server = await startServer({ ...defaultConfig(), port: 0, models: [], playground: false }, { factories: [], log: () => {}, webRoot: join(base, "web") });
+    try {
+      assert.equal((await get(server.port, "/")).status, 404);
+      assert.equal((await get(server.port, "/assets/app.js")).status, 404);
+      assert.equal((await get(server.port, "/healthz")).status, 200);
+    } finally {
+      await server.shutdown();
+    }
+  });
 });
