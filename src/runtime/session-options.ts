@@ -4,17 +4,18 @@ import type { InferenceSession } from "onnxruntime-node";
 
 /**
  * One session's options inside a pool worker: `intraOpThreads` threads, operators run in order, warnings
- * off. No CPU memory arena: an arena keeps the peak of the largest batch it ever saw for the life of the
- * worker, so a server's resident memory would depend on which payload happened to be largest; without
- * it, the memory of a large batch goes back after the run.
+ * off. `memoryArena: false` drops ONNX Runtime's CPU arena, which otherwise keeps the peak of the largest
+ * run for the life of the worker: right for a model whose inputs vary widely in size (long texts), wrong
+ * for one that runs the same shapes over and over (without it, every run allocates and faults in its
+ * buffers afresh, which the face benchmark's video runs show; README, Face).
  */
-export function sessionOptions(intraOpThreads: number): InferenceSession.SessionOptions {
+export function sessionOptions(intraOpThreads: number, { memoryArena = true } = {}): InferenceSession.SessionOptions {
   return {
     intraOpNumThreads: Math.max(1, intraOpThreads),
     interOpNumThreads: 1,
     graphOptimizationLevel: "all",
     executionMode: "sequential",
     logSeverityLevel: 3,
-    enableCpuMemArena: false,
+    enableCpuMemArena: memoryArena,
   };
 }

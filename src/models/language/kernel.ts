@@ -37,7 +37,8 @@ export class LanguageEngine {
     const config = loadConfig(directory);
     const vocabulary = loadVocabulary();
     const tokenizer = new SentencePieceTokenizer(vocabulary, config.tokenization.reserved);
-    const session = await InferenceSession.create(path, sessionOptions(options.intraOpThreads));
+    // Texts range from one word to the length limit: the arena would keep the longest batch for good.
+    const session = await InferenceSession.create(path, sessionOptions(options.intraOpThreads, { memoryArena: false }));
     for (const name of ["token_ids", "token_mask", "span_mask"]) {
       if (!session.inputNames.includes(name)) throw new Error(`language.onnx lacks the input '${name}'`);
     }
