@@ -78,7 +78,7 @@ export async function measureLatency(plan: Plan, url: string, options: Options):
   }
   tick(ROUNDS);
   await single.close();
-  await model.close();
+  await model.close?.();
   await predict?.close();
   await transport.close();
   return {

@@ -10,11 +10,13 @@ import {
   connect,
   DEFAULT_URL,
   detectKind,
+  formatScores,
   hasPredictions,
   isWarning,
   shiftLanguagePrediction,
   StreamError,
   streamUrl,
+  topScores,
   wavWindows,
   type StreamConfig,
   type StreamReply,
@@ -574,8 +576,7 @@ export function topSummary(output: AnalyzeOutput, count: number): string {
     const items = (result?.predictions ?? []) as SummaryItem[];
     lines.push(`${model}: ${items.length} prediction${items.length === 1 ? "" : "s"}`);
     for (const item of items) {
-      const top = [...(item.emotions ?? [])].sort((a, b) => b.score - a.score).slice(0, count);
-      lines.push(`  ${itemLabel(item)}  ${top.map((e) => `${e.name} ${e.score.toFixed(2)}`).join(", ")}`);
+      lines.push(`  ${itemLabel(item)}  ${formatScores(topScores(item.emotions ?? [], count))}`);
     }
   }
   for (const w of output.warnings) lines.push(`warning ${w.code}${"model" in w && w.model !== undefined ? ` (${w.model})` : ""}: ${w.warning}`);

@@ -8,7 +8,7 @@ export { StreamConnectionError, StreamError, StreamProtocolError } from "./error
 export { chunkText, shiftLanguagePrediction, wavWindows } from "./chunking.js";
 export type { TextChunk, WavWindow } from "./chunking.js";
 export { encodeWav } from "./wav.js";
-export { hasPredictions, isWarning, predictionsOf, warningsOf } from "./replies.js";
+export { formatScores, hasPredictions, isWarning, predictionsOf, topScores, warningsOf } from "./replies.js";
 export type { WarningOutput } from "./replies.js";
 export { detectKind } from "./detect.js";
 export type { DetectedKind } from "./detect.js";

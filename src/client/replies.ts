@@ -1,7 +1,7 @@
 // Reading replies: a model's output is predictions or a nested warning (spec §3.3). Browser-safe (the
 // playground page uses it too): protocol types only.
 
-import type { ModelName, ModelOutput, PredictionsByModel, PredictionsReply } from "../protocol/index.js";
+import type { ModelName, ModelOutput, PredictionsByModel, PredictionsReply, Score } from "../protocol/index.js";
 
 /** A model output that carries a nested warning instead of predictions (spec §3.3). */
 export type WarningOutput = { warning: string; code: string };
@@ -30,4 +30,14 @@ export function warningsOf(reply: PredictionsReply): Array<{ model: ModelName; w
     if (isWarning(output)) out.push({ model, warning: output.warning, code: output.code });
   }
   return out;
+}
+
+/** The `n` highest scores of a list (spec §3.1 lists every label, in label order), highest first. */
+export function topScores(scores: readonly Score[], n: number): Score[] {
+  return [...scores].sort((a, b) => b.score - a.score).slice(0, n);
+}
+
+/** "Joy 0.82, Amusement 0.41". */
+export function formatScores(scores: readonly Score[]): string {
+  return scores.map((s) => `${s.name} ${s.score.toFixed(2)}`).join(", ");
 }

@@ -72,7 +72,7 @@ export class ModelRegistry {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.enabled.values()].map(({ model }) => model.close()));
+    await Promise.all([...this.enabled.values()].map(({ model }) => model.close?.()));
     await this.pool.close();
   }
 

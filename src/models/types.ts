@@ -18,8 +18,9 @@ export interface ExpressionModel<N extends ModelName = ModelName> {
   /** Loads weights and runs one warm-up inference; resolves when the model can serve. */
   load(): Promise<void>;
   predict(media: DecodedMedia, config: ConfigFor<N>, context: PredictContext): Promise<ModelOutput<PredictionsByModel[N]>>;
-  /** Releases workers and sessions. */
-  close(): Promise<void>;
+  /** Releases what the model holds beyond the shared worker pool (the registry stops the pool); absent
+   * when it holds nothing else, as for every model whose compute runs in the pool. */
+  close?(): Promise<void>;
 }
 
 /** Builds a model from the server's runtime settings; each model folder exports one. */

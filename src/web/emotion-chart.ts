@@ -5,7 +5,7 @@
 import uPlot from "uplot";
 import type { Score } from "../protocol/index.js";
 import { lineColor } from "./colors.js";
-import { top } from "./scores.js";
+import { topScores } from "../client/replies.js";
 
 const TOP_N = 3;
 const WINDOW_S = 60;
@@ -34,7 +34,7 @@ export class EmotionChart {
   }
 
   add(time: number, scores: readonly Score[]): void {
-    for (const { name } of top(scores, TOP_N)) {
+    for (const { name } of topScores(scores, TOP_N)) {
       this.lastRanked.set(name, time);
       if (!this.values.has(name)) {
         this.values.set(name, this.times.map(() => null));

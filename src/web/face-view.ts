@@ -2,7 +2,7 @@
 // and bars for the first face's action units (`facs`) and descriptions when the server returns them.
 
 import type { FacePrediction, Score } from "../protocol/index.js";
-import { formatScores, top } from "./scores.js";
+import { formatScores, topScores } from "../client/replies.js";
 
 const BOX_COLOUR = "#ffd400";
 const LABEL_BACKGROUND = "#111111";
@@ -26,7 +26,7 @@ export class FaceView {
         const item = document.createElement("li");
         const id = document.createElement("strong");
         id.textContent = face.face_id;
-        item.append(id, ` (${(face.prob * 100).toFixed(0)} % a face): ${formatScores(top(face.emotions, 3))}`);
+        item.append(id, ` (${(face.prob * 100).toFixed(0)} % a face): ${formatScores(topScores(face.emotions, 3))}`);
         return item;
       }),
     );
@@ -58,7 +58,7 @@ export class FaceView {
       const { x, y, w, h } = face.bbox;
       context.strokeStyle = BOX_COLOUR;
       context.strokeRect(x, y, w, h);
-      const label = `${face.face_id} · ${top(face.emotions, 1)[0]?.name ?? ""}`;
+      const label = `${face.face_id} · ${topScores(face.emotions, 1)[0]?.name ?? ""}`;
       const labelWidth = context.measureText(label).width + 8;
       const labelY = Math.max(0, y - 22);
       context.fillStyle = LABEL_BACKGROUND;
@@ -84,7 +84,7 @@ export class FaceView {
           note.className = "note";
           note.textContent = face === undefined ? "No face." : "This server does not return them yet.";
           section.append(note);
-        } else section.append(barList(top(scores, 8)));
+        } else section.append(barList(topScores(scores, 8)));
         return section;
       }),
     );

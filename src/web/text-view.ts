@@ -3,7 +3,8 @@
 
 import type { LanguagePrediction } from "../protocol/index.js";
 import { tintColor } from "./colors.js";
-import { formatScores, meanSentiment, top } from "./scores.js";
+import { formatScores, topScores } from "../client/replies.js";
+import { meanSentiment } from "./scores.js";
 
 export class TextView {
   constructor(
@@ -30,7 +31,7 @@ export class TextView {
   }
 
   private wordElement(word: LanguagePrediction): HTMLElement {
-    const strongest = top(word.emotions, 1)[0];
+    const strongest = topScores(word.emotions, 1)[0];
     const span = document.createElement("span");
     span.className = "word";
     span.tabIndex = 0;
@@ -44,9 +45,9 @@ export class TextView {
   }
 
   private describe(word: LanguagePrediction): void {
-    const lines = [`“${word.text}”: ${formatScores(top(word.emotions, 5))}`];
+    const lines = [`“${word.text}”: ${formatScores(topScores(word.emotions, 5))}`];
     if (word.sentiment !== undefined) lines.push(`Sentiment ${meanSentiment(word.sentiment).toFixed(1)} on 1 (negative) to 9 (positive)`);
-    if (word.toxicity !== undefined) lines.push(`Toxicity: ${formatScores(top(word.toxicity, 2))}`);
+    if (word.toxicity !== undefined) lines.push(`Toxicity: ${formatScores(topScores(word.toxicity, 2))}`);
     this.details.replaceChildren(
       ...lines.map((line) => {
         const p = document.createElement("p");

@@ -5,7 +5,7 @@
 
 import type { TimedPrediction } from "../protocol/index.js";
 import { lineColor, tintColor } from "./colors.js";
-import { formatScores, top } from "./scores.js";
+import { formatScores, topScores } from "../client/replies.js";
 
 const VISIBLE_S = 30;
 const ROW_HEIGHT = 34;
@@ -61,7 +61,7 @@ export class VoiceView {
       context.fillStyle = "#f1f1f1";
       context.fillRect(GUTTER, y + 2, width - GUTTER, ROW_HEIGHT - 4);
       for (const event of this.events[key].values()) {
-        const label = top(event.emotions, 1)[0]?.name ?? "";
+        const label = topScores(event.emotions, 1)[0]?.name ?? "";
         const left = x(event.time.begin);
         const right = Math.max(left + 3, x(event.time.end));
         context.fillStyle = tintColor(label);
@@ -82,7 +82,7 @@ export class VoiceView {
       const newest = [...this.events[key].values()].sort((a, b) => b.time.begin - a.time.begin)[0];
       if (newest === undefined) return [];
       const item = document.createElement("li");
-      item.textContent = `Latest ${title === "speech" ? "speech segment" : "burst"}, ${newest.time.begin.toFixed(1)}–${newest.time.end.toFixed(1)} s: ${formatScores(top(newest.emotions, 3))}`;
+      item.textContent = `Latest ${title === "speech" ? "speech segment" : "burst"}, ${newest.time.begin.toFixed(1)}–${newest.time.end.toFixed(1)} s: ${formatScores(topScores(newest.emotions, 3))}`;
       return [item];
     });
     this.latest.replaceChildren(...lines);

@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { describeError } from "../../src/web/messages.js";
 import { downsample } from "../../src/web/resample.js";
-import { meanSentiment, top } from "../../src/web/scores.js";
+import { topScores } from "../../src/client/replies.js";
+import { meanSentiment } from "../../src/web/scores.js";
 import { CODE_DESCRIPTIONS, ErrorCode } from "../../src/protocol/index.js";
 
 describe("downsample", () => {
@@ -27,7 +28,7 @@ describe("downsample", () => {
 
 describe("score readings", () => {
   it("top gives the highest first; meanSentiment the expected level", () => {
-    assert.deepEqual(top([{ name: "a", score: 0.1 }, { name: "b", score: 0.7 }, { name: "c", score: 0.3 }], 2).map((s) => s.name), ["b", "c"]);
+    assert.deepEqual(topScores([{ name: "a", score: 0.1 }, { name: "b", score: 0.7 }, { name: "c", score: 0.3 }], 2).map((s) => s.name), ["b", "c"]);
     assert.equal(meanSentiment([{ name: "1", score: 0.5 }, { name: "9", score: 0.5 }]), 5);
   });
 

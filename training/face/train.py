@@ -133,9 +133,10 @@ def evaluate(nets, images, soft, usable, fer, device):
             "fer2013_accuracy": float((f.argmax(1) == fer).mean())}
 
 
-def load_run(folder, device="cpu"):
-    best = torch.load(os.path.join(folder, "best.pt"), map_location=device)
-    net = Net(tuple(best.get("widths", DEFAULT_WIDTHS))).to(device).to(memory_format=torch.channels_last)
+def load_run(folder):
+    """A run's kept network on the CPU, for export (weights saved in float16 load into float32)."""
+    best = torch.load(os.path.join(folder, "best.pt"), map_location="cpu")
+    net = Net(tuple(best.get("widths", DEFAULT_WIDTHS)))
     net.load_state_dict(best["model"]); net.eval()
     return net, best
 
@@ -181,7 +182,7 @@ def main():
         nets = []
         for folder in [args.out, *args.ensemble]:
             net, best = load_run(folder)
-            nets.append(net.to(memory_format=torch.contiguous_format))
+            nets.append(net)
             print("member", folder, "epoch", best["epoch"], best["val"])
         torch.onnx.export(Served(*nets), torch.zeros(1, 1, 48, 48), args.export, input_names=["face"],
                           output_names=["ferplus", "fer2013"], dynamic_axes={"face": {0: "n"}, "ferplus": {0: "n"}, "fer2013": {0: "n"}},

@@ -33,10 +33,6 @@ class BurstModel implements ExpressionModel<"burst"> {
     if (events.length === 0) return noDetection("burst");
     return timedPredictions(window, events);
   }
-
-  async close(): Promise<void> {
-    // The pool is the registry's: it stops the workers.
-  }
 }
 
 export const burstModel: ModelFactory<"burst"> = {

@@ -115,10 +115,6 @@ class FaceModel implements ExpressionModel<"face"> {
     });
     return predictions.length === 0 ? noDetection("face") : { predictions };
   }
-
-  async close(): Promise<void> {
-    // The pool is the registry's: it stops the workers.
-  }
 }
 
 export const faceModel: ModelFactory<"face"> = {

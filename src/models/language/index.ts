@@ -66,10 +66,6 @@ class LanguageModel implements ExpressionModel<"language"> {
     });
     return toModelOutput(output);
   }
-
-  async close(): Promise<void> {
-    // The pool is the registry's: it stops the workers.
-  }
 }
 
 export const languageModel: ModelFactory<"language"> = {

@@ -33,7 +33,7 @@ before(async () => {
 });
 
 after(async () => {
-  await model?.close();
+  await model?.close?.();
   await pool?.close();
 });
 

@@ -47,10 +47,6 @@ class ProsodyModel implements ExpressionModel<"prosody"> {
     if (segments.length === 0) return noDetection("prosody");
     return timedPredictions(window, segments);
   }
-
-  async close(): Promise<void> {
-    // The pool is the registry's: it stops the workers.
-  }
 }
 
 export const prosodyModel: ModelFactory<"prosody"> = {
