@@ -5,13 +5,8 @@ import { decodeAudioContainer } from "./audio.js";
 import { MediaError } from "./errors.js";
 import { decodeImage } from "./image.js";
 import type { MediaPayload } from "./payload.js";
-import type { DecodedMedia, DecodeNeeds } from "./types.js";
+import type { DecodedMedia, DecodeNeeds, DecodeOptions } from "./types.js";
 import { decodeVideo } from "./video.js";
-
-export interface DecodeOptions {
-  /** Per ffmpeg process, milliseconds (default 10 s). */
-  timeoutMs?: number;
-}
 
 /**
  * Decodes what the models need. Throws MediaError: E0200 corrupt media, E0202 audio models asked but
@@ -35,7 +30,7 @@ export async function decodeMedia(payload: MediaPayload, needs: DecodeNeeds, lim
         if (!needs.audio) return { kind: "audio", audio: { samples: new Float32Array(0) } };
         return { kind: "audio", audio: await decodeAudioContainer(payload.bytes, payload.container, { maxDurationMs: limits.maxAudioMs, ...timeout }) };
       case "video":
-        return await decodeVideo(payload.bytes, payload.container, needs, limits, options.timeoutMs);
+        return await decodeVideo(payload.bytes, payload.container, needs, limits, options);
     }
   } catch (error) {
     if (error instanceof MediaError) throw error;

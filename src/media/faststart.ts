@@ -2,31 +2,10 @@
 // every chunk offset shifted to match, as qt-faststart does, so ffmpeg can demux the file from a pipe
 // instead of a temp file (and a process started beforehand can take it).
 
-import { isoBoxSize } from "./sniff.js";
+import { boxes } from "./iso-bmff.js";
 
 /** Boxes whose children hold the chunk offset tables (moov → trak → mdia → minf → stbl → stco/co64). */
 const PATH_TO_OFFSETS: ReadonlySet<string> = new Set(["moov", "trak", "mdia", "minf", "stbl"]);
-
-interface Box {
-  type: string;
-  start: number;
-  /** Header bytes (8, or 16 with a 64-bit size). */
-  header: number;
-  end: number;
-}
-
-/** The boxes between `start` and `end`, or undefined when a size does not fit. */
-function boxes(bytes: Buffer, start: number, end: number): Box[] | undefined {
-  const found: Box[] = [];
-  let offset = start;
-  while (offset + 8 <= end) {
-    const box = isoBoxSize(bytes, offset, end);
-    if (box === undefined || offset + box.size > end) return undefined;
-    found.push({ type: bytes.toString("latin1", offset + 4, offset + 8), start: offset, header: box.header, end: offset + box.size });
-    offset += box.size;
-  }
-  return offset === end ? found : undefined;
-}
 
 /**
  * Shifts, inside `moov` (a copy), every chunk offset that points before `before` by `shift` bytes.

@@ -123,11 +123,8 @@ export interface RunOptions {
   maxOutputBytes?: number;
   /** Kill the process (SIGKILL) when this aborts: its output is no longer wanted. */
   signal?: AbortSignal;
-  /**
-   * Collect stdout in shared memory: model workers then read it where it lies instead of receiving a
-   * copy (decoded video frames: megabytes per payload).
-   */
-  sharedOutput?: boolean;
+  /** Hands each piece of stdout over as it arrives instead of collecting it (the result's stdout is then empty). */
+  onOutput?: (chunk: Buffer) => void;
 }
 
 export interface RunResult {
@@ -172,7 +169,16 @@ export async function runProcess(bin: string, args: readonly string[], stdin: Bu
           fail("output-limit", `${bin} produced more than ${maxOutputBytes} bytes.`);
           return;
         }
-        chunks.push(chunk);
+        if (options.onOutput === undefined) {
+          chunks.push(chunk);
+          return;
+        }
+        try {
+          options.onOutput(chunk);
+        } catch (error) {
+          // A failing reader must not become an uncaught exception in this event handler.
+          fail("exit", `reading the output of ${bin} failed: ${error instanceof Error ? error.message : String(error)}`);
+        }
       });
       child.stderr.on("data", (chunk: Buffer) => {
         if (stderr.length < MAX_STDERR_BYTES) stderr = (stderr + chunk.toString("utf8")).slice(0, MAX_STDERR_BYTES);
@@ -197,8 +203,7 @@ export async function runProcess(bin: string, args: readonly string[], stdin: Bu
           const why = signal !== null ? `was killed by ${signal}` : `exited with code ${code}`;
           reject(new FfmpegError("exit", `${bin} ${why}: ${firstLine(stderr)}`, child.pid, stderr));
         } else {
-          const length = Math.min(outputBytes, maxOutputBytes);
-          resolve({ stdout: options.sharedOutput === true ? concatShared(chunks, length) : Buffer.concat(chunks, length), stderr });
+          resolve({ stdout: Buffer.concat(chunks), stderr });
         }
       });
       if (stdin === undefined) child.stdin.end();
@@ -208,13 +213,6 @@ export async function runProcess(bin: string, args: readonly string[], stdin: Bu
     semaphore.release();
     if (stdin !== undefined) spares.refill(bin, args);
   }
-}
-
-function concatShared(chunks: readonly Buffer[], length: number): Buffer {
-  const out = Buffer.from(new SharedArrayBuffer(length));
-  let at = 0;
-  for (const chunk of chunks) at += chunk.copy(out, at);
-  return out;
 }
 
 function firstLine(text: string): string {

@@ -3,7 +3,7 @@
 export * from "./types.js";
 export { MediaError } from "./errors.js";
 export { readPayload, type MediaPayload } from "./payload.js";
-export { decodedBytes, decodeMedia, type DecodeOptions } from "./decode.js";
+export { decodedBytes, decodeMedia } from "./decode.js";
 export { decodeAudio, type DecodeAudioOptions } from "./audio.js";
 export { FFMPEG_FORMATS, ffmpegInstalled, setFfmpegConcurrency, stopSpareDecoders } from "./ffmpeg.js";
 export { sniffMedia, type Sniffed } from "./sniff.js";

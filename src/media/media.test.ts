@@ -11,7 +11,7 @@ import { ffmpegProcessesRunning } from "./ffmpeg.js";
 import { ffmpegAvailable, LIMITS, limits, MediaFixtures, SINE, TESTSRC, rejectsCode } from "../../tests/support/media.js";
 import { readPayload, type MediaPayload } from "./payload.js";
 import { sniffMedia } from "./sniff.js";
-import type { DecodedMedia } from "./types.js";
+import type { DecodedMedia, VideoFrame } from "./types.js";
 
 const skip = ffmpegAvailable() ? false : "ffmpeg/ffprobe are not installed";
 
@@ -160,6 +160,25 @@ describe("ffmpeg-decoded media", { skip }, () => {
 
   it("E0205 for video frames over the side limit", async () => {
     await rejectsCode(decodeMedia(payloadOf(media.get("v.mp4")!), ALL, limits({ maxImageSide: 32 })), ErrorCode.ImageTooLarge, /64x48.*32x32/);
+  });
+
+  it("E0205 for frames over the side limit when the MP4 index claims a smaller size (read from the frames)", async () => {
+    const lying = Buffer.from(media.get("v-noaudio.mp4")!);
+    const entry = lying.indexOf("avc1") - 4;
+    lying.writeUInt16BE(16, entry + 32);
+    lying.writeUInt16BE(12, entry + 34);
+    await rejectsCode(decodeMedia(payloadOf(lying), ALL, limits({ maxImageSide: 32 })), ErrorCode.ImageTooLarge, /64x48.*32x32/);
+    assert.equal(ffmpegProcessesRunning(), 0);
+  });
+
+  it("hands each kept frame to onFrame, in order, while decoding (the frames the decode returns)", async () => {
+    for (const [name, frameRate] of [["v.mp4", 3], ["v.webm", 3], ["v.mp4", 0]] as const) {
+      const handed: VideoFrame[] = [];
+      const decoded = await decodeMedia(payloadOf(media.get(name)!), { ...ALL, frameRate }, LIMITS, { onFrame: (frame) => handed.push(frame) });
+      assert.ok(decoded.kind === "video");
+      assert.deepEqual(handed.map((f) => [f.index, f.time]), decoded.frames.map((f) => [f.index, f.time]), `${name} at ${frameRate}`);
+      assert.ok(handed.every((f, i) => f.image === decoded.frames[i]!.image), `${name}: the same pixels, not a copy`);
+    }
   });
 
   it("a video the probe refuses leaves no frame decoder running (frames are decoded beside the probe)", async () => {

@@ -205,7 +205,7 @@ export const FFMPEG_DEMUXERS: Readonly<Record<string, string>> = {
 
 /** Containers whose demuxer may need to seek (index at the end), decoded from a private temp file. */
 export const SEEKING_CONTAINERS: ReadonlySet<string> = new Set(["m4a", "mp4", "mov", "avi", "asf"]);
-const ISO_BMFF_CONTAINERS: ReadonlySet<string> = new Set(["m4a", "mp4", "mov"]);
+export const ISO_BMFF_CONTAINERS: ReadonlySet<string> = new Set(["m4a", "mp4", "mov"]);
 
 /**
  * Whether ffmpeg must be able to seek in these bytes of `container`: true for the seeking containers,

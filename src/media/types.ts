@@ -29,6 +29,16 @@ export interface VideoFrame {
   image: ImageFrame;
 }
 
+/** Called with each video frame a decode keeps, in order, as soon as it is decoded (before the decode ends). */
+export type FrameListener = (frame: VideoFrame) => void;
+
+export interface DecodeOptions {
+  /** Per ffmpeg process, milliseconds (default 10 s). */
+  timeoutMs?: number;
+  /** Sees a video's frames while the rest of the payload still decodes (a model may start on them). */
+  onFrame?: FrameListener;
+}
+
 export type DecodedMedia =
   | { kind: "text"; text: string }
   | { kind: "image"; image: ImageFrame }

@@ -4,8 +4,10 @@ import { ErrorCode, type Limits } from "../protocol/index.js";
 import { decodeAudioContainer, decodeAudioFfmpeg, measuredDurationMs } from "./audio.js";
 import { imageTooLarge, MediaError, unknownMedia, videoTooLong } from "./errors.js";
 import { FfmpegError, ffmpegFailure, mediaInput, probe, probeRate, probeSeconds, runFfmpeg, type MediaInput, type ProbeResult } from "./ffmpeg.js";
-import { parsePpmFrames } from "./ppm.js";
-import { AUDIO_SAMPLE_RATE, type AudioClip, type DecodedMedia, type DecodeNeeds, type VideoFrame } from "./types.js";
+import { probeIsoBmff } from "./iso-bmff.js";
+import { PpmStream } from "./ppm.js";
+import { ISO_BMFF_CONTAINERS } from "./sniff.js";
+import { AUDIO_SAMPLE_RATE, type AudioClip, type DecodedMedia, type DecodeNeeds, type DecodeOptions, type FrameListener, type ImageFrame, type VideoFrame } from "./types.js";
 
 /** Most frames decoded from one payload (fps 0 on a 5 s 60 fps clip). */
 export const MAX_VIDEO_FRAMES = 300;
@@ -33,8 +35,29 @@ function maxFramesOf(width: number, height: number): number {
   return Math.max(1, Math.min(MAX_VIDEO_FRAMES, Math.floor(MAX_VIDEO_FRAME_BYTES / Math.max(1, width * height * 3))));
 }
 
+/** The frames of one ffmpeg run as they arrive: a listener sees those parsed already, then each new one. */
+class FrameCollector {
+  private listener: ((image: ImageFrame, index: number) => void) | undefined;
+  readonly stream: PpmStream;
+
+  constructor(maxFrameBytes: number) {
+    this.stream = new PpmStream((image, index) => this.listener?.(image, index), maxFrameBytes);
+  }
+
+  listen(listener: (image: ImageFrame, index: number) => void): void {
+    this.stream.frames.forEach((image, index) => listener(image, index));
+    this.listener = listener;
+  }
+}
+
+interface ImageRun {
+  frames: FrameCollector;
+  /** Every frame, once ffmpeg has exited. */
+  done: Promise<ImageFrame[]>;
+}
+
 /** Runs ffmpeg for up to `maxFrames` RGB frames at `rate` per second, evenly spaced from time 0. */
-async function decodeImages(input: MediaInput, rate: number, maxFrames: number, maxOutputBytes: number, limits: Limits, timeoutMs: number | undefined, signal?: AbortSignal) {
+function decodeImages(input: MediaInput, rate: number, maxFrames: number, maxOutputBytes: number, limits: Limits, timeoutMs: number | undefined, signal?: AbortSignal): ImageRun {
   // The fps filter (also for "every frame", at the source rate) gives evenly spaced frames whose
   // times are exactly i / rate, and works the same on ffmpeg 4 to 7 (unlike -vsync / -fps_mode).
   const args = [
@@ -43,13 +66,26 @@ async function decodeImages(input: MediaInput, rate: number, maxFrames: number, 
     "-frames:v", String(maxFrames),
     "-f", "image2pipe", "-c:v", "ppm", "-pix_fmt", "rgb24", "pipe:1",
   ];
-  const { stdout } = await runFfmpeg(input, args, {
+  // A frame larger than the side limit allows (rotation keeps the area) is refused before its pixels
+  // are held: the index read in JS gives the size the container claims, which a crafted file may belie.
+  const frames = new FrameCollector(Math.min(maxOutputBytes, limits.maxImageSide * limits.maxImageSide * 3));
+  const done = runFfmpeg(input, args, {
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
     ...(signal === undefined ? {} : { signal }),
     maxOutputBytes,
-    sharedOutput: true,
-  });
-  return parsePpmFrames(stdout);
+    onOutput: (chunk) => {
+      frames.stream.push(chunk);
+      // Stops ffmpeg at once (the runner kills it when its reader throws).
+      if (frames.stream.oversized !== undefined) throw new Error("a frame is larger than the limits allow");
+    },
+  }).then(
+    () => frames.stream.frames,
+    (error: unknown) => {
+      const oversized = frames.stream.oversized;
+      throw oversized === undefined ? error : imageTooLarge("Video frames", oversized.width, oversized.height, limits.maxImageSide);
+    },
+  );
+  return { frames, done };
 }
 
 /** Output bound for `maxFrames` frames of `frameBytes` (PPM headers included; rotation keeps the area). */
@@ -57,11 +93,8 @@ function outputBound(maxFrames: number, frameBytes: number): number {
   return maxFrames * (frameBytes + 64) + 1024;
 }
 
-type PpmImages = Awaited<ReturnType<typeof decodeImages>>;
-
 /** A frame decode started before the probe answered. */
-interface EarlyFrames {
-  images: Promise<PpmImages>;
+interface EarlyFrames extends ImageRun {
   /** Kills the decode (its video was refused, or needs every frame) and resolves once it has exited. */
   abandon(): Promise<void>;
 }
@@ -74,10 +107,10 @@ interface EarlyFrames {
 function decodeFramesEarly(input: MediaInput, fps: number | undefined, limits: Limits, timeoutMs: number | undefined): EarlyFrames | undefined {
   if (fps === undefined || fps <= 0) return undefined;
   const controller = new AbortController();
-  const images = decodeImages(input, fps, MAX_VIDEO_FRAMES, outputBound(MAX_VIDEO_FRAMES, MAX_VIDEO_FRAME_BYTES / MAX_VIDEO_FRAMES), limits, timeoutMs, controller.signal);
-  const settled = images.then(() => undefined, () => undefined);
+  const run = decodeImages(input, fps, MAX_VIDEO_FRAMES, outputBound(MAX_VIDEO_FRAMES, MAX_VIDEO_FRAME_BYTES / MAX_VIDEO_FRAMES), limits, timeoutMs, controller.signal);
+  const settled = run.done.then(() => undefined, () => undefined);
   return {
-    images,
+    ...run,
     abandon: async () => {
       controller.abort();
       await settled;
@@ -85,37 +118,51 @@ function decodeFramesEarly(input: MediaInput, fps: number | undefined, limits: L
   };
 }
 
-async function decodeFrames(
-  input: MediaInput,
-  streamWidth: number,
-  streamHeight: number,
-  sourceFps: number,
-  fps: number,
-  limits: Limits,
-  timeoutMs: number | undefined,
-  early: EarlyFrames | undefined,
-): Promise<FrameResult> {
+interface FrameSource {
+  input: MediaInput;
+  streamWidth: number;
+  streamHeight: number;
+  sourceFps: number;
+}
+
+async function decodeFrames(source: FrameSource, fps: number, limits: Limits, timeoutMs: number | undefined, early: EarlyFrames | undefined, onFrame: FrameListener | undefined): Promise<FrameResult> {
+  const { input, sourceFps } = source;
   const everyFrame = fps <= 0 || fps >= sourceFps;
   const rate = everyFrame ? sourceFps : fps;
-  const frameBytes = Math.max(1, streamWidth * streamHeight * 3);
-  const maxFrames = maxFramesOf(streamWidth, streamHeight);
-  const exact = (): Promise<PpmImages> => decodeImages(input, rate, maxFrames, outputBound(maxFrames, frameBytes), limits, timeoutMs);
-  let images: PpmImages;
+  const frameBytes = Math.max(1, source.streamWidth * source.streamHeight * 3);
+  const maxFrames = maxFramesOf(source.streamWidth, source.streamHeight);
+  const frameAt = (image: ImageFrame, i: number): VideoFrame => ({ index: everyFrame ? i : Math.round((i / rate) * sourceFps), time: i / rate, image });
+  // Each kept frame reaches `onFrame` once, in order, as soon as ffmpeg has written it; a decode run
+  // again (below) repeats frames already handed over, which are skipped.
+  let handedOver = 0;
+  const handOver = (image: ImageFrame, i: number): void => {
+    if (onFrame === undefined || i !== handedOver || i >= maxFrames) return;
+    handedOver++;
+    onFrame(frameAt(image, i));
+  };
+  const exact = (): Promise<ImageFrame[]> => {
+    const run = decodeImages(input, rate, maxFrames, outputBound(maxFrames, frameBytes), limits, timeoutMs);
+    run.frames.listen(handOver);
+    return run.done;
+  };
+  let images: ImageFrame[];
   try {
     if (everyFrame) await early?.abandon();
-    // The early decode ran at `fps`; it holds more frames than the stream's size allows only for
-    // very large frames, whose bytes overrun its bound: those are decoded again, capped by frame count.
-    images = everyFrame || early === undefined ? await exact() : await early.images.catch(async (error: unknown) => {
-      if (error instanceof FfmpegError && error.reason === "output-limit") return exact();
-      throw error;
-    });
+    if (everyFrame || early === undefined) {
+      images = await exact();
+    } else {
+      early.frames.listen(handOver);
+      // The early decode ran at `fps`; it holds more frames than the stream's size allows only for
+      // very large frames, whose bytes overrun its bound: those are decoded again, capped by frame count.
+      images = await early.done.catch(async (error: unknown) => {
+        if (error instanceof FfmpegError && error.reason === "output-limit") return exact();
+        throw error;
+      });
+    }
   } catch (error) {
     throw ffmpegFailure(error, ErrorCode.UnknownMedia, "video");
   }
-  const frames = images.slice(0, maxFrames).map((image, i): VideoFrame => {
-    const time = i / rate;
-    return { index: everyFrame ? i : Math.round(time * sourceFps), time, image };
-  });
+  const frames = images.slice(0, maxFrames).map(frameAt);
   return { frames, coveredMs: (frames.length / rate) * 1000, lastFrameMs: ((frames.length - 1) / rate) * 1000 };
 }
 
@@ -124,11 +171,11 @@ async function decodeFrames(
  * (the result's kind is then "audio"). Throws E0200 (corrupt), E0202 (audio needed, no audio track),
  * E0204 (longer than limits.maxVideoMs), E0205 (frames larger than limits.maxImageSide).
  */
-export async function decodeVideo(bytes: Buffer, container: string, needs: DecodeNeeds, limits: Limits, timeoutMs?: number): Promise<DecodedMedia> {
+export async function decodeVideo(bytes: Buffer, container: string, needs: DecodeNeeds, limits: Limits, options: DecodeOptions = {}): Promise<DecodedMedia> {
   const input = mediaInput(bytes, container);
-  const early = decodeFramesEarly(input, needs.frameRate, limits, timeoutMs);
+  const early = decodeFramesEarly(input, needs.frameRate, limits, options.timeoutMs);
   try {
-    return await decodeProbedVideo(bytes, container, input, needs, limits, timeoutMs, early);
+    return await decodeProbedVideo(bytes, container, input, needs, limits, options, early);
   } finally {
     // An early frame decode whose video the probe or the limits refused ends with the payload.
     await early?.abandon();
@@ -141,12 +188,13 @@ async function decodeProbedVideo(
   input: MediaInput,
   needs: DecodeNeeds,
   limits: Limits,
-  timeoutMs: number | undefined,
+  { timeoutMs, onFrame }: DecodeOptions,
   early: EarlyFrames | undefined,
 ): Promise<DecodedMedia> {
   let probed: ProbeResult;
   try {
-    probed = await probe(input, timeoutMs === undefined ? {} : { timeoutMs });
+    // An MP4/MOV index read here spares an ffprobe process (its start-up costs more CPU than reading).
+    probed = (ISO_BMFF_CONTAINERS.has(container) ? probeIsoBmff(bytes) : undefined) ?? (await probe(input, timeoutMs === undefined ? {} : { timeoutMs }));
   } catch (error) {
     throw ffmpegFailure(error, ErrorCode.UnknownMedia, "video");
   }
@@ -174,7 +222,9 @@ async function decodeProbedVideo(
   const sourceFps = plausibleRate(probeRate(video.avg_frame_rate)) ?? plausibleRate(probeRate(video.r_frame_rate)) ?? FALLBACK_FPS;
 
   const [frameResult, audio] = await Promise.all([
-    needs.frameRate !== undefined ? decodeFrames(input, width, height, sourceFps, needs.frameRate, limits, timeoutMs, early) : undefined,
+    needs.frameRate !== undefined
+      ? decodeFrames({ input, streamWidth: width, streamHeight: height, sourceFps }, needs.frameRate, limits, timeoutMs, early, onFrame)
+      : undefined,
     needs.audio ? decodeAudioFfmpeg(input, limits.maxVideoMs, timeoutMs, videoTooLong) : undefined,
   ]);
   if (frameResult !== undefined && frameResult.frames.length === 0) throw unknownMedia("no video frame could be decoded.");

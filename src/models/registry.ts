@@ -8,7 +8,7 @@ import { faceModel } from "./face/index.js";
 import { languageModel } from "./language/index.js";
 import { prosodyModel } from "./prosody/index.js";
 import { WorkerPool, type WorkerPoolOptions } from "../runtime/worker-pool.js";
-import type { ConfigFor, ExpressionModel, ModelFactory } from "./types.js";
+import type { ConfigFor, ExpressionModel, FrameFeed, ModelFactory } from "./types.js";
 
 /** Every model Moodwire ships; a model's issue adds its factory here. */
 export const MODEL_FACTORIES: readonly ModelFactory[] = [burstModel as ModelFactory, faceModel as ModelFactory, languageModel as ModelFactory, prosodyModel as ModelFactory];
@@ -102,6 +102,16 @@ export class ModelRegistry {
     const mismatch = requested.find((name) => !MODEL_SPECS[name].accepts.includes(kind));
     if (mismatch === undefined) return undefined;
     return { code: ErrorCode.ModelMediaMismatch, message: modelMediaMismatchMessage(mismatch, kind) };
+  }
+
+  /** Feeds for the requested models that start on a video's frames while it decodes, by model. */
+  frameFeeds(request: StreamRequest, requested: readonly ModelName[]): Map<ModelName, FrameFeed> {
+    const feeds = new Map<ModelName, FrameFeed>();
+    for (const name of requested) {
+      const feed = this.enabled.get(name)!.model.feedFrames?.(request.models[name] as ConfigFor<typeof name>);
+      if (feed !== undefined) feeds.set(name, feed);
+    }
+    return feeds;
   }
 
   /** What the requested (enabled) models need decoded together, each from its own config. */

@@ -2,7 +2,7 @@
 // a model reads comes from the protocol's model table (MODEL_SPECS), what it needs decoded from its
 // factory, and its answers from predict().
 
-import type { DecodedMedia, DecodeNeeds } from "../media/types.js";
+import type { DecodedMedia, DecodeNeeds, VideoFrame } from "../media/types.js";
 import type { ModelConfigs, ModelName, ModelOutput, PredictionsByModel } from "../protocol/index.js";
 import type { WorkerPool } from "../runtime/worker-pool.js";
 import type { PredictContext } from "../session/types.js";
@@ -13,11 +13,23 @@ export type { PredictContext };
 /** A model's validated config, defaults applied. */
 export type ConfigFor<N extends ModelName> = NonNullable<ModelConfigs[N]>;
 
+/** A model's work on a video's frames, started while the payload still decodes. */
+export interface FrameFeed {
+  /** The payload's next decoded frame (in order, each once). */
+  add(frame: VideoFrame): void;
+}
+
 export interface ExpressionModel<N extends ModelName = ModelName> {
   readonly name: N;
   /** Loads weights and runs one warm-up inference; resolves when the model can serve. */
   load(): Promise<void>;
-  predict(media: DecodedMedia, config: ConfigFor<N>, context: PredictContext): Promise<ModelOutput<PredictionsByModel[N]>>;
+  /**
+   * Optional: a feed that starts on a video payload's frames as they are decoded, for a request with
+   * `config`. predict() then gets it back with the whole media and finishes what it started.
+   */
+  feedFrames?(config: ConfigFor<N>): FrameFeed;
+  /** The model's answer for one payload; `feed` is what feedFrames() returned for it, if it was called. */
+  predict(media: DecodedMedia, config: ConfigFor<N>, context: PredictContext, feed?: FrameFeed): Promise<ModelOutput<PredictionsByModel[N]>>;
   /** Releases what the model holds beyond the shared worker pool (the registry stops the pool); absent
    * when it holds nothing else, as for every model whose compute runs in the pool. */
   close?(): Promise<void>;

@@ -2,9 +2,9 @@
 
 import { performance } from "node:perf_hooks";
 import { decodedBytes, decodeMedia, MediaError, readPayload } from "../media/index.js";
-import type { DecodedMedia, DecodeNeeds } from "../media/types.js";
+import type { DecodedMedia, DecodeNeeds, VideoFrame } from "../media/types.js";
 import { ModelRegistry } from "../models/registry.js";
-import type { ConfigFor } from "../models/types.js";
+import type { ConfigFor, FrameFeed } from "../models/types.js";
 import { KernelError, KernelTimeoutError } from "../runtime/worker-pool.js";
 import {
   ErrorCode,
@@ -67,12 +67,15 @@ export async function handleRequest(request: StreamRequest, context: RequestCont
 
   let media: DecodedMedia;
   let needs: DecodeNeeds;
+  let feeds = new Map<ModelName, FrameFeed>();
   try {
     const payload = readPayload(request.data, request.raw_text, limits);
     const mismatch = registry.checkMedia(requested, payload.kind);
     if (mismatch !== undefined) return errorReply(mismatch.code, mismatch.message, request, session.jobId);
     needs = registry.decodeNeeds(request, requested);
-    media = await decodeMedia(payload, needs, limits);
+    if (payload.kind === "video") feeds = registry.frameFeeds(request, requested);
+    const onFrame = (frame: VideoFrame): void => feeds.forEach((feed) => feed.add(frame));
+    media = await decodeMedia(payload, needs, limits, feeds.size === 0 ? {} : { onFrame });
     // A container sniffed as video may turn out to hold only audio; check the models again.
     const decodedMismatch = media.kind === payload.kind ? undefined : registry.checkMedia(requested, media.kind);
     if (decodedMismatch !== undefined) return errorReply(decodedMismatch.code, decodedMismatch.message, request, session.jobId);
@@ -91,7 +94,7 @@ export async function handleRequest(request: StreamRequest, context: RequestCont
         const started = performance.now();
         context.metrics.modelInFlight.inc({ model: name });
         try {
-          const output = await model.predict(media, request.models[name] as ConfigFor<typeof name>, predictContext);
+          const output = await model.predict(media, request.models[name] as ConfigFor<typeof name>, predictContext, feeds.get(name));
           context.metrics.modelLatency.observe({ model: name }, (performance.now() - started) / 1000);
           return [name, output];
         } finally {

@@ -1,6 +1,6 @@
 // The face model (spec §2.1, §3.1 FaceItem): faces in images and video frames, each with its box,
 // calibrated detection probability, identity and the 48 expressions, computed by ./kernel.js in the
-// shared worker pool. `facs` and `descriptions` are accepted and not yet answered (the face geometry
+// shared worker pool; a video's frames start there as ffmpeg decodes them (./frame-feed.js). `facs` and `descriptions` are accepted and not yet answered (the face geometry
 // issue adds them).
 
 import type { DecodedMedia, DecodeNeeds, ImageFrame } from "../../media/types.js";
@@ -9,9 +9,10 @@ import { labelScores } from "../../protocol/node/index.js";
 import type { KernelHandle } from "../../runtime/worker-pool.js";
 import { dot } from "../../session/face-identities.js";
 import type { FaceIdentityCache } from "../../session/types.js";
-import type { ExpressionModel, ModelFactory, ModelRuntimeOptions, PredictContext } from "../types.js";
+import type { ExpressionModel, FrameFeed, ModelFactory, ModelRuntimeOptions, PredictContext } from "../types.js";
 import { missingFaceFiles, readFaceConfig, type FaceModelConfig } from "./config.js";
 import { projectExpressions } from "./expressions.js";
+import { FaceFrameFeed } from "./frame-feed.js";
 import type { FaceKernelInput, FaceKernelOutput, FoundFace } from "./kernel-types.js";
 
 /** Overlap with a face of the previous sampled frame that carries its identity over within a video, when
@@ -79,7 +80,7 @@ class FaceModel implements ExpressionModel<"face"> {
   constructor(options: ModelRuntimeOptions) {
     this.kernel = options.pool.add<FaceKernelInput, FaceKernelOutput>({
       url: new URL("./kernel.js", import.meta.url).href,
-      // A payload's frames run as one batch; its work grows with their count.
+      // A batch holds a payload's frames (or those decoded while the previous batch ran); its work grows with their count.
       weight: (input) => Math.max(1, input.frames.length),
       maxWorkers: options.maxWorkers,
     });
@@ -90,18 +91,19 @@ class FaceModel implements ExpressionModel<"face"> {
     await this.kernel.run({ frames: [{ width: 64, height: 64, data: new Uint8Array(64 * 64 * 3) }], minProbability: 0.5, minFaceSize: 0, embed: true });
   }
 
-  async predict(media: DecodedMedia, config: FaceConfig, context: PredictContext): Promise<ModelOutput<FacePrediction>> {
+  feedFrames(config: FaceConfig): FaceFrameFeed {
+    const settings = { minProbability: config.prob_threshold, minFaceSize: config.min_face_size, embed: config.identify_faces };
+    return new FaceFrameFeed(async (images) => (await this.kernel.run({ frames: images, ...settings })).frames);
+  }
+
+  async predict(media: DecodedMedia, config: FaceConfig, context: PredictContext, feed?: FrameFeed): Promise<ModelOutput<FacePrediction>> {
     const frames = sampledFrames(media);
     if (frames.length === 0) return noDetection("face");
-    const output = await this.kernel.run({
-      frames: frames.map((f) => f.image),
-      minProbability: config.prob_threshold,
-      minFaceSize: config.min_face_size,
-      embed: config.identify_faces,
-    });
-    const ids = config.identify_faces ? identifyFaces(output.frames, context.session.faceIdentities, this.config.identity.min_similarity) : undefined;
+    // Without a feed (a still image, or a caller that did not start one) every frame runs as one batch.
+    const found = await (feed instanceof FaceFrameFeed ? feed : this.feedFrames(config)).finish(frames.map((f) => f.image));
+    const ids = config.identify_faces ? identifyFaces(found, context.session.faceIdentities, this.config.identity.min_similarity) : undefined;
     const predictions: FacePrediction[] = [];
-    output.frames.forEach((faces, f) => {
+    found.forEach((faces, f) => {
       faces.forEach((face, n) => {
         predictions.push({
           frame: frames[f]!.index,

@@ -152,5 +152,11 @@ describe("face identities", () => {
     assert.equal(early.size, 1);
     assert.equal(late.size, 1);
     assert.notDeepEqual([...early], [...late]);
+
+    // Frames fed to the model while the video still decodes (as the server does) give the same answer.
+    const config = { ...DEFAULTS, identify_faces: true, fps_pred: 2 };
+    const feed = model.feedFrames!(config);
+    const media = await decodeMedia(readPayload(video.toString("base64"), false, DEFAULT_LIMITS), faceModel.needs(config), DEFAULT_LIMITS, { onFrame: (frame) => feed.add(frame) });
+    assert.deepEqual(predictions(await model.predict(media, config, { session: new ConnectionSession() }, feed)), found);
   });
 });
