@@ -21,7 +21,8 @@ RUN MOODWIRE_MODEL_MIRROR=/mirror npm ci --no-audit --no-fund \
 
 FROM ${NODE_IMAGE} AS runtime
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ffmpeg \
+ && apt-get install -y --no-install-recommends ffmpeg libjemalloc2 \
+ && ln -s /usr/lib/*-linux-gnu/libjemalloc.so.2 /usr/local/lib/libjemalloc.so.2 \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build --chown=node:node /app/package.json /app/package-lock.json ./
@@ -31,9 +32,13 @@ COPY --from=build --chown=node:node /app/models ./models
 # Listen on every interface inside the container; keys come from MOODWIRE_API_KEYS or a mounted file
 # (MOODWIRE_API_KEYS_FILE, e.g. a Docker or Kubernetes secret). Without keys the server refuses to
 # start on a non-loopback address.
+# jemalloc hands freed native memory back where glibc's per-thread arenas keep it (sharp's advice for
+# long-running servers): in the soak, RSS growth +27/+48 MB and peaks 570/634 MB, against +25 to +112 MB
+# and 659 to 761 MB with glibc (README, Reliability).
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
-    PORT=8000
+    PORT=8000 \
+    LD_PRELOAD=/usr/local/lib/libjemalloc.so.2
 USER node
 EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \

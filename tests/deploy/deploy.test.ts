@@ -38,6 +38,13 @@ describe("Dockerfile", () => {
     assert.match(runtime, /HOST=0\.0\.0\.0/);
   });
 
+  it("preloads jemalloc from where it links it", () => {
+    assert.match(runtime, /apt-get install[^\n]*libjemalloc2/);
+    const linked = /ln -s \S+libjemalloc\.so\.2 (\S+)/.exec(runtime)?.[1];
+    assert.ok(linked !== undefined, "the library is linked to an architecture-free path");
+    assert.match(runtime, new RegExp(`LD_PRELOAD=${linked.replaceAll(".", "\\.")}\\s*$`, "m"));
+  });
+
   it("holds no secrets and keeps local files out of the build context", () => {
     for (const line of lines) assert.doesNotMatch(line, SECRET_ASSIGNMENT, line);
     const ignored = read(".dockerignore").split("\n");

@@ -5,6 +5,7 @@
 
 import { existsSync, readFileSync } from "node:fs";
 import { InferenceSession, Tensor } from "onnxruntime-node";
+import { boundedRuns } from "../../runtime/bounded-runs.js";
 import { encodeOnnxModel } from "../../runtime/onnx-proto.js";
 import { vendorDirectory } from "../../runtime/paths.js";
 import { tfliteToOnnx } from "../../runtime/tflite-to-onnx.js";
@@ -16,6 +17,8 @@ export const PATCH_SAMPLES = 15_600;
 /** Patches start every 0.48 s, as in YAMNet's own framing (patch hop 48 frames of 10 ms). */
 export const PATCH_HOP_SAMPLES = 7_680;
 export const CLASS_COUNT = 521;
+/** Most patches in one run: it bounds what ONNX Runtime's arena keeps (runtime/bounded-runs.ts). */
+const YAMNET_RUN_SIZE = 16;
 
 export const yamnetPaths = () => ({
   model: `${vendorDirectory()}yamnet/yamnet.tflite`,
@@ -51,10 +54,16 @@ export class Yamnet {
     return new Yamnet(session);
   }
 
-  /** Class scores [patches × 521] for `patches` consecutive 15,600-sample patches. */
+  /** Class scores [patches × 521] for `patches` consecutive 15,600-sample patches, YAMNET_RUN_SIZE at a time. */
   async scores(patches: Float32Array, count: number): Promise<Float32Array> {
-    const result = await this.session.run({ waveform: new Tensor("float32", patches, [count, PATCH_SAMPLES]) }, ["scores"]);
-    return result.scores!.data as Float32Array;
+    const runs = await boundedRuns(count, YAMNET_RUN_SIZE, async (start, end) => {
+      const waveform = new Tensor("float32", patches.subarray(start * PATCH_SAMPLES, end * PATCH_SAMPLES), [end - start, PATCH_SAMPLES]);
+      return (await this.session.run({ waveform }, ["scores"])).scores!.data as Float32Array;
+    });
+    if (runs.length === 1) return runs[0]!;
+    const scores = new Float32Array(count * CLASS_COUNT);
+    runs.forEach((run, i) => scores.set(run, i * YAMNET_RUN_SIZE * CLASS_COUNT));
+    return scores;
   }
 }
 

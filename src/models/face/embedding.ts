@@ -5,11 +5,14 @@
 import { readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { boundedRuns } from "../../runtime/bounded-runs.js";
 
 export const EMBEDDING_INPUT_SIZE = 224;
 const DESCRIPTOR_LENGTH = 1024;
 /** The descriptor is an inner node (the graph's outputs are its age and gender heads). */
 const DESCRIPTOR_NODE = "global_pooling/Mean";
+/** Most crops in one embedder run: the wasm heap never shrinks, so the largest run sets it for good. */
+const EMBEDDER_RUN_SIZE = 8;
 
 type Tf = typeof import("@tensorflow/tfjs-core");
 type GraphModel = import("@tensorflow/tfjs-converter").GraphModel;
@@ -54,19 +57,21 @@ export class FaceEmbedder {
     return new FaceEmbedder(tf, model);
   }
 
-  /** Unit-length descriptors of `crops` (RGB, EMBEDDING_INPUT_SIZE² each). */
+  /** Unit-length descriptors of `crops` (RGB, EMBEDDING_INPUT_SIZE² each), EMBEDDER_RUN_SIZE at a time. */
   async embed(crops: Uint8Array[]): Promise<Float32Array[]> {
-    if (crops.length === 0) return [];
     const { tf } = this;
     const side = EMBEDDING_INPUT_SIZE;
-    const pixels = new Float32Array(crops.length * side * side * 3);
-    crops.forEach((crop, i) => pixels.set(crop, i * side * side * 3));
-    const input = tf.tensor4d(pixels, [crops.length, side, side, 3]);
-    const descriptor = this.model.execute(input, DESCRIPTOR_NODE) as import("@tensorflow/tfjs-core").Tensor;
-    input.dispose();
-    const data = (await descriptor.data()) as Float32Array;
-    descriptor.dispose();
-    return crops.map((_, i) => unit(data.subarray(i * DESCRIPTOR_LENGTH, (i + 1) * DESCRIPTOR_LENGTH)));
+    const runs = await boundedRuns(crops.length, EMBEDDER_RUN_SIZE, async (start, end) => {
+      const pixels = new Float32Array((end - start) * side * side * 3);
+      for (let i = start; i < end; i++) pixels.set(crops[i]!, (i - start) * side * side * 3);
+      const input = tf.tensor4d(pixels, [end - start, side, side, 3]);
+      const descriptor = this.model.execute(input, DESCRIPTOR_NODE) as import("@tensorflow/tfjs-core").Tensor;
+      input.dispose();
+      const data = (await descriptor.data()) as Float32Array;
+      descriptor.dispose();
+      return Array.from({ length: end - start }, (_, i) => unit(data.subarray(i * DESCRIPTOR_LENGTH, (i + 1) * DESCRIPTOR_LENGTH)));
+    });
+    return runs.flat();
   }
 }
 

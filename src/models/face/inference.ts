@@ -3,6 +3,7 @@
 
 import { Tensor, type InferenceSession } from "onnxruntime-node";
 import type { ImageFrame } from "../../media/types.js";
+import { boundedRuns } from "../../runtime/bounded-runs.js";
 import type { FaceModelConfig } from "./config.js";
 import { decodeDetections, DETECTOR_INPUT_SIZE, letterbox, type Detection } from "./detector.js";
 
@@ -27,16 +28,21 @@ export interface ClassifiedFaces {
   fer2013: Float32Array[];
 }
 
-/** Runs the expression classifier on aligned greyscale crops of `side`² bytes, in one batch. */
+/** Most crops in one classifier run: it bounds what ONNX Runtime's arena keeps (runtime/bounded-runs.ts). */
+export const CLASSIFIER_RUN_SIZE = 8;
+
+/** Runs the expression classifier on aligned greyscale crops of `side`² bytes, CLASSIFIER_RUN_SIZE at a time. */
 export async function classifyCrops(session: InferenceSession, crops: readonly Uint8Array[], side: number): Promise<ClassifiedFaces> {
-  if (crops.length === 0) return { ferplus: [], fer2013: [] };
-  const pixels = new Float32Array(crops.length * side * side);
-  crops.forEach((crop, n) => pixels.set(crop, n * side * side));
-  const result = await session.run({ face: new Tensor("float32", pixels, [crops.length, 1, side, side]) });
-  const rows = (name: string): Float32Array[] => {
-    const data = result[name]!.data as Float32Array;
-    const width = data.length / crops.length;
-    return crops.map((_, n) => data.slice(n * width, (n + 1) * width));
-  };
-  return { ferplus: rows("ferplus"), fer2013: rows("fer2013") };
+  const runs = await boundedRuns(crops.length, CLASSIFIER_RUN_SIZE, async (start, end) => {
+    const pixels = new Float32Array((end - start) * side * side);
+    for (let n = start; n < end; n++) pixels.set(crops[n]!, (n - start) * side * side);
+    const result = await session.run({ face: new Tensor("float32", pixels, [end - start, 1, side, side]) });
+    const rows = (name: string): Float32Array[] => {
+      const data = result[name]!.data as Float32Array;
+      const width = data.length / (end - start);
+      return Array.from({ length: end - start }, (_, n) => data.slice(n * width, (n + 1) * width));
+    };
+    return { ferplus: rows("ferplus"), fer2013: rows("fer2013") };
+  });
+  return { ferplus: runs.flatMap((r) => r.ferplus), fer2013: runs.flatMap((r) => r.fer2013) };
 }
