@@ -6,7 +6,9 @@
 // * Jigsaw: mean ROC-AUC of the 6 toxicity labels over the ids in models/language/jigsaw_holdout_ids.txt;
 // * EmpatheticDialogues situations test.csv (never used in training: its licence is non-commercial): one-vs-
 //   rest ROC-AUC of labels the default model learns only from seed phrases (weak), beside labels it learns
-//   from data, on texts of a kind it never saw (situation descriptions). No bar; it says how far apart they are.
+//   from data, on texts of a kind it never saw (situation descriptions). Bars (issue 19): seed labels' mean
+//   ≥ 0.80, all mapped labels' mean ≥ 0.85;
+// * the neutral-text probe (./neutral-probe.ts): top scores of plain sentences and of their words in context.
 // * latency_ms_p50: the model alone (kernel, in-process) for a 20-word sentence, batch 1, one thread.
 // The model runs in-process through its kernel engine, batches of 64, MOODWIRE_EVAL_THREADS threads (default 1).
 
@@ -18,6 +20,7 @@ import { EMOTION_COUNT, LanguageEngine, SENTIMENT_COUNT, TOXICITY_COUNT } from "
 import { goEmotionsReadout, sst5Readout, type GoEmotionsReadout, type Sst5Readout } from "./readout.js";
 import type { EvalResult } from "./main.js";
 import { f1, median, parseCsv, parsePtb, rocAuc } from "./metrics.js";
+import { neutralProbe } from "./neutral-probe.js";
 import { progress } from "./report.js";
 
 const BATCH = 64;
@@ -122,7 +125,12 @@ async function jigsaw(engine: LanguageEngine, shared: string, raw: Record<string
   };
 }
 
-/** Our output and the EmpatheticDialogues situation labels that mean it. */
+/**
+ * Our outputs and the EmpatheticDialogues situation labels that mean them. Seed: outputs the default
+ * model learns only from similarity to seed phrases (config.json derived.weak_seed_labels); data: outputs
+ * learned from labelled data. Situations whose label has no clear counterpart (surprised, which may be
+ * either valence; trusting, faithful, prepared, anticipating, hopeful, caring, confident, lonely) are negatives only.
+ */
 const ED_WEAK: [LanguageEmotion, string[]][] = [
   ["Envy", ["jealous"]],
   ["Horror", ["terrified"]],
@@ -130,11 +138,21 @@ const ED_WEAK: [LanguageEmotion, string[]][] = [
   ["Shame", ["ashamed"]],
 ];
 const ED_LEARNED: [LanguageEmotion, string[]][] = [
+  ["Admiration", ["impressed"]],
   ["Anger", ["angry", "furious"]],
+  ["Annoyance", ["annoyed"]],
+  ["Anxiety", ["anxious", "apprehensive"]],
+  ["Contentment", ["content"]],
+  ["Disappointment", ["disappointed"]],
+  ["Disgust", ["disgusted"]],
+  ["Embarrassment", ["embarrassed"]],
+  ["Excitement", ["excited"]],
   ["Fear", ["afraid"]],
   ["Gratitude", ["grateful"]],
+  ["Guilt", ["guilty"]],
+  ["Joy", ["joyful"]],
   ["Pride", ["proud"]],
-  ["Sadness", ["sad"]],
+  ["Sadness", ["sad", "devastated"]],
 ];
 
 /** One-vs-rest AUC of each output against the situations labelled with one of its ED labels. */
@@ -165,7 +183,14 @@ async function empatheticDialogues(engine: LanguageEngine, shared: string): Prom
   const scores = await scoreTexts(engine, rows.map((r) => r[textColumn] ?? ""), "empathetic dialogues");
   const weak = labelAucs(ED_WEAK, labels, scores);
   const learned = labelAucs(ED_LEARNED, labels, scores);
-  return { ed_weak_label_mean_auc: mean(weak), ed_learned_label_mean_auc: mean(learned), ed_n: rows.length, ed_weak_label_auc: weak, ed_learned_label_auc: learned };
+  return {
+    ed_weak_label_mean_auc: mean(weak),
+    ed_learned_label_mean_auc: mean(learned),
+    ed_mapped_label_mean_auc: mean({ ...weak, ...learned }),
+    ed_n: rows.length,
+    ed_weak_label_auc: weak,
+    ed_learned_label_auc: learned,
+  };
 }
 
 async function latency(): Promise<EvalResult> {
@@ -203,6 +228,7 @@ export async function run(): Promise<EvalResult> {
   Object.assign(result, await sst5(engine, shared, sst5Readout(raw)));
   Object.assign(result, await jigsaw(engine, shared, raw));
   Object.assign(result, await empatheticDialogues(engine, shared));
+  Object.assign(result, await neutralProbe(engine));
   await engine.close();
   Object.assign(result, await latency());
   const figure = (name: string) => (typeof result[name] === "number" ? (result[name] as number) : -1);
@@ -210,6 +236,13 @@ export async function run(): Promise<EvalResult> {
     goemotions_macro_f1_ge_0_46: figure("goemotions_macro_f1") >= 0.46,
     sst5_accuracy_ge_0_50: figure("sst5_accuracy") >= 0.5,
     jigsaw_mean_auc_ge_0_95: figure("jigsaw_mean_auc") >= 0.95,
+    ed_weak_label_mean_auc_ge_0_80: figure("ed_weak_label_mean_auc") >= 0.8,
+    ed_mapped_label_mean_auc_ge_0_85: figure("ed_mapped_label_mean_auc") >= 0.85,
+    neutral_sentence_top_median_le_0_15: figure("neutral_sentence_top_median") <= 0.15,
+    neutral_word_top_median_le_0_10: figure("neutral_word_top_median") <= 0.1,
+    neutral_word_top_p90_le_0_30: figure("neutral_word_top_p90") <= 0.3,
+    neutral_sentence_commonest_top_share_le_0_25: figure("neutral_sentence_commonest_top_share") <= 0.25,
+    latency_ms_p50_le_3: figure("latency_ms_p50") >= 0 && figure("latency_ms_p50") <= 3,
   };
   return result;
 }
