@@ -27,16 +27,28 @@ export function boxes(bytes: Buffer, start: number, end: number): Box[] | undefi
   return offset === end ? found : undefined;
 }
 
-/** The single child of `parent` of `type`, or undefined (absent, repeated or malformed). */
-function child(bytes: Buffer, parent: Box, type: string): Box | undefined {
-  const matches = boxes(bytes, parent.start + parent.header, parent.end)?.filter((b) => b.type === type);
-  return matches?.length === 1 ? matches[0] : undefined;
+/** The boxes between `start` and `end` grouped by type, each group in file order; undefined when malformed. */
+function byType(bytes: Buffer, start: number, end: number): Map<string, Box[]> | undefined {
+  const found = boxes(bytes, start, end);
+  if (found === undefined) return undefined;
+  const groups = new Map<string, Box[]>();
+  for (const box of found) {
+    const group = groups.get(box.type);
+    if (group === undefined) groups.set(box.type, [box]);
+    else group.push(box);
+  }
+  return groups;
 }
 
-function path(bytes: Buffer, from: Box, types: readonly string[]): Box | undefined {
-  let box: Box | undefined = from;
-  for (const type of types) box = box === undefined ? undefined : child(bytes, box, type);
-  return box;
+/** The children of `parent` grouped by type (listed once, however many of them are read). */
+function childrenOf(bytes: Buffer, parent: Box | undefined): Map<string, Box[]> | undefined {
+  return parent === undefined ? undefined : byType(bytes, parent.start + parent.header, parent.end);
+}
+
+/** The one box of `type` in `groups`, or undefined (absent, repeated, or the parent was malformed). */
+function only(groups: Map<string, Box[]> | undefined, type: string): Box | undefined {
+  const matches = groups?.get(type);
+  return matches?.length === 1 ? matches[0] : undefined;
 }
 
 /** Timescale and duration of an mvhd or mdhd box (versions 0 and 1), or undefined. */
@@ -70,16 +82,16 @@ function sampleTimes(bytes: Buffer, stts: Box): { samples: number; ticks: number
 
 /** What ffprobe reports of one track, or undefined when unsure; null for a track that is neither video nor audio. */
 function track(bytes: Buffer, trak: Box, index: number): ProbeStream | null | undefined {
-  const mdia = child(bytes, trak, "mdia");
-  const hdlr = mdia === undefined ? undefined : child(bytes, mdia, "hdlr");
-  const mdhd = mdia === undefined ? undefined : child(bytes, mdia, "mdhd");
-  if (mdia === undefined || hdlr === undefined || mdhd === undefined || hdlr.start + hdlr.header + 12 > hdlr.end) return undefined;
+  const mdia = childrenOf(bytes, only(childrenOf(bytes, trak), "mdia"));
+  const hdlr = only(mdia, "hdlr");
+  const mdhd = only(mdia, "mdhd");
+  if (hdlr === undefined || mdhd === undefined || hdlr.start + hdlr.header + 12 > hdlr.end) return undefined;
   const handler = bytes.toString("latin1", hdlr.start + hdlr.header + 8, hdlr.start + hdlr.header + 12);
   if (handler !== "vide" && handler !== "soun") return null;
   const time = timing(bytes, mdhd);
-  const stbl = path(bytes, mdia, ["minf", "stbl"]);
-  const stsd = stbl === undefined ? undefined : child(bytes, stbl, "stsd");
-  const stts = stbl === undefined ? undefined : child(bytes, stbl, "stts");
+  const stbl = childrenOf(bytes, only(childrenOf(bytes, only(mdia, "minf")), "stbl"));
+  const stsd = only(stbl, "stsd");
+  const stts = only(stbl, "stts");
   const frames = stts === undefined ? undefined : sampleTimes(bytes, stts);
   // The first sample entry: size, format, then (video) 6 reserved + 2 index + 16 predefined bytes and the size.
   const entry = stsd === undefined ? -1 : stsd.start + stsd.header + 8;
@@ -101,17 +113,14 @@ function track(bytes: Buffer, trak: Box, index: number): ProbeStream | null | un
  */
 export function probeIsoBmff(bytes: Buffer): ProbeResult | undefined {
   try {
-    const top = boxes(bytes, 0, bytes.length);
-    const moovs = top?.filter((b) => b.type === "moov") ?? [];
-    if (top === undefined || moovs.length !== 1 || top.some((b) => b.type === "moof")) return undefined;
-    const moov = moovs[0]!;
-    const children = boxes(bytes, moov.start + moov.header, moov.end);
-    const mvhd = children?.filter((b) => b.type === "mvhd");
-    if (children === undefined || mvhd?.length !== 1 || children.some((b) => b.type === "mvex")) return undefined;
-    const movie = timing(bytes, mvhd[0]!);
+    const top = byType(bytes, 0, bytes.length);
+    const moov = childrenOf(bytes, only(top, "moov"));
+    const mvhd = only(moov, "mvhd");
+    if (moov === undefined || mvhd === undefined || top?.has("moof") === true || moov.has("mvex")) return undefined;
+    const movie = timing(bytes, mvhd);
     if (movie === undefined) return undefined;
     const streams: ProbeStream[] = [];
-    for (const trak of children.filter((b) => b.type === "trak")) {
+    for (const trak of moov.get("trak") ?? []) {
       const stream = track(bytes, trak, streams.length);
       if (stream === undefined) return undefined;
       if (stream !== null) streams.push(stream);

@@ -1,7 +1,7 @@
 // The face model (spec §2.1, §3.1 FaceItem): faces in images and video frames, each with its box,
 // calibrated detection probability, identity and the 48 expressions, computed by ./kernel.js in the
-// shared worker pool; a video's frames start there as ffmpeg decodes them (./frame-feed.js). `facs` and `descriptions` are accepted and not yet answered (the face geometry
-// issue adds them).
+// shared worker pool; a video's frames start there as ffmpeg decodes them (./frame-feed.js). `facs`
+// and `descriptions` are accepted and not yet answered (the face geometry issue adds them).
 
 import type { DecodedMedia, DecodeNeeds, ImageFrame } from "../../media/types.js";
 import { EXPRESSION_LABELS, noDetection, type FaceConfig, type FacePrediction, type ModelOutput } from "../../protocol/index.js";
