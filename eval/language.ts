@@ -126,9 +126,9 @@ async function jigsaw(engine: LanguageEngine, shared: string, raw: Record<string
 }
 
 /**
- * Our outputs and the EmpatheticDialogues situation labels that mean them. Seed: outputs the default
- * model learns only from similarity to seed phrases (config.json derived.weak_seed_labels); data: outputs
- * learned from labelled data. Situations whose label has no clear counterpart (surprised, which may be
+ * Our outputs and the EmpatheticDialogues situation labels that mean them. Seed: outputs no dataset labels,
+ * learned from seed phrases (config.json derived.weak_seed_labels) and the pseudo-labels mined with their
+ * cues (derived.mined_cues); data: outputs learned from labelled data. Situations whose label has no clear counterpart (surprised, which may be
  * either valence; trusting, faithful, prepared, anticipating, hopeful, caring, confident, lonely) are negatives only.
  */
 const ED_WEAK: [LanguageEmotion, string[]][] = [

@@ -98,6 +98,41 @@ EXTRA_SEEDS = {
 }
 
 
+# Mined pseudo-labels (v4) for the labels no commercial-safe set annotates: a text that names the feeling
+# outright ("I'm so jealous", "it was horrifying") is a positive for that label, kept only where the
+# pretrained sentence embedding agrees (similarity to the label's seed phrases above the median).
+# Word-boundary, case-insensitive regular expressions; written from the seed phrases and their inflections.
+MINED_CUES = {
+    "Adoration": r"\b(adore[sd]?|adoring|adorable|so cute|sweetheart)\b",
+    "Aesthetic Appreciation": r"\b(gorgeous|stunning|exquisite|lovely view|elegant|beautiful (view|painting|music|song|art|scenery|sunset|design))\b",
+    "Awe": r"\b(in awe|awe-?struck|awe-?inspiring|breathtaking|majestic|mind-?blowing)\b",
+    "Awkwardness": r"\b(awkward|awkwardly|awkwardness|cringe|cringy|cringey|cringing|uncomfortable silence)\b",
+    "Calmness": r"\b(calm|calmer|calming|peaceful|serene|relaxed|relaxing|tranquil)\b",
+    "Concentration": r"\b(concentrat(e|ed|es|ing|ion)|focus(ed|ing)? on|studying hard|in the zone)\b",
+    "Contemplation": r"\b(ponder(ed|ing)?|contemplat(e|ed|ing)|reflect(ed|ing)? on|wonder(ing)? (whether|if)|thinking about life)\b",
+    "Contempt": r"\b(contempt|contemptible|pathetic|scorn(ful)?|beneath me|despise[sd]?)\b",
+    "Craving": r"\b(crave[sd]?|craving|cravings|starving|dying for an?|need a drink)\b",
+    "Distress": r"\b(distress(ed|ing)?|overwhelmed|panick(ed|ing)|desperate)\b",
+    "Doubt": r"\b(doubt(s|ed|ful)?|skeptical|sceptical|unsure|not (so )?sure)\b",
+    "Ecstasy": r"\b(ecstatic|ecstasy|euphori[ac]|over the moon|best day ever)\b",
+    "Empathic Pain": r"\b(heart goes out|sorry for your loss|heartbreaking to (see|hear|read)|feel (so )?bad for (you|him|her|them))\b",
+    "Entrancement": r"\b(mesmeri[sz](ed|ing)|captivat(ed|ing)|spellbound|hypnoti[cz]|transfixed|entranc(ed|ing))\b",
+    "Envy": r"\b(jealous|jealousy|envy|envious|envied|wish i had what)\b",
+    "Horror": r"\b(horrified|horrifying|horrific|horror|terrified|terrifying|gruesome)\b",
+    "Nostalgia": r"\b(nostalgi[ac]|nostalgically|good old days|childhood memories|those were the days|brings? back (so many )?memories|reminisc(e|ed|ing))\b",
+    "Romance": r"\b(romantic|romance|date night|candlelit|my (girlfriend|boyfriend))\b",
+    "Shame": r"\b(ashamed|shameful|humiliat(ed|ing|ion)|mortified)\b",
+    "Tiredness": r"\b(so tired|exhausted|exhausting|sleepy|worn out|need a nap|drained|fatigued?)\b",
+    "Triumph": r"\b(we won|i won|victory|victorious|triumph(ant)?|finally did it|crushed it|champions?)\b",
+}
+MINED_RE = {k: re.compile(v, re.I) for k, v in MINED_CUES.items()}
+
+
+def mined_labels(text):
+    """Labels whose cue the text contains."""
+    return [k for k, r in MINED_RE.items() if r.search(text)]
+
+
 def _vec(hmap_list):
     t = np.zeros(NE, np.float32)
     for hm in hmap_list:
@@ -135,6 +170,7 @@ def load_goemotions(root):
                 labs = [GE_LABELS[int(i)] for i in parts[1].split(",")]
                 e = ex(parts[0], "ge", split, _vec([GE_MAP[l] for l in labs]), mask)
                 e["ge"] = [int(i) for i in parts[1].split(",")]
+                e["neutral"] = labs == ["neutral"]
                 out.append(e)
     return out
 
@@ -154,7 +190,9 @@ def load_xed(root):
     neu = [p[1] for p in neu if len(p) == 2]
     rng.shuffle(neu)
     for t in neu[:4000]:
-        out.append(ex(t, "xed", _split("x" + t), np.zeros(NE, np.float32), mask))
+        e = ex(t, "xed", _split("x" + t), np.zeros(NE, np.float32), mask)
+        e["neutral"] = True
+        out.append(e)
     return out
 
 
@@ -170,7 +208,9 @@ def load_crowdflower(root, per_class_cap=1500):
         cnt[s] = cnt.get(s, 0) + 1
         if cnt[s] > per_class_cap:
             continue
-        out.append(ex(r["content"], "cf", _split("c" + r["tweet_id"]), _vec([CF_MAP[s]]), mask, w=0.5))
+        e = ex(r["content"], "cf", _split("c" + r["tweet_id"]), _vec([CF_MAP[s]]), mask, w=0.5)
+        e["neutral"] = s == "neutral"
+        out.append(e)
     return out
 
 
@@ -259,6 +299,7 @@ def load_sst(root, n_phrases=14000, n_words=7000):
             words, lab = ph[-1]
             e = ex(sst_detok(words), "sst", split, sent=sst_soft(lab), w=2.0)
             e["sst"] = lab
+            e["neutral"] = lab == 2
             out.append(e)
             if split == "train":
                 for w_, l_ in ph[:-1]:
@@ -269,7 +310,9 @@ def load_sst(root, n_phrases=14000, n_words=7000):
             rng.shuffle(singles)
             rng.shuffle(multi)
             for k in singles[:n_words] + multi[:n_phrases]:
-                out.append(ex(k, "sstp", "train", sent=sst_soft(phr[k]), w=0.3))
+                e = ex(k, "sstp", "train", sent=sst_soft(phr[k]), w=0.3)
+                e["neutral"] = phr[k] == 2
+                out.append(e)
     return out
 
 
@@ -379,12 +422,12 @@ def parse_tree_spans(s):
     return leaves, spans
 
 
-def sst_context_items(root, tok, per_sentence=6, max_tokens=64, seed=5):
-    """SST train sentences with sub-phrase spans located inside the sentence (for word/phrase-in-
+def sst_context_items(root, tok, per_sentence=6, max_tokens=64, seed=5, split="train", words_only=False):
+    """SST sentences of `split` with sub-phrase spans located inside the sentence (for word/phrase-in-
     context sentiment). Text = leaves joined by spaces; spans mapped to token ranges via U+2581 word starts."""
     rng = random.Random(seed)
     items, labels = [], []
-    for line in open(os.path.join(root, "sst5_ptb_trees", "train.txt"), encoding="utf-8"):
+    for line in open(os.path.join(root, "sst5_ptb_trees", f"{split}.txt"), encoding="utf-8"):
         line = line.strip()
         if not line:
             continue
@@ -400,7 +443,7 @@ def sst_context_items(root, tok, per_sentence=6, max_tokens=64, seed=5):
         if len(starts) != len(words):
             continue
         starts.append(len(ids))
-        cand = [sp for sp in spans[:-1]]
+        cand = [sp for sp in spans[:-1] if not words_only or sp[1] - sp[0] == 1]
         rng.shuffle(cand)
         short = sorted(cand, key=lambda sp: sp[1] - sp[0])
         pick = short[: per_sentence // 2] + cand[: per_sentence - per_sentence // 2]

@@ -223,3 +223,26 @@ def predict_rows(enc, heads, seqs, seq_index, batch_tokens=16384):
                 o[chunk] = v[:, 0].cpu().numpy()
     return tuple(out)
 
+
+
+def predict_spans(enc, heads, items, batch_tokens=16384):
+    """Raw logits (numpy) of token spans inside their sequences: items = [(piece ids, [(start, end), ...])],
+    rows in the order of the items' spans (words in context, the way the server scores them)."""
+    seqs = [ids for ids, _ in items]
+    units, n = [], 0
+    for k, (_, spans) in enumerate(items):
+        units.append((k, [(a, b, n + s) for s, (a, b) in enumerate(spans)]))
+        n += len(spans)
+    rows = Rows(seqs, units)
+    out = [np.zeros((n, m), np.float32) for m in heads.sizes]
+    dev = device_of(enc)
+    order = sorted(range(len(units)), key=lambda u: len(seqs[u]))
+    with torch.no_grad():
+        for chunk in length_batches(order, lambda u: len(seqs[u]), batch_tokens, max_batch=256):
+            ids, mask, span, row = (t.to(dev) for t in rows.batch(chunk))
+            res = span_logits(enc, heads, ids, mask, span)
+            valid = row >= 0
+            r = row[valid].cpu().numpy()
+            for o, v in zip(out, res):
+                o[r] = v[valid].float().cpu().numpy()
+    return tuple(out)

@@ -30,6 +30,11 @@ def dev_figures(out_dir):
     fig = {"ge_heldout": m["goemotions_dev_heldout_macro_f1"], "ge_insample": m["goemotions_dev_macro_f1"],
            "jigsaw": m["jigsaw_dev_mean_auc"], "sst5_cv": max(m["sst5_dev_cv_acc_by_fold"].values())}
     fig["dev_sum"] = fig["ge_heldout"] + fig["jigsaw"] + fig["sst5_cv"]
+    if "neutral_dev_texts" in m:  # v4 figures: neutral text and words should score low, mined labels rank high
+        fig["neutral_text_top_median"] = m["neutral_dev_texts"]["top_median"]
+        fig["neutral_word_top_p90"] = m["neutral_dev_words"]["top_p90"]
+        aucs = [v for v in m["mined_dev_auc"].values() if v is not None and v == v]
+        fig["mined_mean_auc"] = sum(aucs) / max(1, len(aucs))
     return {k: round(v, 4) for k, v in fig.items()}
 
 

@@ -20,8 +20,8 @@ const TOP_LEVEL_KEYS = new Set([
   "goemotions", "sst5_fold", "sst_detokenize", "jigsaw",
   // nobody: the graph's contract in words (kernel.ts checks the graph's own input and output names),
   // the output label orders (src/protocol/labels.ts holds the served ones), how the training derived
-  // labels without data, and its dev metrics
-  "inputs", "outputs", "labels", "derived", "metrics_dev",
+  // labels without data, the training's settings, and its dev metrics
+  "inputs", "outputs", "labels", "derived", "training", "metrics_dev",
 ]);
 
 /** Keys of `vocab`, by who reads them. */

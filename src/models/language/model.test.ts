@@ -209,11 +209,44 @@ test("no emotion label is a constant", { skip: SKIP }, async () => {
     "Oh great, another Monday. Just what I needed.",
     "I miss my grandmother's kitchen so much.",
     "I'm proud that we finally won the championship!",
+    "I often ponder what the meaning of my life is.",
+    "Sitting by the quiet lake, I feel calm and relaxed.",
   ];
   const rows = await Promise.all(texts.map((value) => predictions(value, { granularity: "passage" })));
   for (const name of LANGUAGE_EMOTION_LABELS) {
     const values = rows.map((r) => score(r[0]!, name));
     const spread = Math.max(...values) - Math.min(...values);
     assert.ok(spread > 1e-3, `${name} varies by only ${spread} across ${texts.length} different texts`);
+  }
+});
+
+// v4 (issue 19): scores mean what their names say on plain text, and word scores come from the word in context.
+
+test("plain sentences score low on every label, as wholes and word by word", { skip: SKIP }, async () => {
+  const plain = ["The train leaves at seven.", "Mark the box with a red pen.", "Sarah works at the bank on Main Street."];
+  for (const value of plain) {
+    for (const granularity of ["sentence", "word"] as const) {
+      for (const p of await predictions(value, { granularity })) {
+        const top = Math.max(...p.emotions.map((e) => e.score));
+        assert.ok(top < 0.3, `${granularity} "${p.text}" of "${value}": top score ${top}`);
+      }
+    }
+  }
+});
+
+test("an emotional word outscores the other words of its sentence on its own emotion", { skip: SKIP }, async () => {
+  const cases: [string, string, string][] = [
+    ["We were terrified during the storm.", "terrified", "Fear"],
+    ["This food is disgusting.", "disgusting", "Disgust"],
+    ["I'm exhausted after work.", "exhausted", "Tiredness"],
+  ];
+  for (const [value, word, label] of cases) {
+    const rows = await predictions(value, { granularity: "word" });
+    const own = rows.find((p) => p.text === word);
+    assert.ok(own !== undefined, word);
+    assert.ok(score(own, label) > 0.5, `${label} of "${word}": ${score(own, label)}`);
+    for (const other of rows.filter((p) => p !== own)) {
+      assert.ok(score(own, label) > score(other, label) + 0.2, `${label}: "${word}" ${score(own, label)} vs "${other.text}" ${score(other, label)}`);
+    }
   }
 });
