@@ -224,7 +224,6 @@ def predict_rows(enc, heads, seqs, seq_index, batch_tokens=16384):
     return tuple(out)
 
 
-
 def predict_spans(enc, heads, items, batch_tokens=16384):
     """Raw logits (numpy) of token spans inside their sequences: items = [(piece ids, [(start, end), ...])],
     rows in the order of the items' spans (words in context, the way the server scores them)."""

@@ -374,7 +374,7 @@ def main():
         y = (Ye[idx, j].numpy() >= 0.99).astype(np.int64)
         emo_a[j], emo_b[j] = platt(le_d[:, j], y)
         metrics[f"dev_auc_{lab}"] = auc(le_d[:, j], y)
-        if lab == "Sarcasm":  # iSarcasmEval dev is a quarter sarcastic; text in use far less often
+        if lab == "Sarcasm" and 0 < y.mean() < 1:  # iSarcasmEval dev is a quarter sarcastic; text in use far less often
             logit = lambda p: math.log(p / (1 - p))
             emo_b[j] += logit(args.sarcasm_rate) - logit(float(y.mean()))
     # Seed-prototype labels stay uncalibrated: their mined positives are too rare (under 8 on dev for most) for a
