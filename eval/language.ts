@@ -5,8 +5,8 @@
 //   config.json says;
 // * Jigsaw: mean ROC-AUC of the 6 toxicity labels over the ids in models/language/jigsaw_holdout_ids.txt;
 // * EmpatheticDialogues situations test.csv (never used in training: its licence is non-commercial): one-vs-
-//   rest ROC-AUC of labels the default model learns only from seed phrases (weak), beside labels it learns
-//   from data, on texts of a kind it never saw (situation descriptions). Bars (issue 19): seed labels' mean
+//   rest ROC-AUC of labels no dataset annotates (seed labels), beside labels it learns from data, on texts
+//   of a kind it never saw (situation descriptions). Bars (issue 19): seed labels' mean
 //   ≥ 0.80, all mapped labels' mean ≥ 0.85;
 // * the neutral-text probe (./neutral-probe.ts): top scores of plain sentences and of their words in context.
 // * latency_ms_p50: the model alone (kernel, in-process) for a 20-word sentence, batch 1, one thread.
@@ -126,10 +126,11 @@ async function jigsaw(engine: LanguageEngine, shared: string, raw: Record<string
 }
 
 /**
- * Our outputs and the EmpatheticDialogues situation labels that mean them. Seed: outputs no dataset labels,
- * learned from seed phrases (config.json derived.weak_seed_labels) and the pseudo-labels mined with their
- * cues (derived.mined_cues); data: outputs learned from labelled data. Situations whose label has no clear counterpart (surprised, which may be
- * either valence; trusting, faithful, prepared, anticipating, hopeful, caring, confident, lonely) are negatives only.
+ * Our outputs and the EmpatheticDialogues situation labels that mean them. Seed: outputs no dataset
+ * labels, learned from seed phrases (config.json derived.weak_seed_labels) and the pseudo-labels mined
+ * with their cues (derived.mined_cues); data: outputs learned from labelled data. Situations whose label
+ * has no clear counterpart (surprised, which may be either valence; trusting, faithful, prepared,
+ * anticipating, hopeful, caring, confident, lonely) are negatives only.
  */
 const ED_WEAK: [LanguageEmotion, string[]][] = [
   ["Envy", ["jealous"]],

@@ -154,8 +154,9 @@ def _split(key, dev_frac=0.1, salt="dev"):
     return "dev" if h < dev_frac else "train"
 
 
-def ex(text, ds, split, emo=None, emo_mask=None, sent=None, tox=None, tox_mask=None, w=1.0):
-    return dict(text=text, ds=ds, split=split, emo=emo, emo_mask=emo_mask, sent=sent, tox=tox, tox_mask=tox_mask, w=w)
+def ex(text, ds, split, emo=None, emo_mask=None, sent=None, tox=None, tox_mask=None, w=1.0, neutral=False):
+    """One training row; `neutral`: rated neutral by its dataset (a negative for every emotion unit)."""
+    return dict(text=text, ds=ds, split=split, emo=emo, emo_mask=emo_mask, sent=sent, tox=tox, tox_mask=tox_mask, w=w, neutral=neutral)
 
 
 def load_goemotions(root):
@@ -168,9 +169,8 @@ def load_goemotions(root):
                 if len(parts) < 2:
                     continue
                 labs = [GE_LABELS[int(i)] for i in parts[1].split(",")]
-                e = ex(parts[0], "ge", split, _vec([GE_MAP[l] for l in labs]), mask)
+                e = ex(parts[0], "ge", split, _vec([GE_MAP[l] for l in labs]), mask, neutral=labs == ["neutral"])
                 e["ge"] = [int(i) for i in parts[1].split(",")]
-                e["neutral"] = labs == ["neutral"]
                 out.append(e)
     return out
 
@@ -190,9 +190,7 @@ def load_xed(root):
     neu = [p[1] for p in neu if len(p) == 2]
     rng.shuffle(neu)
     for t in neu[:4000]:
-        e = ex(t, "xed", _split("x" + t), np.zeros(NE, np.float32), mask)
-        e["neutral"] = True
-        out.append(e)
+        out.append(ex(t, "xed", _split("x" + t), np.zeros(NE, np.float32), mask, neutral=True))
     return out
 
 
@@ -208,9 +206,7 @@ def load_crowdflower(root, per_class_cap=1500):
         cnt[s] = cnt.get(s, 0) + 1
         if cnt[s] > per_class_cap:
             continue
-        e = ex(r["content"], "cf", _split("c" + r["tweet_id"]), _vec([CF_MAP[s]]), mask, w=0.5)
-        e["neutral"] = s == "neutral"
-        out.append(e)
+        out.append(ex(r["content"], "cf", _split("c" + r["tweet_id"]), _vec([CF_MAP[s]]), mask, w=0.5, neutral=s == "neutral"))
     return out
 
 
@@ -297,9 +293,8 @@ def load_sst(root, n_phrases=14000, n_words=7000):
                 continue
             ph = parse_tree(line)
             words, lab = ph[-1]
-            e = ex(sst_detok(words), "sst", split, sent=sst_soft(lab), w=2.0)
+            e = ex(sst_detok(words), "sst", split, sent=sst_soft(lab), w=2.0, neutral=lab == 2)
             e["sst"] = lab
-            e["neutral"] = lab == 2
             out.append(e)
             if split == "train":
                 for w_, l_ in ph[:-1]:
@@ -310,9 +305,7 @@ def load_sst(root, n_phrases=14000, n_words=7000):
             rng.shuffle(singles)
             rng.shuffle(multi)
             for k in singles[:n_words] + multi[:n_phrases]:
-                e = ex(k, "sstp", "train", sent=sst_soft(phr[k]), w=0.3)
-                e["neutral"] = phr[k] == 2
-                out.append(e)
+                out.append(ex(k, "sstp", "train", sent=sst_soft(phr[k]), w=0.3, neutral=phr[k] == 2))
     return out
 
 

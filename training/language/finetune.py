@@ -211,17 +211,7 @@ def train(enc, heads, rows, train_units, T, epochs, lr_enc, lr_head, wide_decay,
 
 def predict_rows(enc, heads, seqs, seq_index, batch_tokens=16384):
     """Raw logits (numpy) of whole sequences seqs[seq_index[k]], in float32 (the exported graph's precision)."""
-    seq_index = np.asarray(seq_index)
-    order = sorted(range(len(seq_index)), key=lambda k: len(seqs[seq_index[k]]))
-    out = [np.zeros((len(seq_index), n), np.float32) for n in heads.sizes]
-    dev = device_of(enc)
-    with torch.no_grad():
-        for chunk in length_batches(order, lambda k: len(seqs[seq_index[k]]), batch_tokens, max_batch=512):
-            ids, mask = (t.to(dev) for t in batch_ids([seqs[seq_index[k]] for k in chunk]))
-            res = span_logits(enc, heads, ids, mask, mask.unsqueeze(1))
-            for o, v in zip(out, res):
-                o[chunk] = v[:, 0].cpu().numpy()
-    return tuple(out)
+    return predict_spans(enc, heads, [(seqs[i], [(0, len(seqs[i]))]) for i in seq_index], batch_tokens)
 
 
 def predict_spans(enc, heads, items, batch_tokens=16384):
@@ -237,7 +227,7 @@ def predict_spans(enc, heads, items, batch_tokens=16384):
     dev = device_of(enc)
     order = sorted(range(len(units)), key=lambda u: len(seqs[u]))
     with torch.no_grad():
-        for chunk in length_batches(order, lambda u: len(seqs[u]), batch_tokens, max_batch=256):
+        for chunk in length_batches(order, lambda u: len(seqs[u]), batch_tokens, max_batch=512):
             ids, mask, span, row = (t.to(dev) for t in rows.batch(chunk))
             res = span_logits(enc, heads, ids, mask, span)
             valid = row >= 0

@@ -232,8 +232,7 @@ def main():
             if lab == 2 and rng.random() > 0.3:  # neutral phrases are most of SST: keep 30 %
                 continue
             rows.append((a, b, len(exs)))
-            exs.append(D.ex(None, "sstc", "train", sent=D.sst_soft(lab), w=args.sst_span_weight))
-            exs[-1]["neutral"] = lab == 2
+            exs.append(D.ex(None, "sstc", "train", sent=D.sst_soft(lab), w=args.sst_span_weight, neutral=lab == 2))
         if rows:
             units.append((seq, rows))
     print(f"{len(exs)} rows, {len(texts)} texts, {sum(len(x) for x in seqs)} pieces ready at {time.time() - t_start:.0f}s", flush=True)
@@ -283,21 +282,21 @@ def main():
     sub = Me_w[text_rows.unsqueeze(1), wk.unsqueeze(0)]
     Me_w[text_rows.unsqueeze(1), wk.unsqueeze(0)] = torch.where(sub > 0, sub, torch.full_like(sub, 0.3))
     # mined pseudo-labels: the text names the feeling and its similarity to the label's seeds is above the median
-    mined = np.zeros((N, N_EMO), np.int64)
+    mined = np.zeros((N, N_EMO), bool)
     if args.mined_target > 0:
         for i in text_rows.tolist():
             for lab in D.mined_labels(exs[i]["text"]):
                 k = D.WEAK.index(lab)
                 if cos[exs[i]["seq"], k] > q50[k]:
-                    mined[i, D.EI[lab]] = 1
-        hit = torch.from_numpy(mined).bool()
+                    mined[i, D.EI[lab]] = True
+        hit = torch.from_numpy(mined)
         Ye[hit] = torch.maximum(Ye[hit], torch.tensor(args.mined_target))
         Me_w[hit] = Me_w[hit].clamp(min=1.0)
         print(f"mined pseudo-labels: {int(hit.sum())} on {int(hit.any(1).sum())} rows "
               f"({', '.join(f'{l} {int(mined[:, D.EI[l]].sum())}' for l in D.WEAK)})", flush=True)
     # neutral rows: negatives for every emotion unit (v3 left most units unlabelled on them)
     if args.neutral_weight > 0:
-        neutral = [i for i, e in enumerate(exs) if e.get("neutral")]
+        neutral = [i for i, e in enumerate(exs) if e["neutral"]]
         Ye[neutral] = 0
         Me_w[neutral] = torch.tensor([args.neutral_weight * (0.25 if exs[i]["ds"] == "sst" else 1.0) for i in neutral]).unsqueeze(1)
         print(f"neutral negatives: {len(neutral)} rows", flush=True)
@@ -487,7 +486,7 @@ def main():
                 per_label.setdefault(lab, {})[name] = round(auc(emo_d[:, j], y), 4)
     metrics["emotion_dev_auc_by_source"] = per_label
     # neutral text (dev): the top calibrated score per text, and per word in context (SST dev words rated neutral)
-    neu_dev = np.array([i for n in ("ge", "xed", "cf") for i in sel(n) if exs[i].get("neutral")])
+    neu_dev = np.array([i for n in ("ge", "xed", "cf") for i in sel(n) if exs[i]["neutral"]])
     emo_n, _, _ = outputs_from_logits(*predict(torch.tensor(neu_dev)))
     metrics["neutral_dev_texts"] = neutral_figures(emo_n)
     w_items, w_labels = D.sst_context_items(args.data, tok, per_sentence=1000, split="dev", words_only=True)
