@@ -85,7 +85,8 @@ export class PpmStream {
         continue;
       }
       const held = this.header.length;
-      const bytes = Buffer.concat([this.header, chunk.subarray(at)]);
+      // At most one byte past the longest header, not the rest of the chunk (pixels follow it).
+      const bytes = Buffer.concat([this.header, chunk.subarray(at, at + MAX_HEADER_BYTES + 1 - held)]);
       const header = readHeader(bytes);
       if (header === "invalid" || (header === "incomplete" && bytes.length > MAX_HEADER_BYTES)) {
         this.stopped = true;
