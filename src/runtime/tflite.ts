@@ -1,9 +1,9 @@
 // Reads a TFLite flatbuffer (schema: tensorflow/lite/schema/schema.fbs) into plain objects: the first
-// subgraph's tensors (with constant data and int8 quantisation) and operators (builtin code, inputs,
+// subgraph's tensors (with constant data, float16 and int8 quantisation) and operators (builtin code, inputs,
 // outputs, options table). Only what a graph conversion needs; no execution.
 
 /** TFLite's TensorType values that this reader decodes. */
-export const TfliteType = { float32: 0, int32: 2, int8: 9 } as const;
+export const TfliteType = { float32: 0, float16: 1, int32: 2, int8: 9 } as const;
 
 export interface TfliteQuantization {
   scale: Float32Array;
@@ -181,12 +181,23 @@ export function readTflite(bytes: Uint8Array): TfliteGraph {
   return { tensors, inputs: reader.int32s(subgraph, SUBGRAPH.inputs), outputs: reader.int32s(subgraph, SUBGRAPH.outputs), operators };
 }
 
-/** A constant tensor's values as float32: float data as is, int8 dequantised ((q − zero point) × scale). */
+/** An IEEE 754 half-precision number from its 16 bits (Node 20 has no Float16Array). */
+export function float16Value(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exponent = (bits >> 10) & 0x1f;
+  const fraction = bits & 0x3ff;
+  if (exponent === 0) return sign * fraction * 2 ** -24; // zero and subnormals
+  if (exponent === 0x1f) return fraction === 0 ? sign * Infinity : NaN;
+  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
+}
+
+/** A constant tensor's values as float32: float32 data as is, float16 widened, int8 dequantised ((q − zero point) × scale). */
 export function constantFloats(tensor: TfliteTensor): Float32Array {
   const { data, quantization } = tensor;
   if (data === undefined) throw new Error(`tensor ${tensor.name} is not a constant`);
   const aligned = new Uint8Array(data); // a copy: aligned for typed views (a Buffer's slice() would share its pool)
   if (tensor.type === TfliteType.float32) return new Float32Array(aligned.buffer, 0, aligned.length / 4);
+  if (tensor.type === TfliteType.float16) return Float32Array.from(new Uint16Array(aligned.buffer, 0, aligned.length / 2), float16Value);
   if (tensor.type !== TfliteType.int8 || quantization === undefined) throw new Error(`tensor ${tensor.name}: type ${tensor.type} cannot be read as float`);
   const values = new Int8Array(aligned.buffer, 0, aligned.length);
   // Per-channel scales run along `axis`: the channel of flat index i is (i / inner) mod channels.

@@ -44,8 +44,12 @@ export async function loadTfliteReference(modelPath: string): Promise<TfliteRefe
   const model = await tflite.loadTFLiteModel(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer, { numThreads: 1 });
   return {
     run(input, shape) {
-      const outputs = model.predict(tf.tensor(input, shape)) as Record<string, import("@tensorflow/tfjs-core").Tensor>;
-      return Object.fromEntries(Object.entries(outputs).map(([name, tensor]) => [name, tensor.dataSync() as Float32Array]));
+      type Tensor = import("@tensorflow/tfjs-core").Tensor;
+      // A model with one output answers with the tensor itself, not a record.
+      const predicted = model.predict(tf.tensor(input, shape)) as Tensor | Record<string, Tensor>;
+      const outputs = predicted instanceof tf.Tensor ? { [model.outputs[0]!.name]: predicted } : predicted;
+      // Copies: a later run may overwrite what dataSync() returned.
+      return Object.fromEntries(Object.entries(outputs).map(([name, tensor]) => [name, (tensor.dataSync() as Float32Array).slice()]));
     },
   };
 }
