@@ -13,7 +13,15 @@ import { faceModelFiles, readFaceConfig } from "../src/models/face/config.js";
 import { loadHumanModel } from "../src/models/face/embedding.js";
 import { classifyCrops } from "../src/models/face/inference.js";
 import { sharedDirectory } from "../src/runtime/paths.js";
-import { alignFerImages, CONFIDENT_SCORE, detectFerImages, ferplusMajority, loadFerImages, loadFerLabels, SIDE } from "./fer2013.js";
+import { rocAuc } from "./metrics.js";
+import { faceSignals } from "../src/models/face/action-units.js";
+import { describeFace } from "../src/models/face/descriptions.js";
+import { FERPLUS_CLASSES, type FerPlusClass } from "../src/models/face/formulas.js";
+import { FaceMeshNetworks } from "../src/models/face/mesh-inference.js";
+import { facemeshConfigured } from "../src/models/facemesh/config.js";
+import { FacemeshKernel } from "../src/models/facemesh/kernel.js";
+import { descriptionAuc, prototypeAuc, strongestUnitShare, type GeometryRows } from "./face-geometry.js";
+import { alignFerImages, CONFIDENT_SCORE, detectFerImages, ferplusMajority, loadFerImages, loadFerLabels, meshFerImages, SIDE, type FerDetections } from "./fer2013.js";
 import type { EvalResult } from "./main.js";
 
 const BATCH = 256;
@@ -55,6 +63,40 @@ async function humanBaseline(pixels: Uint8Array): Promise<number[]> {
   return predicted;
 }
 
+/** Action units, descriptions and the facemesh model on the images' served meshes (eval/face-geometry.ts). */
+async function evaluateGeometry(meshFile: string, pixels: Uint8Array, detections: FerDetections, probabilities: Float32Array[], majority: (number | undefined)[]): Promise<Record<string, unknown>> {
+  const config = readFaceConfig();
+  const networks = await FaceMeshNetworks.load(meshFile, Number(process.env.MOODWIRE_EVAL_THREADS ?? 1));
+  const measured = await meshFerImages(networks, pixels, detections, config.alignment.template);
+  const kept = majority.flatMap((m, i) => (m === undefined ? [] : [i]));
+  const signals = kept.map((i) => faceSignals(measured[i]!, config.mesh.signal_calibration));
+  const rows: GeometryRows = { signals, descriptions: kept.map((i, n) => describeFace(probabilities[i]!, signals[n]!)), majority: kept.map((i) => majority[i]!) };
+  const prototypes = prototypeAuc(rows);
+  const result: Record<string, unknown> = {
+    images: kept.length,
+    ...prototypes,
+    description_auc: descriptionAuc(rows),
+    strongest_unit_share: strongestUnitShare(rows),
+    // The image classifier's own probability for each class, on the same images: how separable the classes are from pixels.
+    reference_classifier_class_auc: Object.fromEntries(Object.keys(prototypes.facs_class_auc).map((cls) => {
+      const k = FERPLUS_CLASSES.indexOf(cls as FerPlusClass);
+      return [cls, Math.round(rocAuc(rows.majority.map((m) => m === k), kept.map((i) => probabilities[i]![k]!)) * 10_000) / 10_000];
+    })),
+  };
+  if (!facemeshConfigured()) return { ...result, facemesh: { skipped: "models/facemesh/config.json is missing (training/facemesh/train.py)" } };
+  const facemesh = new FacemeshKernel();
+  await facemesh.load({ intraOpThreads: Number(process.env.MOODWIRE_EVAL_THREADS ?? 1) });
+  const analysed = await facemesh.analyse(kept.map((i) => measured[i]!.mesh));
+  const predicted = analysed.map((a) => argmax(a.classes));
+  const correct = predicted.filter((p, n) => p === rows.majority[n]).length;
+  const facemeshAccuracy = Math.round((correct / kept.length) * 10_000) / 10_000;
+  return {
+    ...result,
+    facemesh_ferplus_accuracy: facemeshAccuracy,
+    bars: { facs_prototype_auc_ge_0_80: prototypes.facs_prototype_auc >= 0.8, facemesh_ferplus_accuracy_ge_0_65: facemeshAccuracy >= 0.65 },
+  };
+}
+
 export async function run(): Promise<EvalResult> {
   const data = `${sharedDirectory()}data/face/fer2013/`;
   if (!existsSync(`${data}index.csv`)) return { skipped: `FER2013 not found at ${data} (set --shared or MOODWIRE_SHARED)` };
@@ -69,15 +111,16 @@ export async function run(): Promise<EvalResult> {
   const labels = loadFerLabels(data, "PrivateTest");
   const detections = await detectFerImages(detector, pixels, config.detector, config.detector.min_score);
   const aligned = alignFerImages(pixels, detections, config.alignment.template);
-  const ferplus: number[] = [];
+  const probabilities: Float32Array[] = [];
   const fer2013: number[] = [];
   for (let start = 0; start < labels.length; start += BATCH) {
     const crops = [];
     for (let i = start; i < Math.min(labels.length, start + BATCH); i++) crops.push(aligned.subarray(i * SIDE * SIDE, (i + 1) * SIDE * SIDE));
     const out = await classifyCrops(classifier, crops, SIDE);
-    ferplus.push(...out.ferplus.map(argmax));
+    probabilities.push(...out.ferplus);
     fer2013.push(...out.fer2013.map(argmax));
   }
+  const ferplus = probabilities.map(argmax);
   const baseline = await humanBaseline(pixels);
 
   const majority = labels.map((l) => ferplusMajority(l.votes));
@@ -98,5 +141,6 @@ export async function run(): Promise<EvalResult> {
     baseline_ferplus_accuracy: human.ferplus.accuracy,
     baseline_fer2013_private_accuracy: human.fer2013.accuracy,
     bars: { ferplus_ge_0_85: ours.ferplus.accuracy >= 0.85, fer2013_private_ge_0_70: ours.fer2013.accuracy >= 0.7 },
+    geometry: await evaluateGeometry(files.mesh, pixels, detections, probabilities, majority),
   };
 }

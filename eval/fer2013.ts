@@ -13,6 +13,8 @@ import type { FaceModelConfig } from "../src/models/face/config.js";
 import type { Landmarks } from "../src/models/face/detector.js";
 import { DETECTOR_INPUT_SIZE } from "../src/models/face/detector.js";
 import { detectFaces } from "../src/models/face/inference.js";
+import type { FaceMeshNetworks, MeasuredFace } from "../src/models/face/mesh-inference.js";
+import { meshTemplate } from "../src/models/face/mesh.js";
 import { parseCsv } from "./metrics.js";
 
 export const SIDE = 48;
@@ -23,6 +25,8 @@ const OFFSET = (CELL - FACE) / 2;
 const PER_ROW = DETECTOR_INPUT_SIZE / CELL;
 /** Raw detector score from which a FER image's detection is used for alignment. */
 export const CONFIDENT_SCORE = 0.5;
+/** Images meshed per call (the networks cut it into bounded runs). */
+const MESH_BATCH = 64;
 
 export type FerSplit = "Training" | "PublicTest" | "PrivateTest";
 const SPLIT_FILES: Record<FerSplit, string> = { Training: "training", PublicTest: "publictest", PrivateTest: "privatetest" };
@@ -128,4 +132,26 @@ export function alignFerImages(pixels: Uint8Array, detections: FerDetections, te
     else aligned.set(alignedCrop(greyImage(grey), fitSimilarity(points, template), SIDE), i * PIXELS);
   });
   return aligned;
+}
+
+/**
+ * The served mesh and blendshapes of every image: the mesh crop placed by the image's confident
+ * detection, else by the alignment template (FER's own framing), as alignFerImages does. `onProgress`
+ * hears how many images are done after each batch.
+ */
+export async function meshFerImages(networks: FaceMeshNetworks, pixels: Uint8Array, detections: FerDetections, template: Landmarks, onProgress?: (done: number) => void): Promise<MeasuredFace[]> {
+  const n = pixels.length / PIXELS;
+  const placement = meshTemplate(template, SIDE);
+  const measured: MeasuredFace[] = [];
+  for (let start = 0; start < n; start += MESH_BATCH) {
+    const faces = [];
+    for (let i = start; i < Math.min(n, start + MESH_BATCH); i++) {
+      const points = detections.landmarks[i];
+      const confident = points !== undefined && detections.scores[i]! >= CONFIDENT_SCORE;
+      faces.push({ image: greyImage(pixels.subarray(i * PIXELS, (i + 1) * PIXELS)), landmarks: confident ? points : template });
+    }
+    measured.push(...(await networks.measure(faces, placement)));
+    onProgress?.(measured.length);
+  }
+  return measured;
 }

@@ -5,13 +5,16 @@ import { mergeDecodeNeeds, NO_DECODE_NEEDS, type DecodeNeeds } from "../media/ty
 import { ErrorCode, MODEL_NAMES, MODEL_SPECS, modelMediaMismatchMessage, type MediaKind, type ModelName, type StreamRequest } from "../protocol/index.js";
 import { burstModel } from "./burst/index.js";
 import { faceModel } from "./face/index.js";
+import { facemeshModel } from "./facemesh/index.js";
 import { languageModel } from "./language/index.js";
 import { prosodyModel } from "./prosody/index.js";
 import { WorkerPool, type WorkerPoolOptions } from "../runtime/worker-pool.js";
 import type { ConfigFor, ExpressionModel, FrameFeed, ModelFactory } from "./types.js";
 
 /** Every model Moodwire ships; a model's issue adds its factory here. */
-export const MODEL_FACTORIES: readonly ModelFactory[] = [burstModel as ModelFactory, faceModel as ModelFactory, languageModel as ModelFactory, prosodyModel as ModelFactory];
+export const MODEL_FACTORIES: readonly ModelFactory[] = [
+  burstModel as ModelFactory, faceModel as ModelFactory, facemeshModel as ModelFactory, languageModel as ModelFactory, prosodyModel as ModelFactory,
+];
 
 export interface ModelCheckFailure {
   code: ErrorCode;

@@ -1,6 +1,7 @@
 // The face model's benchmarks, reached through faceModel.benchmark():
-// * `face` (alias `image`): 640×480 webcam-sized JPEGs with one face, emotions only. Eight distinct
-//   frames (the shared sample faces at different sizes, places and mirrored) so outputs do not repeat.
+// * `face` (alias `image`): 640×480 webcam-sized JPEGs with one face, with `facs` and `descriptions`.
+//   Eight distinct frames (the shared sample faces at different sizes, places and mirrored) so outputs
+//   do not repeat. (Emotions alone cost the same: the mesh runs for every face, the expressions read it.)
 // * `face-video` (alias `video`): 5 s H.264 640×480 25 fps clips of a panning face at fps_pred 3 (15 frames).
 // Both need the shared samples (MOODWIRE_SHARED) and ffmpeg; without them the benchmark is unavailable.
 
@@ -67,16 +68,16 @@ function kernelInput(frames: ImageFrame[]): FaceKernelInput {
 
 export async function faceBenchmarks(): Promise<ModelBenchmark[]> {
   const stills = await Promise.all(FRAMES.map((frame) => faceCanvas(640, 480, [frame], 85)));
-  const imageMessages: BenchmarkMessage[] = stills.map((jpeg) => ({ data: jpeg.toString("base64"), models: { face: {} } }));
+  const imageMessages: BenchmarkMessage[] = stills.map((jpeg) => ({ data: jpeg.toString("base64"), models: { face: { facs: {}, descriptions: {} } } }));
   const clips = [panningClip(stills[0]!, 12), panningClip(stills[2]!, -8)];
   const videoMessages: BenchmarkMessage[] = clips.map((clip) => ({ data: clip.toString("base64"), models: { face: { fps_pred: 3 } } }));
   const image: ModelBenchmark = {
     scenarios: ["face", "image"],
     messages: imageMessages,
-    inputs: { image: "8 distinct 640×480 JPEGs (quality 85), one face each (shared samples), face: {} (emotions only)" },
+    inputs: { image: "8 distinct 640×480 JPEGs (quality 85), one face each (shared samples), face: {facs: {}, descriptions: {}}" },
     defaults: { connections: 8, payloads: 5000 },
     modelAlone: async () => kernelAlone(await Promise.all(stills.map(async (jpeg) => kernelInput(await decodedFrames(jpeg, 0)))), "the JPEGs"),
-    bars: (figures: BenchmarkFigures) => ({ issue15_e2e_p50_le_50ms: figures.e2eP50Ms <= 50 }),
+    bars: (figures: BenchmarkFigures) => ({ issue16_facs_descriptions_e2e_p50_le_60ms: figures.e2eP50Ms <= 60 }),
   };
   const video: ModelBenchmark = {
     scenarios: ["face-video", "video"],

@@ -1,10 +1,11 @@
 // models/face/config.json: the detector's calibration and thresholds, the alignment template, the
-// classifier file, identity matching. Unknown keys fail the load (a misspelt key must not leave a
+// classifier file, the face mesh's file and its signals' calibration, identity matching. Unknown keys fail the load (a misspelt key must not leave a
 // default in its place). The third-party files (the detector) are listed in third-party.json and
 // installed under models/vendor/ by scripts/fetch-models.mjs.
 
 import { existsSync, readFileSync } from "node:fs";
 import { modelDirectory, vendorDirectory } from "../../runtime/paths.js";
+import type { SignalCalibration } from "./action-units.js";
 import type { Landmarks } from "./detector.js";
 
 export interface FaceModelConfig {
@@ -19,6 +20,12 @@ export interface FaceModelConfig {
   };
   alignment: { size: number; template: Landmarks };
   classifier: { file: string; classes: string[] };
+  mesh: {
+    /** MediaPipe's FaceLandmarker bundle, relative to models/vendor/. */
+    file: string;
+    /** Each face signal's raw value at score 0 and 1, fitted by training/face/calibrate-signals.mjs. */
+    signal_calibration: SignalCalibration;
+  };
   identity: { min_similarity: number; max_identities: number };
 }
 
@@ -26,6 +33,7 @@ const SHAPE: Record<keyof FaceModelConfig, readonly string[]> = {
   detector: ["file", "min_score", "nms_iou", "calibration"],
   alignment: ["size", "template"],
   classifier: ["file", "classes"],
+  mesh: ["file", "signal_calibration"],
   identity: ["min_similarity", "max_identities"],
 };
 
@@ -44,8 +52,12 @@ export function readFaceConfig(path = `${modelDirectory("face")}${CONFIG_FILE}`)
 }
 
 /** Paths of the files the face model runs, and whether each is installed. */
-export function faceModelFiles(config: FaceModelConfig): { detector: string; classifier: string } {
-  return { detector: `${vendorDirectory()}${config.detector.file}`, classifier: `${modelDirectory("face")}${config.classifier.file}` };
+export function faceModelFiles(config: FaceModelConfig): { detector: string; classifier: string; mesh: string } {
+  return {
+    detector: `${vendorDirectory()}${config.detector.file}`,
+    classifier: `${modelDirectory("face")}${config.classifier.file}`,
+    mesh: `${vendorDirectory()}${config.mesh.file}`,
+  };
 }
 
 export function missingFaceFiles(): string[] {

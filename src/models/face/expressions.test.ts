@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { EXPRESSION_LABELS } from "../../protocol/index.js";
-import { FERPLUS_CLASSES, projectExpressions, type FerPlusClass } from "./expressions.js";
+import { FACE_SIGNALS, type FaceSignal } from "./action-units.js";
+import { projectExpressions } from "./expressions.js";
+import { FERPLUS_CLASSES, type FerPlusClass } from "./formulas.js";
 
 function probabilities(weights: Partial<Record<FerPlusClass, number>>): Float32Array {
   const p = new Float32Array(FERPLUS_CLASSES.length);
@@ -9,8 +11,12 @@ function probabilities(weights: Partial<Record<FerPlusClass, number>>): Float32A
   return p;
 }
 
-function scores(weights: Partial<Record<FerPlusClass, number>>): Map<string, number> {
-  const out = projectExpressions(probabilities(weights));
+function signalVector(units: Partial<Record<FaceSignal, number>>): Float32Array {
+  return Float32Array.from(FACE_SIGNALS, (name) => units[name] ?? 0);
+}
+
+function scores(weights: Partial<Record<FerPlusClass, number>>, units: Partial<Record<FaceSignal, number>> = {}): Map<string, number> {
+  const out = projectExpressions(probabilities(weights), signalVector(units));
   return new Map(EXPRESSION_LABELS.map((label, i) => [label, out[i]!]));
 }
 
@@ -54,5 +60,32 @@ describe("projectExpressions", () => {
       assert.equal(s.get("Romance"), 0);
       for (const score of s.values()) assert.ok(score >= 0 && score <= 1);
     }
+  });
+
+  it("reads action units for what no class separates, each rising with its units", () => {
+    const cases: [string, Partial<Record<FaceSignal, number>>][] = [
+      ["Concentration", { "AU4 Brow Lowerer": 1, "AU7 Lids Tight": 1 }],
+      ["Tiredness", { "AU43 Eye Closure": 1, "AU54 Head Down": 1 }],
+      ["Pain", { "AU4 Brow Lowerer": 1, "AU6 Cheek Raise": 1, "AU9 Nose Wrinkle": 1, "AU43 Eye Closure": 1 }],
+      ["Awe", { "AU1 Inner Brow Raise": 1, "AU2 Outer Brow Raise": 1, "AU5 Upper Lid Raise": 1, "AU26 Jaw Drop": 1 }],
+      ["Contempt", { "Unilateral AU12/AU14": 1 }],
+      ["Confusion", { "AU4 Brow Lowerer": 1, "AU1 Inner Brow Raise": 1 }],
+    ];
+    for (const [label, units] of cases) {
+      let previous = -1;
+      for (const level of [0, 0.25, 0.5, 0.75, 1]) {
+        const scaled = Object.fromEntries(Object.entries(units).map(([name, value]) => [name, value * level]));
+        const score = scores({ neutral: 1 }, scaled).get(label)!;
+        assert.ok(score > previous, `${label} at ${level}: ${score}`);
+        previous = score;
+      }
+      assert.ok(previous >= 0.4, `${label} with its units at full: ${previous}`);
+    }
+  });
+
+  it("keeps Concentration down when the lowered brow comes with a smile", () => {
+    const frowning = scores({ neutral: 1 }, { "AU4 Brow Lowerer": 0.8, "AU7 Lids Tight": 0.8 }).get("Concentration")!;
+    const smiling = scores({ neutral: 1 }, { "AU4 Brow Lowerer": 0.8, "AU7 Lids Tight": 0.8, "AU12 Lip Corner Puller": 1 }).get("Concentration")!;
+    assert.ok(smiling < frowning - 0.3, `${smiling} vs ${frowning}`);
   });
 });

@@ -1,38 +1,37 @@
-// The 48 face expressions (spec §6.1) projected from the classifier's FER+ class probabilities. Each
-// dimension is a weighted sum of the classes whose prototype it shares (EMFACS prototypes; Cowen &
-// Keltner 2020, "What the face displays", whose 28 facial-expression categories map onto FER+'s basic
-// classes as listed in models/face/MODEL_CARD.md), plus geometric-mean terms for blends that need two
-// classes at once (a surprised smile is positive surprise; a surprised fearful face negative). Neutral
-// faces score low everywhere: the neutral class feeds only calm, low-arousal states, at low weight.
-// Dimensions no class supports (e.g. Romance, Craving) stay at 0 until action units arrive.
+// The 48 face expressions (spec §6.1) of one face, from the classifier's FER+ class probabilities and the
+// face's action units (./action-units.ts), in the formula language of ./formulas.ts. Class terms follow
+// the EMFACS prototypes (Cowen & Keltner 2020, "What the face displays", whose 28 facial-expression
+// categories map onto FER+'s basic classes as listed in models/face/MODEL_CARD.md); blends that need two
+// classes at once are geometric means (a surprised smile is positive surprise). Action-unit terms carry
+// what no class separates, each with its source in the model card: Concentration (AU4 with tightened
+// lids, no smile), Tiredness (eye closure, head down), Pain (the PSPI units AU4, AU6/7, AU9/10, AU43),
+// Confusion (the knit, raised inner brow), Doubt, Awe (AU1+2+5+26), Contempt (a one-sided AU12/AU14).
+// Neutral faces score low everywhere: the neutral class feeds only calm, low-arousal states, at low
+// weight, and every action unit is 0 at a typical neutral face.
 
 import { EXPRESSION_LABELS } from "../../protocol/index.js";
+import { compileFormulas, type FormulaTable } from "./formulas.js";
 
-export const FERPLUS_CLASSES = ["neutral", "happiness", "surprise", "sadness", "anger", "disgust", "fear", "contempt"] as const;
-export type FerPlusClass = (typeof FERPLUS_CLASSES)[number];
 type Expression = (typeof EXPRESSION_LABELS)[number];
 
-/** One term: a class probability, or the geometric mean of two (high only when both are present). */
-type Term = [weight: number, cls: FerPlusClass] | [weight: number, cls: FerPlusClass, other: FerPlusClass];
-
-export const EXPRESSION_PROJECTION: Readonly<Partial<Record<Expression, readonly Term[]>>> = {
+export const EXPRESSION_FORMULAS: FormulaTable<Expression> = {
   Amusement: [[0.8, "happiness"]],
   Anger: [[1, "anger"]],
   Anxiety: [[0.6, "fear"], [0.15, "sadness"]],
-  Awe: [[0.35, "surprise"], [0.5, "surprise", "happiness"]],
+  Awe: [[0.3, "surprise"], [0.4, "surprise", "happiness"], [0.5, "AU1 Inner Brow Raise", "AU2 Outer Brow Raise", "AU5 Upper Lid Raise", "AU26 Jaw Drop"]],
   Awkwardness: [[0.2, "fear"], [0.3, "happiness", "fear"], [0.3, "happiness", "sadness"]],
-  Boredom: [[0.15, "neutral"], [0.15, "sadness"]],
+  Boredom: [[0.15, "neutral"], [0.15, "sadness"], [0.3, "AU43 Eye Closure", "neutral"]],
   Calmness: [[0.3, "neutral"], [0.1, "happiness"]],
-  Concentration: [[0.2, "neutral"], [0.3, "anger", "neutral"]],
-  Confusion: [[0.4, "surprise", "anger"], [0.3, "surprise", "contempt"]],
+  Concentration: [[0.15, "neutral"], [0.2, "anger", "neutral"], [0.6, "AU4 Brow Lowerer", "AU7 Lids Tight", "not AU12 Lip Corner Puller"]],
+  Confusion: [[0.3, "surprise", "anger"], [0.2, "surprise", "contempt"], [0.4, "AU4 Brow Lowerer", "AU1 Inner Brow Raise", "not AU12 Lip Corner Puller"]],
   Contemplation: [[0.2, "neutral"], [0.2, "sadness", "neutral"]],
-  Contempt: [[1, "contempt"], [0.2, "disgust"], [0.1, "anger"]],
+  Contempt: [[1, "contempt"], [0.2, "disgust"], [0.1, "anger"], [0.5, "Unilateral AU12/AU14", "not happiness"]],
   Contentment: [[0.5, "happiness"], [0.2, "happiness", "neutral"]],
-  Determination: [[0.3, "anger"]],
-  Disappointment: [[0.6, "sadness"], [0.15, "contempt"]],
+  Determination: [[0.3, "anger"], [0.3, "AU4 Brow Lowerer", ["AU24 Lip Presser", "AU17 Chin Raiser"]]],
+  Disappointment: [[0.6, "sadness"], [0.15, "contempt"], [0.3, "AU15 Lip Corner Depressor", "AU17 Chin Raiser"]],
   Disgust: [[1, "disgust"], [0.15, "contempt"]],
   Distress: [[0.4, "fear"], [0.3, "sadness"], [0.2, "anger"]],
-  Doubt: [[0.35, "contempt"], [0.3, "contempt", "neutral"]],
+  Doubt: [[0.3, "contempt"], [0.2, "contempt", "neutral"], [0.4, ["AU24 Lip Presser", "AU17 Chin Raiser"], ["Unilateral AU12/AU14", "AU4 Brow Lowerer"], "not happiness"]],
   Ecstasy: [[0.3, "happiness"], [0.4, "happiness", "surprise"]],
   Embarrassment: [[0.4, "happiness", "sadness"], [0.3, "happiness", "fear"]],
   "Empathic Pain": [[0.3, "sadness"], [0.2, "sadness", "fear"]],
@@ -43,7 +42,7 @@ export const EXPRESSION_PROJECTION: Readonly<Partial<Record<Expression, readonly
   Interest: [[0.3, "surprise"], [0.1, "neutral"]],
   Joy: [[1, "happiness"]],
   Love: [[0.2, "happiness"]],
-  Pain: [[0.3, "sadness"], [0.3, "disgust"], [0.5, "sadness", "disgust"], [0.4, "fear", "disgust"]],
+  Pain: [[0.2, "sadness"], [0.2, "disgust"], [0.4, "sadness", "disgust"], [0.3, "fear", "disgust"], [0.6, "AU4 Brow Lowerer", ["AU6 Cheek Raise", "AU7 Lids Tight"], ["AU9 Nose Wrinkle", "AU10 Upper Lip Raiser"], "not happiness"], [0.2, "AU43 Eye Closure", "AU4 Brow Lowerer"]],
   Pride: [[0.2, "happiness"], [0.2, "happiness", "contempt"]],
   Realization: [[0.4, "surprise"]],
   Relief: [[0.2, "happiness"], [0.3, "happiness", "sadness"]],
@@ -53,23 +52,13 @@ export const EXPRESSION_PROJECTION: Readonly<Partial<Record<Expression, readonly
   "Surprise (negative)": [[0.5, "surprise"], [0.8, "surprise", "fear"], [0.6, "surprise", "disgust"]],
   "Surprise (positive)": [[0.5, "surprise"], [0.8, "surprise", "happiness"]],
   Sympathy: [[0.2, "sadness", "neutral"]],
-  Tiredness: [[0.15, "sadness"], [0.1, "neutral"]],
+  Tiredness: [[0.15, "sadness"], [0.1, "neutral"], [0.5, "AU43 Eye Closure", "not AU12 Lip Corner Puller"], [0.3, "AU54 Head Down", "AU43 Eye Closure"]],
   Triumph: [[0.2, "happiness"], [0.4, "happiness", "anger"]],
 };
 
-const CLASS_INDEX = Object.fromEntries(FERPLUS_CLASSES.map((name, i) => [name, i])) as Record<FerPlusClass, number>;
+const project = compileFormulas(EXPRESSION_LABELS, EXPRESSION_FORMULAS);
 
-const COMPILED = EXPRESSION_LABELS.map((label) =>
-  (EXPRESSION_PROJECTION[label] ?? []).map(([weight, cls, other]) => ({ weight, a: CLASS_INDEX[cls], b: other === undefined ? -1 : CLASS_INDEX[other] })),
-);
-
-/** The 48 scores, in EXPRESSION_LABELS order, for one face's 8 FER+ probabilities; each in [0, 1]. */
-export function projectExpressions(classes: ArrayLike<number>): Float32Array {
-  const out = new Float32Array(EXPRESSION_LABELS.length);
-  COMPILED.forEach((terms, i) => {
-    let sum = 0;
-    for (const { weight, a, b } of terms) sum += weight * (b < 0 ? classes[a]! : Math.sqrt(classes[a]! * classes[b]!));
-    out[i] = Math.min(1, sum);
-  });
-  return out;
+/** The 48 scores in [0, 1], EXPRESSION_LABELS order, for one face's 8 FER+ probabilities and its signals (FACE_SIGNALS order). */
+export function projectExpressions(classes: ArrayLike<number>, signals: ArrayLike<number>): Float32Array {
+  return project(classes, signals);
 }

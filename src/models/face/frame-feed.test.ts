@@ -23,7 +23,7 @@ class HeldRuns {
     const fail = this.failNext;
     this.failNext = false;
     return new Promise((resolve, reject) => {
-      this.releases.push(() => (fail ? reject(new Error("kernel failed")) : resolve(images.map((i) => [{ box: { x: 0, y: 0, w: 1, h: 1 }, prob: i.width, classes: new Float32Array(0) }]))));
+      this.releases.push(() => (fail ? reject(new Error("kernel failed")) : resolve(images.map((i) => [{ box: { x: 0, y: 0, w: 1, h: 1 }, prob: i.width, classes: new Float32Array(0), signals: new Float32Array(0) }]))));
     });
   };
 

@@ -1,16 +1,18 @@
 // The face model (spec §2.1, §3.1 FaceItem): faces in images and video frames, each with its box,
 // calibrated detection probability, identity and the 48 expressions, computed by ./kernel.js in the
-// shared worker pool; a video's frames start there as ffmpeg decodes them (./frame-feed.js). `facs`
-// and `descriptions` are accepted and not yet answered (the face geometry issue adds them).
+// shared worker pool; a video's frames start there as ffmpeg decodes them (./frame-feed.js). With
+// `facs` a face also carries its action units, with `descriptions` its 27 descriptions; the expressions
+// read the action units whether or not they are asked for.
 
 import type { DecodedMedia, DecodeNeeds, ImageFrame } from "../../media/types.js";
-import { EXPRESSION_LABELS, noDetection, type FaceConfig, type FacePrediction, type ModelOutput } from "../../protocol/index.js";
+import { EXPRESSION_LABELS, FACE_DESCRIPTION_LABELS, FACS_LABELS, noDetection, type FaceConfig, type FacePrediction, type ModelOutput } from "../../protocol/index.js";
 import { labelScores } from "../../protocol/node/index.js";
 import type { KernelHandle } from "../../runtime/worker-pool.js";
 import { dot } from "../../session/face-identities.js";
 import type { FaceIdentityCache } from "../../session/types.js";
 import type { ExpressionModel, FrameFeed, ModelFactory, ModelRuntimeOptions, PredictContext } from "../types.js";
 import { missingFaceFiles, readFaceConfig, type FaceModelConfig } from "./config.js";
+import { describeFace } from "./descriptions.js";
 import { projectExpressions } from "./expressions.js";
 import { FaceFrameFeed } from "./frame-feed.js";
 import type { FaceKernelInput, FaceKernelOutput, FoundFace } from "./kernel-types.js";
@@ -105,14 +107,18 @@ class FaceModel implements ExpressionModel<"face"> {
     const predictions: FacePrediction[] = [];
     found.forEach((faces, f) => {
       faces.forEach((face, n) => {
-        predictions.push({
+        const prediction: FacePrediction = {
           frame: frames[f]!.index,
           time: frames[f]!.time,
           bbox: { x: round(face.box.x, 1), y: round(face.box.y, 1), w: round(face.box.w, 1), h: round(face.box.h, 1) },
           prob: round(face.prob, 6),
           face_id: ids?.[f]?.[n] ?? "unknown",
-          emotions: labelScores(EXPRESSION_LABELS, projectExpressions(face.classes), 0),
-        });
+          emotions: labelScores(EXPRESSION_LABELS, projectExpressions(face.classes, face.signals), 0),
+        };
+        // The signals begin with the FACS items, in FACS_LABELS order.
+        if (config.facs) prediction.facs = labelScores(FACS_LABELS, face.signals.subarray(0, FACS_LABELS.length), 0);
+        if (config.descriptions) prediction.descriptions = labelScores(FACE_DESCRIPTION_LABELS, describeFace(face.classes, face.signals), 0);
+        predictions.push(prediction);
       });
     });
     return predictions.length === 0 ? noDetection("face") : { predictions };

@@ -19,6 +19,8 @@ export interface FoundFace {
   prob: number;
   /** The classifier's FER+ probabilities, FERPLUS_CLASSES order. */
   classes: Float32Array;
+  /** Calibrated action units and other face signals, FACE_SIGNALS order (./action-units.ts). */
+  signals: Float32Array;
   /** Unit-length identity embedding, when asked for. */
   embedding?: Float32Array;
 }

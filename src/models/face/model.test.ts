@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { decodeMedia, readPayload, type DecodedMedia } from "../../media/index.js";
-import { DEFAULT_LIMITS, EXPRESSION_LABELS, type FaceConfig, type FacePrediction, type ModelOutput } from "../../protocol/index.js";
+import { DEFAULT_LIMITS, EXPRESSION_LABELS, FACE_DESCRIPTION_LABELS, FACS_LABELS, type FaceConfig, type FacePrediction, type ModelOutput } from "../../protocol/index.js";
 import type { WorkerPool } from "../../runtime/worker-pool.js";
 import { startModel } from "../../../tests/support/model-harness.js";
 import { ConnectionSession } from "../../session/session.js";
@@ -109,6 +109,44 @@ describe("face model on images", () => {
     assert.equal(predictions(await faces(image, { min_face_size: 0, prob_threshold: 0 })).length, 1);
     assert.equal("warning" in (await faces(image, { min_face_size: 200 })), true);
     assert.equal("warning" in (await faces(image, { prob_threshold: 1 })), true);
+  });
+});
+
+describe("face geometry: action units and descriptions", () => {
+  const score = (items: { name: string; score: number }[] | undefined, name: string) => items!.find((item) => item.name === name)!.score;
+
+  it("adds facs and descriptions only when asked, every item in [0, 1], in the protocol's order", T, async () => {
+    const image = await faceCanvas(640, 480, [{ sample: "astronaut.png", width: 480, left: 80, top: 0 }]);
+    const [plain] = predictions(await faces(image));
+    assert.equal(plain!.facs, undefined);
+    assert.equal(plain!.descriptions, undefined);
+    const [full] = predictions(await faces(image, { facs: true, descriptions: true }));
+    assert.deepEqual(full!.facs!.map((f) => f.name), [...FACS_LABELS]);
+    assert.deepEqual(full!.descriptions!.map((d) => d.name), [...FACE_DESCRIPTION_LABELS]);
+    for (const item of [...full!.facs!, ...full!.descriptions!]) assert.ok(item.score >= 0 && item.score <= 1, `${item.name} ${item.score}`);
+    assert.deepEqual(full!.emotions, plain!.emotions);
+  });
+
+  it("reads a smile as AU12 and Smile, stronger on the smiling faces than on Biden's closed mouth", T, async () => {
+    const measure = async (sample: string) => predictions(await faces(await faceCanvas(640, 480, [{ sample, width: 420, left: 110, top: 0 }]), { facs: true, descriptions: true }))[0]!;
+    const astronaut = await measure("astronaut.png");
+    const obama = await measure("faces/obama.jpg");
+    const biden = await measure("faces/biden.jpg");
+    for (const smiling of [astronaut, obama]) {
+      assert.ok(score(smiling.facs, "AU12 Lip Corner Puller") > 0.5, JSON.stringify(smiling.facs));
+      assert.ok(score(smiling.facs, "AU12 Lip Corner Puller") > score(biden.facs, "AU12 Lip Corner Puller") + 0.3);
+      assert.ok(score(smiling.descriptions, "Smile") > score(biden.descriptions, "Smile") + 0.3);
+    }
+    // The limited items have no landmarks to read: they stay at 0.
+    for (const name of ["AU19 Tongue Show", "Hand over Mouth", "Hand over Face"]) assert.equal(score(biden.facs, name), 0);
+  });
+
+  it("gives a mirrored face the same units", T, async () => {
+    const measure = async (flop: boolean) => predictions(await faces(await faceCanvas(640, 480, [{ sample: "faces/obama.jpg", width: 400, left: 120, top: 20, flop }]), { facs: true }))[0]!;
+    const [plain, mirrored] = [await measure(false), await measure(true)];
+    for (const name of ["AU12 Lip Corner Puller", "AU4 Brow Lowerer", "AU25 Lips Part"]) {
+      assert.ok(Math.abs(score(plain.facs, name) - score(mirrored.facs, name)) < 0.15, `${name}: ${score(plain.facs, name)} vs ${score(mirrored.facs, name)}`);
+    }
   });
 });
 

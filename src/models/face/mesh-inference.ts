@@ -1,0 +1,103 @@
+// The two MediaPipe networks of a face's geometry, shared by the face kernel, the facemesh kernel, the
+// evaluation and the training scripts: the FaceMesh V2 landmark network on mesh crops (./mesh.ts), and
+// the blendshape network on a mesh's 146-point subset. Both are converted from the pinned .task file at load.
+
+import { readFileSync } from "node:fs";
+import { InferenceSession, Tensor } from "onnxruntime-node";
+import { boundedRuns } from "../../runtime/bounded-runs.js";
+import { sessionOptions } from "../../runtime/session-options.js";
+import { BLENDSHAPE_LANDMARKS, BLENDSHAPE_NAMES, blendshapesOnnx, faceMeshOnnx } from "./mediapipe.js";
+import type { ImageFrame } from "../../media/types.js";
+import type { Landmarks } from "./detector.js";
+import { MESH_FLOATS, MESH_INPUT_SIZE, meshCrop, meshToImage } from "./mesh.js";
+
+/**
+ * One face per run: a face's numbers then do not depend on which faces shared its batch (the converted
+ * graphs differ in the last bits between batch sizes, and a video's frames batch differently as they
+ * decode), and batching saves nothing here (the mesh network costs the same per face at batch 1 and 4).
+ */
+const MESH_RUN_SIZE = 1;
+const BLENDSHAPE_RUN_SIZE = 1;
+const CROP_FLOATS = MESH_INPUT_SIZE * MESH_INPUT_SIZE * 3;
+
+export interface CropLandmarks {
+  /** x, y, z per point, in the crop's pixels. */
+  points: Float32Array;
+  /** The network's face-presence logit: low when the crop holds no face. */
+  presence: number;
+}
+
+/** A face located by the detector's five landmarks in its image. */
+export interface LocatedFace {
+  image: ImageFrame;
+  landmarks: Landmarks;
+}
+
+export interface MeasuredFace {
+  /** x, y, z per point, in the image's pixels (z scaled as x and y). */
+  mesh: Float32Array;
+  /** BLENDSHAPE_NAMES order. */
+  blendshapes: Float32Array;
+  presence: number;
+}
+
+/** MediaPipe's blendshape network: 52 ARKit blendshapes from a mesh's 146-point subset. */
+export class BlendshapeNetwork {
+  private constructor(private readonly session: InferenceSession) {}
+
+  static async load(task: Uint8Array, intraOpThreads: number): Promise<BlendshapeNetwork> {
+    return new BlendshapeNetwork(await InferenceSession.create(blendshapesOnnx(task), sessionOptions(intraOpThreads)));
+  }
+
+  /** The 52 scores (BLENDSHAPE_NAMES order) of each mesh (x, y, z per point; x and y in pixels). */
+  async score(meshes: readonly ArrayLike<number>[]): Promise<Float32Array[]> {
+    const subset = BLENDSHAPE_LANDMARKS.length;
+    const runs = await boundedRuns(meshes.length, BLENDSHAPE_RUN_SIZE, async (start, end) => {
+      const points = new Float32Array((end - start) * subset * 2);
+      for (let n = start; n < end; n++) {
+        BLENDSHAPE_LANDMARKS.forEach((index, k) => {
+          points[((n - start) * subset + k) * 2] = meshes[n]![index * 3]!;
+          points[((n - start) * subset + k) * 2 + 1] = meshes[n]![index * 3 + 1]!;
+        });
+      }
+      const scores = (await this.session.run({ points: new Tensor("float32", points, [end - start, subset, 2]) })).blendshapes!.data as Float32Array;
+      const width = BLENDSHAPE_NAMES.length;
+      // A degenerate mesh (all its points at one place) has no spread for the network to normalise by: its NaNs read as 0.
+      return Array.from({ length: end - start }, (_, n) => scores.slice(n * width, (n + 1) * width).map((v) => (Number.isFinite(v) ? v : 0)));
+    });
+    return runs.flat();
+  }
+}
+
+/** The landmark network and the blendshape network, for faces in images. */
+export class FaceMeshNetworks {
+  private constructor(private readonly mesh: InferenceSession, private readonly shapes: BlendshapeNetwork) {}
+
+  static async load(taskPath: string, intraOpThreads: number): Promise<FaceMeshNetworks> {
+    const task = new Uint8Array(readFileSync(taskPath));
+    const [mesh, shapes] = await Promise.all([InferenceSession.create(faceMeshOnnx(task), sessionOptions(intraOpThreads)), BlendshapeNetwork.load(task, intraOpThreads)]);
+    return new FaceMeshNetworks(mesh, shapes);
+  }
+
+  /** Each face's mesh in image pixels and its blendshapes; `template` places the five landmarks in the mesh crop (meshTemplate). */
+  async measure(faces: readonly LocatedFace[], template: Landmarks): Promise<MeasuredFace[]> {
+    if (faces.length === 0) return [];
+    const crops = faces.map((face) => meshCrop(face.image, face.landmarks, template));
+    const found = await this.landmarks(crops.map((crop) => crop.pixels));
+    const meshes = found.map((f, n) => meshToImage(f.points, crops[n]!.toCrop));
+    const blendshapes = await this.shapes.score(meshes);
+    return meshes.map((mesh, n) => ({ mesh, blendshapes: blendshapes[n]!, presence: found[n]!.presence }));
+  }
+
+  /** The 478-point mesh of each crop (NHWC RGB in [0, 1], MESH_INPUT_SIZE²). */
+  async landmarks(crops: readonly Float32Array[]): Promise<CropLandmarks[]> {
+    const runs = await boundedRuns(crops.length, MESH_RUN_SIZE, async (start, end) => {
+      const pixels = new Float32Array((end - start) * CROP_FLOATS);
+      for (let n = start; n < end; n++) pixels.set(crops[n]!, (n - start) * CROP_FLOATS);
+      const result = await this.mesh.run({ image: new Tensor("float32", pixels, [end - start, MESH_INPUT_SIZE, MESH_INPUT_SIZE, 3]) });
+      const points = result.landmarks!.data as Float32Array, presence = result.presence!.data as Float32Array;
+      return Array.from({ length: end - start }, (_, n) => ({ points: points.slice(n * MESH_FLOATS, (n + 1) * MESH_FLOATS), presence: presence[n]! }));
+    });
+    return runs.flat();
+  }
+}

@@ -1,0 +1,55 @@
+// FaceMesh V2 framing: the 256×256 RGB crop the landmark network reads, placed by a similarity from the
+// detector's five landmarks, and the network's 478 points mapped back to image pixels. The crop frames
+// the face as MediaPipe's own region of interest does (the mesh spans about 60 % of the crop's width and
+// 75 % of its height), which is where the network is most confident of a face.
+
+import type { ImageFrame } from "../../media/types.js";
+import { alignedCrop, fitSimilarity, type Similarity } from "./align.js";
+import type { Landmarks } from "./detector.js";
+
+export const MESH_INPUT_SIZE = 256;
+export const MESH_POINTS = 478;
+/** Floats of one face's mesh: x, y, z per point. */
+export const MESH_FLOATS = MESH_POINTS * 3;
+
+/** How much larger the mesh crop draws the face than the classifier's template does, and where. */
+const TEMPLATE_SCALE = 4;
+const TEMPLATE_CENTRE: [number, number] = [128, 124];
+
+/** The detector's five landmarks' places in the mesh crop: the classifier's template (drawn at `size`), scaled about its centre. */
+export function meshTemplate(template: Landmarks, size: number): Landmarks {
+  const factor = (TEMPLATE_SCALE * 48) / size;
+  return template.map(([x, y]) => [TEMPLATE_CENTRE[0] + (x - size / 2) * factor, TEMPLATE_CENTRE[1] + (y - (size * 27.5) / 48) * factor]);
+}
+
+export interface MeshCrop {
+  /** NHWC RGB in [0, 1], MESH_INPUT_SIZE² × 3. */
+  pixels: Float32Array;
+  /** Image → crop. */
+  toCrop: Similarity;
+}
+
+/** The landmark network's input for the face whose five detector landmarks are `landmarks`. */
+export function meshCrop(image: ImageFrame, landmarks: Landmarks, template: Landmarks): MeshCrop {
+  const toCrop = fitSimilarity(landmarks, template);
+  const bytes = alignedCrop(image, toCrop, MESH_INPUT_SIZE, 3);
+  const pixels = new Float32Array(bytes.length);
+  for (let i = 0; i < bytes.length; i++) pixels[i] = bytes[i]! / 255;
+  return { pixels, toCrop };
+}
+
+/** Crop-space points (x, y, z per point) in image pixels; z is scaled as x and y are. */
+export function meshToImage(points: ArrayLike<number>, toCrop: Similarity): Float32Array {
+  const { a, b, tx, ty } = toCrop;
+  const det = a * a + b * b;
+  const ia = a / det, ib = -b / det;
+  const scale = Math.sqrt(det);
+  const out = new Float32Array(points.length);
+  for (let i = 0; i < points.length; i += 3) {
+    const x = points[i]! - tx, y = points[i + 1]! - ty;
+    out[i] = ia * x - ib * y;
+    out[i + 1] = ib * x + ia * y;
+    out[i + 2] = points[i + 2]! / scale;
+  }
+  return out;
+}
