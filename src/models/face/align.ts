@@ -62,41 +62,37 @@ export function alignedCrop(image: ImageFrame, transform: Similarity, size: numb
   const sourcePerPixel = 1 / Math.sqrt(det);
   const grid = Math.max(1, Math.min(8, Math.ceil(sourcePerPixel)));
   const out = new Uint8Array(size * size * channels);
-  const rgb = [0, 0, 0];
+  const { width, height, data } = image;
+  const n = grid * grid;
   for (let y = 0; y < size; y++) {
     for (let x = 0; x < size; x++) {
-      let r = 0, g = 0, b = 0;
+      let r = 0, g = 0, bl = 0;
       for (let gy = 0; gy < grid; gy++) {
         const cy = y + (gy + 0.5) / grid - 0.5;
         for (let gx = 0; gx < grid; gx++) {
           const cx = x + (gx + 0.5) / grid - 0.5;
-          rgbAt(image, ia * cx - ib * cy + itx, ib * cx + ia * cy + ity, rgb);
-          r += rgb[0]!; g += rgb[1]!; b += rgb[2]!;
+          // Bilinear RGB at the source position, edges repeated (inlined: this loop is the crop's whole cost).
+          const sx = Math.min(Math.max(ia * cx - ib * cy + itx, 0), width - 1);
+          const sy = Math.min(Math.max(ib * cx + ia * cy + ity, 0), height - 1);
+          const x0 = sx | 0, y0 = sy | 0; // sx, sy ≥ 0: truncation is floor
+          const x1 = Math.min(x0 + 1, width - 1), y1 = Math.min(y0 + 1, height - 1);
+          const fx = sx - x0, fy = sy - y0;
+          const w00 = (1 - fx) * (1 - fy), w01 = fx * (1 - fy), w10 = (1 - fx) * fy, w11 = fx * fy;
+          const o00 = (y0 * width + x0) * 3, o01 = (y0 * width + x1) * 3, o10 = (y1 * width + x0) * 3, o11 = (y1 * width + x1) * 3;
+          r += data[o00]! * w00 + data[o01]! * w01 + data[o10]! * w10 + data[o11]! * w11;
+          g += data[o00 + 1]! * w00 + data[o01 + 1]! * w01 + data[o10 + 1]! * w10 + data[o11 + 1]! * w11;
+          bl += data[o00 + 2]! * w00 + data[o01 + 2]! * w01 + data[o10 + 2]! * w10 + data[o11 + 2]! * w11;
         }
       }
-      const n = grid * grid;
       const offset = (y * size + x) * channels;
       if (channels === 1) {
-        out[offset] = Math.round((0.299 * r + 0.587 * g + 0.114 * b) / n);
+        out[offset] = Math.round((0.299 * r + 0.587 * g + 0.114 * bl) / n);
       } else {
         out[offset] = Math.round(r / n);
         out[offset + 1] = Math.round(g / n);
-        out[offset + 2] = Math.round(b / n);
+        out[offset + 2] = Math.round(bl / n);
       }
     }
   }
   return out;
-}
-
-/** Bilinear RGB at a source position, edges repeated, into `out`. */
-function rgbAt(image: ImageFrame, x: number, y: number, out: number[]): void {
-  const { width, height, data } = image;
-  const cx = Math.min(Math.max(x, 0), width - 1);
-  const cy = Math.min(Math.max(y, 0), height - 1);
-  const x0 = Math.floor(cx), y0 = Math.floor(cy);
-  const x1 = Math.min(x0 + 1, width - 1), y1 = Math.min(y0 + 1, height - 1);
-  const fx = cx - x0, fy = cy - y0;
-  const w00 = (1 - fx) * (1 - fy), w01 = fx * (1 - fy), w10 = (1 - fx) * fy, w11 = fx * fy;
-  const o00 = (y0 * width + x0) * 3, o01 = (y0 * width + x1) * 3, o10 = (y1 * width + x0) * 3, o11 = (y1 * width + x1) * 3;
-  for (let c = 0; c < 3; c++) out[c] = data[o00 + c]! * w00 + data[o01 + c]! * w01 + data[o10 + c]! * w10 + data[o11 + c]! * w11;
 }
