@@ -1,6 +1,7 @@
 // Fits the face signals' calibration (models/face/config.json mesh.signal_calibration) on FER2013's
-// training split as meshed by extract-meshes.mjs: each signal component's raw value scores 0 at its median over
-// faces whose FER+ majority is neutral, and 1 at its 99th percentile over all faces, or for a blendshape
+// training split as meshed by extract-meshes.mjs: each signal component's raw value scores ~0 (0.018) at its
+// 90th percentile over faces whose FER+ majority is neutral, and ~1 (0.982) at its 99th percentile over all
+// faces (src/models/face/action-units.ts), or for a blendshape
 // at least MIN_BLENDSHAPE_SPAN above 0 (a blendshape that barely moves on these faces, such as
 // cheekPuff, would otherwise turn its noise into full scores). Run `npm run build` first.
 //   node training/face/calibrate-signals.mjs --meshes DIR
@@ -12,6 +13,7 @@ import { FACE_SIGNALS, rawSignals, SIGNAL_COMPONENTS } from "../../dist/src/mode
 import { modelDirectory } from "../../dist/src/runtime/paths.js";
 
 const MIN_BLENDSHAPE_SPAN = 0.2;
+const NEUTRAL_QUANTILE = 0.9;
 const { values } = parseArgs({ options: { meshes: { type: "string" } } });
 const read = (name) => new Float32Array(fs.readFileSync(path.join(values.meshes, name)).buffer.slice(0));
 const meta = JSON.parse(fs.readFileSync(path.join(values.meshes, "Training.json"), "utf8"));
@@ -34,9 +36,9 @@ FACE_SIGNALS.forEach((signal, k) => {
   if (components.length === 0) return;
   calibration[signal] = components.map((component, c) => {
     const all = raw.map((r) => r[k][c]);
-    const zero = quantile(all.filter((_, i) => neutral[i]), 0.5);
+    const zero = quantile(all.filter((_, i) => neutral[i]), NEUTRAL_QUANTILE);
     const one = Math.max(quantile(all, 0.99), component.blendshape ? zero + MIN_BLENDSHAPE_SPAN : -Infinity);
-    if (!(one > zero)) throw new Error(`${signal} component ${c}: the 99th percentile ${one} is not above the neutral median ${zero}`);
+    if (!(one > zero)) throw new Error(`${signal} component ${c}: the 99th percentile ${one} is not above the neutral faces' ${zero}`);
     return [round(zero), round(one)];
   });
 });

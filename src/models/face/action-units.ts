@@ -9,9 +9,9 @@
 //   AU6, whose blendshape is flat, is derived from the blendshapes that move with it.
 // * Limited: a tongue (AU19, AU37) and hands have no landmarks; those items stay 0 (model card).
 // Every component becomes a score by one calibration, fitted on FER+ training faces
-// (training/face/calibrate-signals.mjs): 0 at the median of neutral faces, 1 at the 99th percentile of
-// all faces (for a blendshape, at least 0.2 above the neutral median), clipped, so a neutral face scores
-// low on every unit.
+// (training/face/calibrate-signals.mjs): a logistic that is 0.018 at the 90th percentile of neutral faces
+// and 0.982 at the 99th percentile of all faces (for a blendshape, at least 0.2 further), so nine neutral
+// faces in ten score under 0.02 on every unit, and the order of faces on each measure is kept.
 
 import { FACS_LABELS } from "../../protocol/index.js";
 import { faceFrame } from "./face-frame.js";
@@ -141,7 +141,10 @@ export const SIGNAL_COMPONENTS: Readonly<Partial<Record<FaceSignal, readonly Com
   "Unilateral AU12/AU14": [onMesh((face) => Math.abs(height(face, P.mouthRight) - height(face, P.mouthLeft)))],
 };
 
-/** Each measured signal's components' raw values on a typical neutral face (score 0) and on an extreme face (score 1). */
+/** The logistic's slope over the calibration span: σ(−4) = 0.018 at the neutral end, σ(4) = 0.982 at the extreme end. */
+const CALIBRATION_STEEPNESS = 8;
+
+/** Each measured signal's components' raw values at the top of neutral faces (score ~0) and on an extreme face (score ~1). */
 export type SignalCalibration = Readonly<Partial<Record<FaceSignal, readonly (readonly [neutral: number, extreme: number])[]>>>;
 
 /** The raw component values of one face, FACE_SIGNALS order (empty for a limited item). */
@@ -161,8 +164,8 @@ export function faceSignals(face: FaceGeometry, calibration: SignalCalibration):
     let sum = 0;
     components.forEach((value, k) => {
       const [neutral, extreme] = fitted[k]!;
-      const score = (value - neutral) / (extreme - neutral);
-      sum += Number.isFinite(score) ? Math.min(1, Math.max(0, score)) : 0;
+      const score = 1 / (1 + Math.exp(-CALIBRATION_STEEPNESS * ((value - neutral) / (extreme - neutral) - 0.5)));
+      sum += Number.isFinite(score) ? score : 0;
     });
     return sum / components.length;
   });

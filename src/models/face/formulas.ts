@@ -1,8 +1,9 @@
 // The formula language of the face's derived outputs (the 48 expressions, the 27 descriptions): each
-// output is a capped sum of weighted terms, a term the geometric mean of its factors, so it is high only
-// when every factor is. A factor is a FER+ class probability, a face signal (an action unit, ./action-units.ts),
-// `not <class or signal>` (1 − its value), or a list (the largest of its items: "AU6 or AU7"). Every output rises
-// with each factor it names, and falls with each it negates.
+// output is a capped sum of weighted terms; a term is the geometric mean of its factors (high only when
+// every one is), times 1 − x for each negated factor `not x` (a damper outside the root, so that a unit
+// that is absent does not lift a weak one). A factor is a FER+ class probability, a face signal (an action
+// unit, ./action-units.ts), or a list (the largest of its items: "AU6 or AU7"). Every output rises with
+// each factor it names, and falls with each it negates.
 
 import { FACE_SIGNALS, type FaceSignal } from "./action-units.js";
 
@@ -36,19 +37,23 @@ function compileFactor(factor: Factor): CompiledFactor {
 
 /** Evaluates a formula table for every label of `labels`, in that order (a label without terms: 0). */
 export function compileFormulas<L extends string>(labels: readonly L[], table: FormulaTable<L>): (classes: ArrayLike<number>, signals: ArrayLike<number>) => Float32Array {
-  const compiled = labels.map((label) => (table[label] ?? []).map(([weight, ...factors]) => ({ weight, factors: factors.map(compileFactor) })));
+  const compiled = labels.map((label) => (table[label] ?? []).map(([weight, ...factors]) => {
+    const parsed = factors.map(compileFactor);
+    return { weight, factors: parsed, named: Math.max(1, parsed.filter((f) => !f.negated).length) };
+  }));
   const classCount = FERPLUS_CLASSES.length;
   return (classes, signals) => {
     const read = (index: number) => (index < classCount ? classes[index]! : signals[index - classCount]!);
     return Float32Array.from(compiled, (terms) => {
       let sum = 0;
-      for (const { weight, factors } of terms) {
-        let product = 1;
+      for (const { weight, factors, named } of terms) {
+        let product = 1, damper = 1;
         for (const { sources, negated } of factors) {
           const value = Math.max(...sources.map(read));
-          product *= negated ? 1 - value : value;
+          if (negated) damper *= 1 - value;
+          else product *= value;
         }
-        sum += weight * Math.pow(Math.max(0, product), 1 / factors.length);
+        sum += weight * Math.pow(Math.max(0, product), 1 / named) * damper;
       }
       return Math.min(1, sum);
     });
