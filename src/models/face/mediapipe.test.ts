@@ -15,8 +15,9 @@ import { loadTfliteReference, type TfliteReference } from "../../../tests/suppor
 import { sharedDirectory } from "../../runtime/paths.js";
 import { readTflite } from "../../runtime/tflite.js";
 import {
-  BLENDSHAPE_LANDMARKS, BLENDSHAPE_NAMES, BLENDSHAPES_MEMBER, blendshapesOnnx, faceMeshOnnx, mediapipeInstalled, mediapipePaths, MESH_MEMBER, zipMember,
+  BLENDSHAPE_LANDMARKS, BLENDSHAPE_NAMES, BLENDSHAPES_MEMBER, blendshapesOnnx, faceMeshOnnx, MESH_MEMBER, zipMember,
 } from "./mediapipe.js";
+import { faceModelFiles, readFaceConfig } from "./config.js";
 
 /** A zip of one member as `method` says, its bytes written as they are (no compressor needed to be refused). */
 function zipOf(name: string, data: Uint8Array, method: number): Uint8Array {
@@ -70,8 +71,9 @@ const CROPS: [file: string, left: number, top: number, side: number][] = [
 const SIZE = 256;
 const CROP_FLOATS = SIZE * SIZE * 3;
 const MESH_FLOATS = 478 * 3;
-const SKIP = !mediapipeInstalled()
-  ? `the MediaPipe bundle is not installed (${mediapipePaths().task}; npm run fetch-models)`
+const TASK = faceModelFiles(readFaceConfig()).mesh;
+const SKIP = !existsSync(TASK)
+  ? `the MediaPipe bundle is not installed (${TASK}; npm run fetch-models)`
   : !existsSync(`${FACES}${CROPS[0]![0]}`) ? `the shared face samples are absent (${FACES}): set MOODWIRE_SHARED` : false;
 if (SKIP !== false) console.log(`# MediaPipe conversion parity skipped: ${SKIP}`);
 
@@ -86,7 +88,7 @@ describe("MediaPipe face networks converted to ONNX", { skip: SKIP }, () => {
   const presences: number[] = [];
 
   before(async () => {
-    task = new Uint8Array(readFileSync(mediapipePaths().task));
+    task = new Uint8Array(readFileSync(TASK));
     // The interpreter takes a file path.
     folder = mkdtempSync(join(tmpdir(), "moodwire-mediapipe-"));
     for (const member of [MESH_MEMBER, BLENDSHAPES_MEMBER]) writeFileSync(join(folder, member), zipMember(task, member));

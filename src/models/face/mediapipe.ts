@@ -1,27 +1,16 @@
 // MediaPipe's FaceLandmarker networks (Google, Apache-2.0) from the pinned face_landmarker.task bundle
-// installed by scripts/fetch-models.mjs: the FaceMesh V2 landmark network and the blendshape network,
-// each read from the bundle (a zip of stored members) and converted to ONNX in-process at load
-// (src/runtime/tflite-to-onnx.ts) with a free batch dimension. The landmark subset and blendshape
+// installed by scripts/fetch-models.mjs (models/face/config.json mesh.file names it): the FaceMesh V2
+// landmark network and the blendshape network, each read from the bundle (a zip of stored members) and
+// converted to ONNX in-process at load (src/runtime/tflite-to-onnx.ts) with a free batch dimension. The landmark subset and blendshape
 // names below are MediaPipe's (mediapipe/tasks/cc/vision/face_landmarker/face_blendshapes_graph.cc,
 // Apache-2.0); how the outputs are read follows face_landmarks_detector_graph.cc there.
 
-import { existsSync } from "node:fs";
 import { encodeOnnxModel } from "../../runtime/onnx-proto.js";
-import { vendorDirectory } from "../../runtime/paths.js";
 import { tfliteToOnnx } from "../../runtime/tflite-to-onnx.js";
 import { readTflite } from "../../runtime/tflite.js";
 
 export const MESH_MEMBER = "face_landmarks_detector.tflite";
 export const BLENDSHAPES_MEMBER = "face_blendshapes.tflite";
-
-export const mediapipePaths = () => ({
-  task: `${vendorDirectory()}mediapipe/face_landmarker.task`,
-  licence: `${vendorDirectory()}mediapipe/LICENSE-Apache-2.0.txt`,
-});
-
-export function mediapipeInstalled(): boolean {
-  return existsSync(mediapipePaths().task);
-}
 
 // Zip records (APPNOTE.TXT 4.3): signatures and the offsets of the fields read here.
 const END_OF_DIRECTORY = { signature: 0x06054b50, size: 22, entries: 10, offset: 16 };
