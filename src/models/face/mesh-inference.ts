@@ -9,7 +9,7 @@ import { sessionOptions } from "../../runtime/session-options.js";
 import { BLENDSHAPE_LANDMARKS, BLENDSHAPE_NAMES, blendshapesOnnx, faceMeshOnnx } from "./mediapipe.js";
 import type { ImageFrame } from "../../media/types.js";
 import type { Landmarks } from "./detector.js";
-import { MESH_FLOATS, MESH_INPUT_SIZE, meshCrop, meshToImage } from "./mesh.js";
+import { MESH_FLOATS, MESH_INPUT_SIZE, meshCrop, meshRoiCrop, meshToImage } from "./mesh.js";
 
 /**
  * One face per run: a face's numbers then do not depend on which faces shared its batch (the converted
@@ -19,6 +19,8 @@ import { MESH_FLOATS, MESH_INPUT_SIZE, meshCrop, meshToImage } from "./mesh.js";
 const MESH_RUN_SIZE = 1;
 const BLENDSHAPE_RUN_SIZE = 1;
 const CROP_FLOATS = MESH_INPUT_SIZE * MESH_INPUT_SIZE * 3;
+/** Presence logit below which a face is meshed a second time (sharp frontal faces score 15–25; a blank crop −14). */
+const REFINE_BELOW_PRESENCE = 0;
 
 export interface CropLandmarks {
   /** x, y, z per point, in the crop's pixels. */
@@ -85,6 +87,16 @@ export class FaceMeshNetworks {
     const crops = faces.map((face) => meshCrop(face.image, face.landmarks, template));
     const found = await this.landmarks(crops.map((crop) => crop.pixels));
     const meshes = found.map((f, n) => meshToImage(f.points, crops[n]!.toCrop));
+    // A face the network is unsure of gets a second look through the crop its first mesh places, as
+    // MediaPipe's tracking does from frame to frame; the more confident of the two is kept.
+    for (const [n, first] of found.entries()) {
+      if (first.presence >= REFINE_BELOW_PRESENCE) continue;
+      const crop = meshRoiCrop(faces[n]!.image, meshes[n]!);
+      const [second] = await this.landmarks([crop.pixels]);
+      if (second!.presence <= first.presence) continue;
+      found[n] = second!;
+      meshes[n] = meshToImage(second!.points, crop.toCrop);
+    }
     const blendshapes = await this.shapes.score(meshes);
     return meshes.map((mesh, n) => ({ mesh, blendshapes: blendshapes[n]!, presence: found[n]!.presence }));
   }

@@ -31,7 +31,32 @@ export interface MeshCrop {
 
 /** The landmark network's input for the face whose five detector landmarks are `landmarks`. */
 export function meshCrop(image: ImageFrame, landmarks: Landmarks, template: Landmarks): MeshCrop {
-  const toCrop = fitSimilarity(landmarks, template);
+  return cropThrough(image, fitSimilarity(landmarks, template));
+}
+
+/** How much larger than the mesh's own extent MediaPipe's region of interest is (face_landmarker_graph). */
+const ROI_SCALE = 1.5;
+const RIGHT_EYE_OUTER = 33, LEFT_EYE_OUTER = 263;
+
+/**
+ * The crop MediaPipe places from a face's previous mesh (x, y, z per point, image pixels): the points'
+ * bounding box in the eye line's frame, 1.5× its longer side, square, turned with the eye line.
+ */
+export function meshRoiCrop(image: ImageFrame, mesh: ArrayLike<number>): MeshCrop {
+  const angle = Math.atan2(mesh[LEFT_EYE_OUTER * 3 + 1]! - mesh[RIGHT_EYE_OUTER * 3 + 1]!, mesh[LEFT_EYE_OUTER * 3]! - mesh[RIGHT_EYE_OUTER * 3]!);
+  const cos = Math.cos(angle), sin = Math.sin(angle);
+  let minU = Infinity, maxU = -Infinity, minV = Infinity, maxV = -Infinity;
+  for (let i = 0; i < MESH_POINTS; i++) {
+    const x = mesh[i * 3]!, y = mesh[i * 3 + 1]!;
+    const u = cos * x + sin * y, v = -sin * x + cos * y;
+    minU = Math.min(minU, u); maxU = Math.max(maxU, u); minV = Math.min(minV, v); maxV = Math.max(maxV, v);
+  }
+  const k = MESH_INPUT_SIZE / (Math.max(maxU - minU, maxV - minV, 1) * ROI_SCALE);
+  const half = MESH_INPUT_SIZE / 2;
+  return cropThrough(image, { a: k * cos, b: -k * sin, tx: half - (k * (minU + maxU)) / 2, ty: half - (k * (minV + maxV)) / 2 });
+}
+
+function cropThrough(image: ImageFrame, toCrop: Similarity): MeshCrop {
   const bytes = alignedCrop(image, toCrop, MESH_INPUT_SIZE, 3);
   const pixels = new Float32Array(bytes.length);
   for (let i = 0; i < bytes.length; i++) pixels[i] = bytes[i]! / 255;
