@@ -9,7 +9,7 @@
 
 import { existsSync } from "node:fs";
 import { InferenceSession } from "onnxruntime-node";
-import { faceModelFiles, readFaceConfig } from "../src/models/face/config.js";
+import { faceModelFiles, readFaceConfig, type FaceModelConfig } from "../src/models/face/config.js";
 import { loadHumanModel } from "../src/models/face/embedding.js";
 import { classifyCrops } from "../src/models/face/inference.js";
 import { sharedDirectory } from "../src/runtime/paths.js";
@@ -25,6 +25,8 @@ import { alignFerImages, CONFIDENT_SCORE, detectFerImages, ferplusMajority, load
 import type { EvalResult } from "./main.js";
 
 const BATCH = 256;
+/** ONNX intra-op threads of every network the evaluation runs. */
+const THREADS = Number(process.env.MOODWIRE_EVAL_THREADS ?? 1);
 /** FER2013 label order → FERPLUS_CLASSES index (angry, disgust, fear, happy, sad, surprise, neutral). */
 const FER2013_TO_FERPLUS = [4, 5, 6, 1, 3, 2, 0];
 
@@ -72,9 +74,8 @@ interface GeometryResult {
   details: Record<string, unknown>;
 }
 
-async function evaluateGeometry(meshFile: string, pixels: Uint8Array, detections: FerDetections, probabilities: Float32Array[], majority: (number | undefined)[]): Promise<GeometryResult> {
-  const config = readFaceConfig();
-  const networks = await FaceMeshNetworks.load(meshFile, Number(process.env.MOODWIRE_EVAL_THREADS ?? 1));
+async function evaluateGeometry(config: FaceModelConfig, pixels: Uint8Array, detections: FerDetections, probabilities: Float32Array[], majority: (number | undefined)[]): Promise<GeometryResult> {
+  const networks = await FaceMeshNetworks.load(faceModelFiles(config).mesh, THREADS);
   const measured = await meshFerImages(networks, pixels, detections, config.alignment.template);
   const kept = majority.flatMap((m, i) => (m === undefined ? [] : [i]));
   const signals = kept.map((i) => faceSignals(measured[i]!, config.mesh.signal_calibration));
@@ -97,7 +98,7 @@ async function evaluateGeometry(meshFile: string, pixels: Uint8Array, detections
     return { facs_prototype_auc: prototypes.facs_prototype_auc, bars: facsBar, details: { ...details, facemesh: { skipped: "models/facemesh/config.json is missing (training/facemesh/train.py)" } } };
   }
   const facemesh = new FacemeshKernel();
-  await facemesh.load({ intraOpThreads: Number(process.env.MOODWIRE_EVAL_THREADS ?? 1) });
+  await facemesh.load({ intraOpThreads: THREADS });
   const analysed = await facemesh.analyse(kept.map((i) => measured[i]!.mesh));
   const predicted = analysed.map((a) => argmax(a.classes));
   const correct = predicted.filter((p, n) => p === rows.majority[n]).length;
@@ -116,7 +117,7 @@ export async function run(): Promise<EvalResult> {
   const config = readFaceConfig();
   const files = faceModelFiles(config);
   for (const file of Object.values(files)) if (!existsSync(file)) return { skipped: `${file} is not installed (npm run fetch-models; train the classifier)` };
-  const options: InferenceSession.SessionOptions = { intraOpNumThreads: Number(process.env.MOODWIRE_EVAL_THREADS ?? 1), logSeverityLevel: 3 };
+  const options: InferenceSession.SessionOptions = { intraOpNumThreads: THREADS, logSeverityLevel: 3 };
   const detector = await InferenceSession.create(files.detector, options);
   const classifier = await InferenceSession.create(files.classifier, options);
 
@@ -136,7 +137,7 @@ export async function run(): Promise<EvalResult> {
   const ferplus = probabilities.map(argmax);
   const baseline = await humanBaseline(pixels);
   const majority = labels.map((l) => ferplusMajority(l.votes));
-  const geometry = await evaluateGeometry(files.mesh, pixels, detections, probabilities, majority);
+  const geometry = await evaluateGeometry(config, pixels, detections, probabilities, majority);
 
   const original = labels.map((l) => l.fer2013);
   const ours = { ferplus: accuracy(ferplus, majority), fer2013: accuracy(fer2013, original) };

@@ -7,18 +7,19 @@ import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { heightToEyeWidth } from "../../dist/src/models/face/face-frame.js";
-import { classifierFeatures, FACE_FLOATS, FEATURE_COUNT } from "../../dist/src/models/facemesh/features.js";
+import { MESH_FLOATS } from "../../dist/src/models/face/mesh.js";
+import { classifierFeatures, FEATURE_COUNT } from "../../dist/src/models/facemesh/features.js";
 
 const { values } = parseArgs({ options: { meshes: { type: "string" } } });
 const read = (name) => new Float32Array(fs.readFileSync(path.join(values.meshes, name)).buffer.slice(0));
 
 for (const split of ["Training", "PublicTest", "PrivateTest"]) {
   const meshes = read(`${split}.mesh.f32`), blendshapes = read(`${split}.blendshapes.f32`);
-  const count = meshes.length / FACE_FLOATS;
+  const count = meshes.length / MESH_FLOATS;
   const rows = new Float32Array(count * FEATURE_COUNT);
   const ratios = [];
   for (let i = 0; i < count; i++) {
-    const face = meshes.subarray(i * FACE_FLOATS, (i + 1) * FACE_FLOATS);
+    const face = meshes.subarray(i * MESH_FLOATS, (i + 1) * MESH_FLOATS);
     rows.set(classifierFeatures(face, blendshapes.subarray(i * 52, (i + 1) * 52)), i * FEATURE_COUNT);
     ratios.push(heightToEyeWidth(face));
   }

@@ -130,7 +130,7 @@ export const SIGNAL_COMPONENTS: Readonly<Partial<Record<FaceSignal, readonly Com
   // Mouth stretched open: the opening tall against the mouth's width, beyond a dropped jaw's.
   "AU27 Mouth Stretch": [onMesh((face) => distance(face.mesh, P.upperLipInner, P.lowerLipInner) / distance(face.mesh, P.mouthRight, P.mouthLeft))],
   // Lips drawn in: little red lip left showing, both lips (suck) or the thinner one (bite).
-  "AU28 Lips Suck": [onMesh((face) => -(lipThickness(face)[0] + lipThickness(face)[1]))],
+  "AU28 Lips Suck": [onMesh((face) => -lipThickness(face).reduce((sum, thickness) => sum + thickness, 0))],
   "AU32 Bite": [onMesh((face) => -Math.min(...lipThickness(face)))],
   "AU34 Puff": [fromBlendshapes("cheekPuff")],
   "AU38 Nostril Dilate": [onMesh(span(P.rightAla, P.leftAla))],

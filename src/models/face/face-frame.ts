@@ -4,7 +4,7 @@
 // product; one unit is the eye-corner distance. Read by the action units' mesh measures and by the
 // facemesh classifier.
 
-export const MESH_POINT_COUNT = 478;
+import { FACEMESH_LANDMARKS } from "../../protocol/index.js";
 
 const RIGHT_EYE_OUTER = 33, LEFT_EYE_OUTER = 263, FOREHEAD_TOP = 10, CHIN = 152;
 
@@ -36,8 +36,8 @@ export function faceFrame(face: ArrayLike<number>): Float32Array {
   const yRaw = sub(down, scaled(x, dot(down, x)));
   const y = scaled(yRaw, 1 / (norm(yRaw) || 1));
   const z = cross(x, y);
-  const out = new Float32Array(MESH_POINT_COUNT * 3);
-  for (let i = 0; i < MESH_POINT_COUNT; i++) {
+  const out = new Float32Array(FACEMESH_LANDMARKS * 3);
+  for (let i = 0; i < FACEMESH_LANDMARKS; i++) {
     const p = sub(point(face, i), origin);
     out[i * 3] = dot(p, x) / unit;
     out[i * 3 + 1] = dot(p, y) / unit;

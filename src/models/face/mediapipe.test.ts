@@ -18,6 +18,7 @@ import {
   BLENDSHAPE_LANDMARKS, BLENDSHAPE_NAMES, BLENDSHAPES_MEMBER, blendshapesOnnx, faceMeshOnnx, MESH_MEMBER, zipMember,
 } from "./mediapipe.js";
 import { faceModelFiles, readFaceConfig } from "./config.js";
+import { MESH_FLOATS } from "./mesh.js";
 
 /** A zip of one member as `method` says, its bytes written as they are (no compressor needed to be refused). */
 function zipOf(name: string, data: Uint8Array, method: number): Uint8Array {
@@ -70,7 +71,6 @@ const CROPS: [file: string, left: number, top: number, side: number][] = [
 ];
 const SIZE = 256;
 const CROP_FLOATS = SIZE * SIZE * 3;
-const MESH_FLOATS = 478 * 3;
 const TASK = faceModelFiles(readFaceConfig()).mesh;
 const SKIP = !existsSync(TASK)
   ? `the MediaPipe bundle is not installed (${TASK}; npm run fetch-models)`

@@ -4,21 +4,16 @@
 
 import { readFileSync } from "node:fs";
 import { InferenceSession, Tensor } from "onnxruntime-node";
-import { boundedRuns } from "../../runtime/bounded-runs.js";
 import { sessionOptions } from "../../runtime/session-options.js";
-import { BLENDSHAPE_LANDMARKS, BLENDSHAPE_NAMES, blendshapesOnnx, faceMeshOnnx } from "./mediapipe.js";
+import { BLENDSHAPE_LANDMARKS, blendshapesOnnx, faceMeshOnnx } from "./mediapipe.js";
 import type { ImageFrame } from "../../media/types.js";
 import type { Landmarks } from "./detector.js";
-import { MESH_FLOATS, MESH_INPUT_SIZE, meshCrop, meshRoiCrop, meshToImage } from "./mesh.js";
+import { MESH_INPUT_SIZE, meshCrop, meshRoiCrop, meshToImage } from "./mesh.js";
 
-/**
- * One face per run: a face's numbers then do not depend on which faces shared its batch (the converted
- * graphs differ in the last bits between batch sizes, and a video's frames batch differently as they
- * decode), and batching saves nothing here (the mesh network costs the same per face at batch 1 and 4).
- */
-const MESH_RUN_SIZE = 1;
-const BLENDSHAPE_RUN_SIZE = 1;
-const CROP_FLOATS = MESH_INPUT_SIZE * MESH_INPUT_SIZE * 3;
+// Both networks run one face per run: a face's numbers then do not depend on which faces shared its batch
+// (the converted graphs differ in the last bits between batch sizes, and a video's frames batch
+// differently as they decode), and batching saves nothing here (the mesh network costs the same per face
+// at batch 1 and 4). One face per run also bounds what ONNX Runtime's arena keeps (runtime/bounded-runs.ts).
 /** Presence logit below which a face is meshed a second time (sharp frontal faces score 15–25; a blank crop −14). */
 const REFINE_BELOW_PRESENCE = 0;
 
@@ -54,20 +49,18 @@ export class BlendshapeNetwork {
   /** The 52 scores (BLENDSHAPE_NAMES order) of each mesh (x, y, z per point; x and y in pixels). */
   async score(meshes: readonly ArrayLike<number>[]): Promise<Float32Array[]> {
     const subset = BLENDSHAPE_LANDMARKS.length;
-    const runs = await boundedRuns(meshes.length, BLENDSHAPE_RUN_SIZE, async (start, end) => {
-      const points = new Float32Array((end - start) * subset * 2);
-      for (let n = start; n < end; n++) {
-        BLENDSHAPE_LANDMARKS.forEach((index, k) => {
-          points[((n - start) * subset + k) * 2] = meshes[n]![index * 3]!;
-          points[((n - start) * subset + k) * 2 + 1] = meshes[n]![index * 3 + 1]!;
-        });
-      }
-      const scores = (await this.session.run({ points: new Tensor("float32", points, [end - start, subset, 2]) })).blendshapes!.data as Float32Array;
-      const width = BLENDSHAPE_NAMES.length;
+    const scored: Float32Array[] = [];
+    for (const mesh of meshes) {
+      const points = new Float32Array(subset * 2);
+      BLENDSHAPE_LANDMARKS.forEach((index, k) => {
+        points[k * 2] = mesh[index * 3]!;
+        points[k * 2 + 1] = mesh[index * 3 + 1]!;
+      });
+      const scores = (await this.session.run({ points: new Tensor("float32", points, [1, subset, 2]) })).blendshapes!.data as Float32Array;
       // A degenerate mesh (all its points at one place) has no spread for the network to normalise by: its NaNs read as 0.
-      return Array.from({ length: end - start }, (_, n) => scores.slice(n * width, (n + 1) * width).map((v) => (Number.isFinite(v) ? v : 0)));
-    });
-    return runs.flat();
+      scored.push(scores.map((v) => (Number.isFinite(v) ? v : 0)));
+    }
+    return scored;
   }
 }
 
@@ -103,13 +96,11 @@ export class FaceMeshNetworks {
 
   /** The 478-point mesh of each crop (NHWC RGB in [0, 1], MESH_INPUT_SIZE²). */
   async landmarks(crops: readonly Float32Array[]): Promise<CropLandmarks[]> {
-    const runs = await boundedRuns(crops.length, MESH_RUN_SIZE, async (start, end) => {
-      const pixels = new Float32Array((end - start) * CROP_FLOATS);
-      for (let n = start; n < end; n++) pixels.set(crops[n]!, (n - start) * CROP_FLOATS);
-      const result = await this.mesh.run({ image: new Tensor("float32", pixels, [end - start, MESH_INPUT_SIZE, MESH_INPUT_SIZE, 3]) });
-      const points = result.landmarks!.data as Float32Array, presence = result.presence!.data as Float32Array;
-      return Array.from({ length: end - start }, (_, n) => ({ points: points.slice(n * MESH_FLOATS, (n + 1) * MESH_FLOATS), presence: presence[n]! }));
-    });
-    return runs.flat();
+    const found: CropLandmarks[] = [];
+    for (const crop of crops) {
+      const result = await this.mesh.run({ image: new Tensor("float32", crop, [1, MESH_INPUT_SIZE, MESH_INPUT_SIZE, 3]) });
+      found.push({ points: result.landmarks!.data as Float32Array, presence: (result.presence!.data as Float32Array)[0]! });
+    }
+    return found;
   }
 }

@@ -4,13 +4,13 @@
 // 75 % of its height), which is where the network is most confident of a face.
 
 import type { ImageFrame } from "../../media/types.js";
+import { FACEMESH_COORDINATES, FACEMESH_LANDMARKS } from "../../protocol/index.js";
 import { alignedCrop, fitSimilarity, type Similarity } from "./align.js";
 import type { Landmarks } from "./detector.js";
 
 export const MESH_INPUT_SIZE = 256;
-export const MESH_POINTS = 478;
-/** Floats of one face's mesh: x, y, z per point. */
-export const MESH_FLOATS = MESH_POINTS * 3;
+/** Floats of one face's mesh: x, y, z per point (the protocol's facemesh layout). */
+export const MESH_FLOATS = FACEMESH_LANDMARKS * FACEMESH_COORDINATES;
 
 /** How much larger the mesh crop draws the face than the classifier's template does, and where. */
 const TEMPLATE_SCALE = 4;
@@ -46,7 +46,7 @@ export function meshRoiCrop(image: ImageFrame, mesh: ArrayLike<number>): MeshCro
   const angle = Math.atan2(mesh[LEFT_EYE_OUTER * 3 + 1]! - mesh[RIGHT_EYE_OUTER * 3 + 1]!, mesh[LEFT_EYE_OUTER * 3]! - mesh[RIGHT_EYE_OUTER * 3]!);
   const cos = Math.cos(angle), sin = Math.sin(angle);
   let minU = Infinity, maxU = -Infinity, minV = Infinity, maxV = -Infinity;
-  for (let i = 0; i < MESH_POINTS; i++) {
+  for (let i = 0; i < FACEMESH_LANDMARKS; i++) {
     const x = mesh[i * 3]!, y = mesh[i * 3 + 1]!;
     const u = cos * x + sin * y, v = -sin * x + cos * y;
     minU = Math.min(minU, u); maxU = Math.max(maxU, u); minV = Math.min(minV, v); maxV = Math.max(maxV, v);

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { faceFrame, heightToEyeWidth } from "../face/face-frame.js";
-import { FACE_FLOATS, isNormalised, isotropicFace } from "./features.js";
+import { MESH_FLOATS } from "../face/mesh.js";
+import { isNormalised, isotropicFace } from "./features.js";
 
 /** A fixed pseudo-random sequence (tests stay deterministic). */
 function sequence(seed: number): () => number {
@@ -12,7 +13,7 @@ function sequence(seed: number): () => number {
 /** A face-like mesh in pixels: random points around a face, with the eye corners and the forehead-chin line where a face has them. */
 function pixelFace(): Float32Array {
   const next = sequence(7);
-  const face = Float32Array.from({ length: FACE_FLOATS }, (_, i) => (i % 3 === 2 ? (next() - 0.5) * 40 : 200 + next() * 160));
+  const face = Float32Array.from({ length: MESH_FLOATS }, (_, i) => (i % 3 === 2 ? (next() - 0.5) * 40 : 200 + next() * 160));
   face.set([230, 260, 0], 33 * 3);
   face.set([330, 262, 5], 263 * 3);
   face.set([281, 170, -10], 10 * 3);
@@ -36,8 +37,8 @@ describe("facemesh features", () => {
   it("gives the same face frame whatever the face's place, size and 3-D rotation", () => {
     const face = pixelFace();
     const [yaw, pitch] = [0.4, -0.25];
-    const moved = new Float32Array(FACE_FLOATS);
-    for (let i = 0; i < FACE_FLOATS; i += 3) {
+    const moved = new Float32Array(MESH_FLOATS);
+    for (let i = 0; i < MESH_FLOATS; i += 3) {
       const [x, y, z] = [face[i]!, face[i + 1]!, face[i + 2]!];
       const x1 = x * Math.cos(yaw) + z * Math.sin(yaw), z1 = -x * Math.sin(yaw) + z * Math.cos(yaw);
       const y2 = y * Math.cos(pitch) - z1 * Math.sin(pitch), z2 = y * Math.sin(pitch) + z1 * Math.cos(pitch);

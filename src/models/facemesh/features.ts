@@ -6,17 +6,17 @@
 //   rescaling y so that the face's height-to-eye-width ratio is the training faces' median.
 // * Frame: ../face/face-frame.ts (origin between the outer eye corners, eye-corner distance as unit).
 
-import { faceFrame, heightToEyeWidth, MESH_POINT_COUNT } from "../face/face-frame.js";
-
-/** Floats per face: 478 × (x, y, z). */
-export const FACE_FLOATS = MESH_POINT_COUNT * 3;
+import { FACEMESH_LANDMARKS } from "../../protocol/index.js";
+import { faceFrame, heightToEyeWidth } from "../face/face-frame.js";
+import { BLENDSHAPE_NAMES } from "../face/mediapipe.js";
+import { MESH_FLOATS } from "../face/mesh.js";
 
 /** Largest |coordinate| of normalised input (a face may reach past the image's edges). */
 const NORMALISED_BOUND = 2;
 
 /** True when the face's x and y all lie within normalised bounds (no face in pixels is that small). */
 export function isNormalised(face: ArrayLike<number>): boolean {
-  for (let i = 0; i < MESH_POINT_COUNT; i++) if (Math.abs(face[i * 3]!) > NORMALISED_BOUND || Math.abs(face[i * 3 + 1]!) > NORMALISED_BOUND) return false;
+  for (let i = 0; i < FACEMESH_LANDMARKS; i++) if (Math.abs(face[i * 3]!) > NORMALISED_BOUND || Math.abs(face[i * 3 + 1]!) > NORMALISED_BOUND) return false;
   return true;
 }
 
@@ -36,10 +36,10 @@ function aspectCorrection(face: ArrayLike<number>, target: number): number {
  * scaled to `size` pixels wide with its y rescaled (see the header).
  */
 export function isotropicFace(face: ArrayLike<number>, medianRatio: number, size = 256): Float32Array {
-  const out = Float32Array.from({ length: FACE_FLOATS }, (_, i) => face[i]!);
+  const out = Float32Array.from({ length: MESH_FLOATS }, (_, i) => face[i]!);
   if (!isNormalised(face)) return out;
   const yScale = aspectCorrection(face, medianRatio);
-  for (let i = 0; i < FACE_FLOATS; i += 3) {
+  for (let i = 0; i < MESH_FLOATS; i += 3) {
     out[i] = face[i]! * size;
     out[i + 1] = face[i + 1]! * size * yScale;
     out[i + 2] = face[i + 2]! * size;
@@ -48,12 +48,12 @@ export function isotropicFace(face: ArrayLike<number>, medianRatio: number, size
 }
 
 /** The classifier's input width: the face-frame points, then the 52 blendshapes. */
-export const FEATURE_COUNT = FACE_FLOATS + 52;
+export const FEATURE_COUNT = MESH_FLOATS + BLENDSHAPE_NAMES.length;
 
 /** One classifier input row: faceFrame(face), then its blendshapes (BLENDSHAPE_NAMES order). */
 export function classifierFeatures(face: ArrayLike<number>, blendshapes: ArrayLike<number>): Float32Array {
   const row = new Float32Array(FEATURE_COUNT);
   row.set(faceFrame(face));
-  row.set(Array.from(blendshapes), FACE_FLOATS);
+  row.set(Array.from(blendshapes), MESH_FLOATS);
   return row;
 }

@@ -11,7 +11,7 @@ import type { KernelHandle } from "../../runtime/worker-pool.js";
 import { missingFaceFiles } from "../face/config.js";
 import type { ExpressionModel, ModelFactory, ModelRuntimeOptions } from "../types.js";
 import { CONFIG_PATH, facemeshConfigured } from "./config.js";
-import { FACE_FLOATS } from "./features.js";
+import { MESH_FLOATS } from "../face/mesh.js";
 import type { FacemeshKernelInput, FacemeshKernelOutput } from "./kernel-types.js";
 
 class FacemeshModel implements ExpressionModel<"facemesh"> {
@@ -27,7 +27,7 @@ class FacemeshModel implements ExpressionModel<"facemesh"> {
   }
 
   async load(): Promise<void> {
-    await this.kernel.run({ faces: [new Float32Array(FACE_FLOATS)] });
+    await this.kernel.run({ faces: [new Float32Array(MESH_FLOATS)] });
   }
 
   async predict(media: DecodedMedia): Promise<ModelOutput<FacemeshPrediction>> {

@@ -13,7 +13,8 @@ import { projectExpressions } from "../face/expressions.js";
 import { FERPLUS_CLASSES } from "../face/formulas.js";
 import { BlendshapeNetwork } from "../face/mesh-inference.js";
 import { readFacemeshConfig, type FacemeshModelConfig } from "./config.js";
-import { classifierFeatures, FACE_FLOATS, FEATURE_COUNT, isotropicFace } from "./features.js";
+import { MESH_FLOATS } from "../face/mesh.js";
+import { classifierFeatures, FEATURE_COUNT, isotropicFace } from "./features.js";
 import type { FacemeshKernelInput, FacemeshKernelOutput } from "./kernel-types.js";
 
 export class FacemeshKernel implements Kernel<FacemeshKernelInput, FacemeshKernelOutput> {
@@ -28,7 +29,7 @@ export class FacemeshKernel implements Kernel<FacemeshKernelInput, FacemeshKerne
     this.blendshapes = await BlendshapeNetwork.load(new Uint8Array(readFileSync(faceModelFiles(this.faceConfig).mesh)), options.intraOpThreads);
     this.classifier = await InferenceSession.create(this.config.classifierPath, sessionOptions(options.intraOpThreads));
     // Warm-up: the first runs allocate, which belongs in loading rather than in the first payload.
-    await this.run([{ faces: [new Float32Array(FACE_FLOATS)] }]);
+    await this.run([{ faces: [new Float32Array(MESH_FLOATS)] }]);
   }
 
   async run(batch: FacemeshKernelInput[]): Promise<FacemeshKernelOutput[]> {
