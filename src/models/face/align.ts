@@ -64,21 +64,29 @@ export function alignedCrop(image: ImageFrame, transform: Similarity, size: numb
   const out = new Uint8Array(size * size * channels);
   const { width, height, data } = image;
   const n = grid * grid;
+  // Sub-sample places within a crop pixel, the same for every pixel (sums associate as a direct formula would).
+  const offsets = Float64Array.from({ length: grid }, (_, g) => (g + 0.5) / grid);
+  const maxX = width - 1, maxY = height - 1;
   for (let y = 0; y < size; y++) {
     for (let x = 0; x < size; x++) {
       let r = 0, g = 0, bl = 0;
       for (let gy = 0; gy < grid; gy++) {
-        const cy = y + (gy + 0.5) / grid - 0.5;
+        const cy = y + offsets[gy]! - 0.5;
+        // The source position's parts that depend on the row only.
+        const rowX = ib * cy, rowY = ia * cy;
         for (let gx = 0; gx < grid; gx++) {
-          const cx = x + (gx + 0.5) / grid - 0.5;
+          const cx = x + offsets[gx]! - 0.5;
           // Bilinear RGB at the source position, edges repeated (inlined: this loop is the crop's whole cost).
-          const sx = Math.min(Math.max(ia * cx - ib * cy + itx, 0), width - 1);
-          const sy = Math.min(Math.max(ib * cx + ia * cy + ity, 0), height - 1);
+          let sx = ia * cx - rowX + itx, sy = ib * cx + rowY + ity;
+          sx = sx < 0 ? 0 : sx > maxX ? maxX : sx;
+          sy = sy < 0 ? 0 : sy > maxY ? maxY : sy;
           const x0 = sx | 0, y0 = sy | 0; // sx, sy ≥ 0: truncation is floor
-          const x1 = Math.min(x0 + 1, width - 1), y1 = Math.min(y0 + 1, height - 1);
           const fx = sx - x0, fy = sy - y0;
+          const o00 = (y0 * width + x0) * 3;
+          const o01 = x0 < maxX ? o00 + 3 : o00;
+          const o10 = y0 < maxY ? o00 + width * 3 : o00;
+          const o11 = x0 < maxX ? o10 + 3 : o10;
           const w00 = (1 - fx) * (1 - fy), w01 = fx * (1 - fy), w10 = (1 - fx) * fy, w11 = fx * fy;
-          const o00 = (y0 * width + x0) * 3, o01 = (y0 * width + x1) * 3, o10 = (y1 * width + x0) * 3, o11 = (y1 * width + x1) * 3;
           r += data[o00]! * w00 + data[o01]! * w01 + data[o10]! * w10 + data[o11]! * w11;
           g += data[o00 + 1]! * w00 + data[o01 + 1]! * w01 + data[o10 + 1]! * w10 + data[o11 + 1]! * w11;
           bl += data[o00 + 2]! * w00 + data[o01 + 2]! * w01 + data[o10 + 2]! * w10 + data[o11 + 2]! * w11;
