@@ -1,5 +1,5 @@
 // Prosody model evaluation on RAVDESS and EmoDB through the served front end (src/models/audio-features:
-// decoding, VAD segments, functionals) and the served classifier code (classifySegments):
+// decoding, VAD segments, functionals and frames) and the served classifier code (classifySegment):
 // * ravdess_uar: 8 classes, speaker-independent. models/prosody/eval/ holds one model per fold, each
 //   trained without that fold's actors (training/prosody/train.py --export); a clip is scored by the
 //   model that never heard its speaker.
@@ -11,11 +11,11 @@
 import { existsSync, readFileSync } from "node:fs";
 import { InferenceSession } from "onnxruntime-node";
 import { decodeAudio } from "../src/media/audio.js";
-import { AudioFrontEnd, FEATURE_NAMES } from "../src/models/audio-features/index.js";
+import { AudioFrontEnd } from "../src/models/audio-features/index.js";
 import { CONFIG_PATH, readProsodyConfig } from "../src/models/prosody/config.js";
 import { PROSODY_CLASSES, type ProsodyClass } from "../src/models/prosody/expressions.js";
-import { classifySegments } from "../src/models/prosody/kernel.js";
-import { RunningStatistics, type Normalisation } from "../src/models/prosody/statistics.js";
+import { classifySegment, type RawSegment } from "../src/models/prosody/kernel.js";
+import { SpeakerStatistics, type SpeakerPrior, type StreamNormalisation } from "../src/models/prosody/statistics.js";
 import { modelDirectory, sharedDirectory } from "../src/runtime/paths.js";
 import type { EvalResult } from "./main.js";
 import { progress } from "./report.js";
@@ -26,7 +26,7 @@ const SHARED_CLASSES: readonly ProsodyClass[] = ["neutral", "happy", "sad", "ang
 
 interface AnalysedClip {
   clip: SpeechClip;
-  features: Float32Array[];
+  segments: RawSegment[];
   seconds: number[];
 }
 
@@ -42,33 +42,32 @@ async function analyse(clips: readonly SpeechClip[], frontEnd: AudioFrontEnd): P
     tick(i);
     const { samples } = await decodeAudio(readFileSync(clip.path), {});
     const { segments } = await frontEnd.analyse(samples);
-    analysed.push({ clip, features: segments.map((s) => s.features), seconds: segments.map((s) => s.end - s.begin) });
+    analysed.push({ clip, segments: segments.map(({ features, frames }) => ({ features, frames })), seconds: segments.map((s) => s.end - s.begin) });
   }
   tick(clips.length);
   return analysed;
 }
 
 /** Each speaker's statistics over all their segments (a stream that has heard them a while). */
-function speakerNormalisations(clips: readonly AnalysedClip[]): Map<string, Normalisation> {
-  const statistics = new Map<string, RunningStatistics>();
-  for (const { clip, features } of clips) {
-    const stats = statistics.get(clip.speaker) ?? new RunningStatistics(FEATURE_NAMES.length);
-    for (const row of features) stats.add(row);
+function speakerNormalisations(clips: readonly AnalysedClip[], prior: SpeakerPrior): Map<string, StreamNormalisation> {
+  const statistics = new Map<string, SpeakerStatistics>();
+  for (const { clip, segments } of clips) {
+    const stats = statistics.get(clip.speaker) ?? new SpeakerStatistics();
+    for (const segment of segments) stats.add(segment.features, segment.frames);
     statistics.set(clip.speaker, stats);
   }
-  // A prior worth no segments: the speaker's own statistics alone.
-  const none = { mean: new Float32Array(FEATURE_NAMES.length), sd: new Float32Array(FEATURE_NAMES.length) };
-  return new Map([...statistics].map(([speaker, stats]) => [speaker, stats.normalisation(none, 0)]));
+  // The prior worth nothing: the speaker's own statistics alone.
+  const none: SpeakerPrior = { ...prior, segments: 0, frameCount: 0, voicedFrameCount: 0 };
+  return new Map([...statistics].map(([speaker, stats]) => [speaker, stats.normalisation(none)]));
 }
 
-async function predict(session: InferenceSession, clip: AnalysedClip, normalisation: Normalisation, allowed: readonly ProsodyClass[]): Promise<ProsodyClass> {
-  const rows = clip.features.map((row) => row.map((v, f) => (v - normalisation.mean[f]!) / normalisation.sd[f]!));
-  const { classes } = await classifySegments(session, rows);
-  const width = PROSODY_CLASSES.length;
+async function predict(session: InferenceSession, clip: AnalysedClip, normalisation: StreamNormalisation, allowed: readonly ProsodyClass[]): Promise<ProsodyClass> {
+  const probabilities: Float32Array[] = [];
+  for (const segment of clip.segments) probabilities.push((await classifySegment(session, segment, normalisation)).classes);
   const total = clip.seconds.reduce((a, b) => a + b, 0);
   const score = (name: ProsodyClass): number => {
     const k = PROSODY_CLASSES.indexOf(name);
-    return clip.seconds.reduce((sum, seconds, n) => sum + classes[n * width + k]! * seconds, 0) / total;
+    return clip.seconds.reduce((sum, seconds, n) => sum + probabilities[n]![k]! * seconds, 0) / total;
   };
   return allowed.reduce((best, name) => (score(name) > score(best) ? name : best));
 }
@@ -82,8 +81,8 @@ function uar(clips: readonly AnalysedClip[], predicted: readonly (ProsodyClass |
   return Math.round((recalls.reduce((a, b) => a + b, 0) / recalls.length) * 10_000) / 10_000;
 }
 
-async function scoreAll(clips: readonly AnalysedClip[], sessionOf: (clip: AnalysedClip) => InferenceSession, normalisationOf: (clip: AnalysedClip) => Normalisation, classes: readonly ProsodyClass[]) {
-  const predicted = await Promise.all(clips.map((c) => (c.features.length === 0 ? undefined : predict(sessionOf(c), c, normalisationOf(c), classes))));
+async function scoreAll(clips: readonly AnalysedClip[], sessionOf: (clip: AnalysedClip) => InferenceSession, normalisationOf: (clip: AnalysedClip) => StreamNormalisation, classes: readonly ProsodyClass[]) {
+  const predicted = await Promise.all(clips.map((c) => (c.segments.length === 0 ? undefined : predict(sessionOf(c), c, normalisationOf(c), classes))));
   return uar(clips, predicted, classes);
 }
 
@@ -105,7 +104,7 @@ export async function run(): Promise<EvalResult> {
     for (const speaker of fold.speakers) foldOf.set(speaker, session);
   }
   const crossCorpus = await load(evaluation.cross_corpus);
-  const speakers = speakerNormalisations([...ravdess, ...emodb]);
+  const speakers = speakerNormalisations([...ravdess, ...emodb], config.prior);
   const byFold = (c: AnalysedClip) => foldOf.get(c.clip.speaker)!;
   const bySpeaker = (c: AnalysedClip) => speakers.get(c.clip.speaker)!;
   const prior = () => config.prior;
@@ -116,7 +115,7 @@ export async function run(): Promise<EvalResult> {
     cross_corpus_uar: crossCorpusUar,
     ravdess_uar_first_utterance: await scoreAll(ravdess, byFold, prior, RAVDESS_CLASSES),
     cross_corpus_uar_first_utterance: await scoreAll(emodb, () => crossCorpus, prior, SHARED_CLASSES),
-    clips: { ravdess: ravdess.length, emodb_shared_classes: emodb.length, without_speech: [...ravdess, ...emodb].filter((c) => c.features.length === 0).length },
+    clips: { ravdess: ravdess.length, emodb_shared_classes: emodb.length, without_speech: [...ravdess, ...emodb].filter((c) => c.segments.length === 0).length },
     chance: { ravdess: 1 / RAVDESS_CLASSES.length, cross_corpus: 1 / SHARED_CLASSES.length },
     seconds: Math.round((performance.now() - started) / 1000),
     bars: { ravdess_uar_ge_0_70: ravdessUar >= 0.7, cross_corpus_uar_ge_0_50: crossCorpusUar >= 0.5 },

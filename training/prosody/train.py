@@ -1,14 +1,20 @@
-"""Trains the prosody classifier on the served front end's segment functionals (extract.mjs output):
-per-speaker z-normalised features -> a small MLP with a class head over PROSODY_CLASSES (each clip's
-loss restricted to its corpus's classes) and arousal / valence heads (targets from the class and the
-take's intensity, CLASS_AFFECT below). Reports, beside a logistic-regression baseline on the same
-features and folds:
+"""Trains the prosody classifier on the served front end's output (extract.mjs): per segment, its
+functionals and its frames, each normalised by the speaker's statistics (functionals per segment, log-mel
+bands per frame, F0 per voiced frame). Two parts, averaged:
+  * linear heads on the functionals: a multinomial logistic regression over CLASSES and arousal /
+    valence heads (targets from the class and the take's intensity);
+  * a frame network on the frames: three dilated 1-D convolutions, mean and spread pooled over time,
+    a class head (augmented: crops, time stretch, mel shifts, band masks, noise).
+Reports, for the served average and for each part alone (the baselines), on the same folds:
   ravdess_uar       8 classes, 5 folds grouped by actor (no speaker in both train and test)
   cross_corpus_uar  trained on RAVDESS only, tested on EmoDB's 6 classes shared with RAVDESS
-Clip predictions average the clip's segment probabilities. --export trains on both corpora and writes
-the ONNX model and config.json (classes, feature names, the global feature mean / sd prior) beside it.
+Clip predictions average the clip's segment probabilities, weighted by duration. The fold models are the
+evaluation's models: --export writes them, the served model (both corpora) and config.json. Each trained
+frame network is checkpointed in --checkpoints; --resume reuses those present (the linear heads take
+seconds and are always refitted).
 
   /usr/bin/python3 training/prosody/train.py --features DIR [--export models/prosody/prosody.onnx]
+      [--checkpoints DIR --resume] [--threads N]
 """
 import argparse, json, os
 import numpy as np
@@ -27,106 +33,218 @@ CLASS_AFFECT = {"neutral": (-0.2, 0.0), "calm": (-0.6, 0.4), "happy": (0.5, 0.8)
                 "fearful": (0.7, -0.7), "disgust": (0.2, -0.7), "surprised": (0.7, 0.2), "boredom": (-0.7, -0.3)}
 STRONG_AROUSAL = 0.2  # a "strong" RAVDESS take sits this much higher on arousal
 # At serving, a stream's running statistics are blended with the corpora's global ones, worth this many
-# segments (src/models/prosody/statistics.ts).
+# segments (src/models/prosody/statistics.ts); the frame statistics' worth is as many segments' frames.
 PRIOR_SEGMENTS = 10
-# Linear heads: on cross-corpus UAR (the figure that predicts real use) they beat a 64-unit hidden layer
-# (0.473 vs 0.440) at the same RAVDESS UAR (0.565 vs 0.587); see models/prosody/MODEL_CARD.md.
-HIDDEN = 0
+# Frame layout (src/models/audio-features/frames.ts): MEL log-mel bands, then F0, voiced, voicing.
+MEL = 64
+F0, VOICED = MEL, MEL + 1
+CHANNELS, CROP, EPOCHS, BATCH = 64, 250, 40, 32
 
 
-def load(folder, corpus):
+def load(folder, corpus, width):
+    frames = np.memmap(os.path.join(folder, corpus + ".frames.bin"), dtype=np.float32, mode="r")
     clips = []
     with open(os.path.join(folder, corpus + ".jsonl")) as f:
         for line in f:
             c = json.loads(line)
-            if c["segments"]:
-                clips.append(c)
+            if not c["segments"]:
+                continue
+            c["frames_raw"] = [np.array(frames[s["frames"]["offset"]:s["frames"]["offset"] + s["frames"]["count"] * width]).reshape(-1, width)
+                               for s in c["segments"]]
+            clips.append(c)
     return clips
+
+
+def frame_statistics(frame_sets):
+    """Mean and sd per frame column as SpeakerStatistics computes them: log-mel over all frames, F0 over
+    voiced frames, the voicing columns left alone (0, 1)."""
+    a = np.concatenate(frame_sets)
+    mean, sd = np.zeros(a.shape[1], np.float32), np.ones(a.shape[1], np.float32)
+    mean[:MEL], sd[:MEL] = a[:, :MEL].mean(0), a[:, :MEL].std(0) + 1e-3
+    voiced = a[a[:, VOICED] == 1, F0]
+    if len(voiced):
+        mean[F0], sd[F0] = voiced.mean(), voiced.std() + 1e-3
+    return mean, sd
+
+
+def normalise_frames(frames, mean, sd):
+    out = (frames - mean) / sd
+    out[frames[:, VOICED] != 1, F0] = 0
+    return out.astype(np.float32)
 
 
 def normalise_per_speaker(clips):
     by_speaker = {}
     for c in clips:
-        by_speaker.setdefault(c["speaker"], []).extend(s["features"] for s in c["segments"])
-    stats = {k: (np.mean(v, 0), np.std(v, 0) + 1e-3) for k, v in by_speaker.items()}
+        entry = by_speaker.setdefault(c["speaker"], ([], []))
+        entry[0].extend(s["features"] for s in c["segments"])
+        entry[1].extend(c["frames_raw"])
+    stats = {k: (np.mean(f, 0), np.std(f, 0) + 1e-3, *frame_statistics(fr)) for k, (f, fr) in by_speaker.items()}
     for c in clips:
-        m, s = stats[c["speaker"]]
+        m, s, fm, fs = stats[c["speaker"]]
         c["x"] = ((np.array([seg["features"] for seg in c["segments"]], np.float32) - m) / s).astype(np.float32)
+        c["frames"] = [normalise_frames(fr, fm, fs) for fr in c["frames_raw"]]
         c["w"] = np.array([seg["end"] - seg["begin"] for seg in c["segments"]], np.float32)
 
 
-class Net(nn.Module):
-    """hidden 0: linear heads on the features (multinomial logistic regression plus linear affect)."""
-    def __init__(self, n_in, hidden):
+class LinearHeads(nn.Module):
+    """Multinomial logistic regression over the classes plus linear (tanh) arousal and valence."""
+    def __init__(self, n_in):
         super().__init__()
-        self.body = nn.Identity() if hidden == 0 else nn.Sequential(nn.Linear(n_in, hidden), nn.ReLU(), nn.Dropout(0.5))
-        width = n_in if hidden == 0 else hidden
-        self.classes = nn.Linear(width, len(CLASSES))
-        self.affect = nn.Linear(width, 2)
+        self.classes = nn.Linear(n_in, len(CLASSES))
+        self.affect = nn.Linear(n_in, 2)
 
     def forward(self, x):
-        h = self.body(x)
-        return self.classes(h), torch.tanh(self.affect(h))
+        return self.classes(x), torch.tanh(self.affect(x))
+
+
+class FrameNet(nn.Module):
+    """Dilated 1-D convolutions over the frames, mean and spread pooled over time, a class head."""
+    def __init__(self, n_in):
+        super().__init__()
+        layers = []
+        for i, dilation in enumerate([1, 2, 4]):
+            layers += [nn.Conv1d(n_in if i == 0 else CHANNELS, CHANNELS, 5, padding=2 * dilation, dilation=dilation), nn.BatchNorm1d(CHANNELS), nn.ReLU()]
+        self.body = nn.Sequential(*layers)
+        self.drop = nn.Dropout(0.3)
+        self.head = nn.Linear(2 * CHANNELS, len(CLASSES))
+
+    def forward(self, frames):  # batch × time × descriptors
+        h = self.body(frames.transpose(1, 2))
+        mean = h.mean(2)
+        spread = ((h - mean[:, :, None]) ** 2).mean(2).sqrt()
+        return self.head(self.drop(torch.cat([mean, spread], 1)))
 
 
 class Served(nn.Module):
-    """What the server runs: normalised functionals in; class probabilities, arousal and valence out."""
-    def __init__(self, net):
+    """What the server runs on one segment: normalised functionals and frames in; class probabilities
+    (the two parts' mean), arousal and valence out."""
+    def __init__(self, linear, frame_net):
         super().__init__()
-        self.net = net
+        self.linear, self.frame_net = linear, frame_net
 
-    def forward(self, x):
-        logits, affect = self.net(x)
-        return F.softmax(logits, 1), affect[:, 0], affect[:, 1]
+    def forward(self, features, frames):
+        logits, affect = self.linear(features)
+        classes = 0.5 * (F.softmax(logits, 1) + F.softmax(self.frame_net(frames), 1))
+        return classes, affect[:, 0], affect[:, 1]
+
+
+def class_mask(corpus):
+    return [k in CORPUS_CLASSES[corpus] for k in CLASSES]
 
 
 def segments_of(clips):
     x = np.concatenate([c["x"] for c in clips])
     y = np.concatenate([[CLASSES.index(c["emotion"])] * len(c["x"]) for c in clips])
-    mask = np.concatenate([[[k in CORPUS_CLASSES[c["corpus"]] for k in CLASSES]] * len(c["x"]) for c in clips]).astype(np.float32)
     affect = np.concatenate([[[CLASS_AFFECT[c["emotion"]][0] + (STRONG_AROUSAL if c["strong"] else 0), CLASS_AFFECT[c["emotion"]][1]]] * len(c["x"]) for c in clips])
-    return x, y, mask, affect.astype(np.float32)
+    return x, y, affect.astype(np.float32)
 
 
-def train_model(clips, seed=1, epochs=40):
+def balanced_weights(y):
+    """Each class weighs the same whatever its count."""
+    counts = np.bincount(y, minlength=len(CLASSES)).clip(min=1)
+    return torch.tensor(1 / counts[y], dtype=torch.float32)
+
+
+def train_linear(clips, seed=1, epochs=40):
+    """The class head is a multinomial logistic regression (scikit-learn, C 0.5, classes balanced; a class
+    the clips lack gets a bias of -30); the affect head is fitted to the targets by gradient descent."""
+    x, y, affect = segments_of(clips)
+    net = LinearHeads(x.shape[1])
+    lr = LogisticRegression(max_iter=3000, C=0.5, class_weight="balanced").fit(x, y)
+    with torch.no_grad():
+        net.classes.weight.zero_(); net.classes.bias.fill_(-30)
+        net.classes.weight[lr.classes_] = torch.from_numpy(lr.coef_).float()
+        net.classes.bias[lr.classes_] = torch.from_numpy(lr.intercept_).float()
     torch.manual_seed(seed)
-    x, y, mask, affect = (torch.from_numpy(a) for a in segments_of(clips))
-    # Balance: each class weighs the same whatever its count.
-    counts = torch.bincount(y, minlength=len(CLASSES)).float().clamp(min=1)
-    weight = (1 / counts)[y]
-    net = Net(x.shape[1], HIDDEN)
-    opt = torch.optim.AdamW(net.parameters(), lr=2e-3, weight_decay=1e-2)
+    x, affect = torch.from_numpy(x), torch.from_numpy(affect)
+    opt = torch.optim.AdamW(net.affect.parameters(), lr=2e-3, weight_decay=1e-2)
     for epoch in range(epochs):
-        net.train()
         order = torch.randperm(len(x))
         for s in range(0, len(x), 64):
             i = order[s:s + 64]
-            noisy = x[i] + 0.1 * torch.randn_like(x[i])
-            logits, pred_affect = net(noisy)
-            logits = logits.masked_fill(mask[i] == 0, -1e4)
-            loss = (F.cross_entropy(logits, y[i], reduction="none", label_smoothing=0.05) * weight[i]).sum() / weight[i].sum()
-            loss = loss + 0.5 * F.mse_loss(pred_affect, affect[i])
+            loss = F.mse_loss(torch.tanh(net.affect(x[i] + 0.1 * torch.randn_like(x[i]))), affect[i])
             opt.zero_grad(); loss.backward(); opt.step()
     net.eval()
     return net
 
 
-def clip_probs_model(net, clips):
-    with torch.no_grad():
-        return [np.average(Served(net)(torch.from_numpy(c["x"]))[0].numpy(), axis=0, weights=c["w"]) for c in clips]
+def augmented_batch(frames, rng):
+    """Random crops of at most CROP frames, time stretch 0.85-1.15, a mel shift of up to 2 bands, one
+    band mask and Gaussian noise; short segments repeat to the batch's length."""
+    length = min(CROP, max(len(f) for f in frames))
+    out = np.zeros((len(frames), length, frames[0].shape[1]), np.float32)
+    for i, f in enumerate(frames):
+        if len(f) > length:
+            start = rng.integers(0, len(f) - length + 1)
+            f = f[start:start + length]
+        f = f[np.clip(np.round(np.arange(0, len(f), rng.uniform(0.85, 1.15))).astype(int), 0, len(f) - 1)].copy()
+        shift = rng.integers(-2, 3)
+        if shift:
+            f[:, :MEL] = np.roll(f[:, :MEL], shift, axis=1)
+        band = rng.integers(0, MEL - 8)
+        f[:, band:band + rng.integers(0, 9)] = 0
+        f += 0.1 * rng.standard_normal(f.shape).astype(np.float32)
+        out[i] = np.tile(f, (int(np.ceil(length / len(f))), 1))[:length]
+    return torch.from_numpy(out)
 
 
-def train_lr(clips):
-    x, y, _, _ = segments_of(clips)
-    return LogisticRegression(max_iter=2000, C=0.5, class_weight="balanced").fit(x, y)
+def train_frames(clips, seed=0, epochs=EPOCHS):
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    items = [(f, CLASSES.index(c["emotion"]), class_mask(c["corpus"])) for c in clips for f in c["frames"]]
+    y_all = np.array([y for _, y, _ in items])
+    weight = balanced_weights(y_all)
+    net = FrameNet(items[0][0].shape[1])
+    opt = torch.optim.AdamW(net.parameters(), 2e-3, weight_decay=1e-2)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, 3e-3, total_steps=epochs * ((len(items) + BATCH - 1) // BATCH))
+    for epoch in range(epochs):
+        net.train()
+        order = rng.permutation(len(items))
+        for s in range(0, len(items), BATCH):
+            idx = order[s:s + BATCH]
+            x = augmented_batch([items[i][0] for i in idx], rng)
+            mask = torch.tensor([items[i][2] for i in idx])
+            logits = net(x).masked_fill(~mask, -1e4)
+            w = weight[idx]
+            loss = (F.cross_entropy(logits, torch.from_numpy(y_all[idx]), reduction="none", label_smoothing=0.05) * w).sum() / w.sum()
+            opt.zero_grad(); loss.backward(); opt.step(); sched.step()
+    net.eval()
+    return net
 
 
-def clip_probs_lr(model, clips):
+def trained(name, clips, args):
+    """The served model trained on `clips`; its frame network (the slow part) from its checkpoint when
+    --resume finds one."""
+    path = os.path.join(args.checkpoints, name + ".frames.pt") if args.checkpoints else None
+    if path and args.resume and os.path.exists(path):
+        frame_net = FrameNet(clips[0]["frames"][0].shape[1])
+        frame_net.load_state_dict(torch.load(path))
+    else:
+        frame_net = train_frames(clips)
+        if path:
+            os.makedirs(args.checkpoints, exist_ok=True)
+            torch.save(frame_net.state_dict(), path)
+    model = Served(train_linear(clips), frame_net)
+    model.eval()
+    print("trained", name, flush=True)
+    return model
+
+
+def clip_probs_model(model, clips, part="served"):
     out = []
-    for c in clips:
-        p = np.zeros(len(CLASSES))
-        p[model.classes_] = np.average(model.predict_proba(c["x"]), axis=0, weights=c["w"])
-        out.append(p)
+    with torch.no_grad():
+        for c in clips:
+            rows = []
+            for x, fr in zip(c["x"], c["frames"]):
+                features, frames = torch.from_numpy(x)[None], torch.from_numpy(fr)[None]
+                if part == "linear":
+                    rows.append(F.softmax(model.linear(features)[0], 1)[0].numpy())
+                elif part == "frames":
+                    rows.append(F.softmax(model.frame_net(frames), 1)[0].numpy())
+                else:
+                    rows.append(model(features, frames)[0][0].numpy())
+            out.append(np.average(rows, axis=0, weights=c["w"]))
     return out
 
 
@@ -134,69 +252,76 @@ def uar(clips, probs, allowed):
     idx = [CLASSES.index(k) for k in allowed]
     pred = [allowed[int(np.argmax(p[idx]))] for p in probs]
     recalls = [np.mean([p == k for p, c in zip(pred, clips) if c["emotion"] == k]) for k in allowed]
-    return float(np.mean(recalls))
+    return round(float(np.mean(recalls)), 4)
 
 
-def export_onnx(net, path, n_in):
-    torch.onnx.export(Served(net), torch.zeros(1, n_in), path, input_names=["features"], output_names=["classes", "arousal", "valence"],
-                      dynamic_axes={"features": {0: "n"}, "classes": {0: "n"}, "arousal": {0: "n"}, "valence": {0: "n"}}, opset_version=13)
-
-
-def export(args, ravdess, emodb, folds):
-    """The served model (both corpora), and the evaluation's models: one per RAVDESS fold (trained without
-    that fold's actors) and one trained on RAVDESS alone (for EmoDB, cross-corpus)."""
-    folder = os.path.dirname(args.export)
-    n_in = ravdess[0]["x"].shape[1]
-    export_onnx(train_model(ravdess + emodb), args.export, n_in)
-    evaluation = {"ravdess_folds": [], "cross_corpus": "eval/ravdess-only.onnx"}
-    os.makedirs(os.path.join(folder, "eval"), exist_ok=True)
-    for k, (tr, te) in enumerate(folds):
-        name = f"eval/ravdess-fold{k}.onnx"
-        export_onnx(train_model([ravdess[i] for i in tr] + emodb), os.path.join(folder, name), n_in)
-        evaluation["ravdess_folds"].append({"file": name, "speakers": sorted({ravdess[i]["speaker"] for i in te})})
-    export_onnx(train_model(ravdess), os.path.join(folder, evaluation["cross_corpus"]), n_in)
-    raw = np.concatenate([[s["features"] for s in c["segments"]] for c in ravdess + emodb])
-    with open(os.path.join(args.features, "features.json")) as f:
-        names = json.load(f)
-    config = {"format_version": 1,
-              "classifier": {"file": os.path.basename(args.export), "classes": CLASSES, "features": names},
-              "normalisation": {"mean": np.round(raw.mean(0), 5).tolist(), "sd": np.round(raw.std(0) + 1e-3, 5).tolist(),
-                                "prior_segments": PRIOR_SEGMENTS},
-              "evaluation": evaluation}
-    with open(os.path.join(folder, "config.json"), "w") as f:
-        json.dump(config, f, indent=1)
-    print("exported", args.export, "and", len(folds) + 1, "evaluation models")
+def export_onnx(model, path, n_in, width):
+    torch.onnx.export(model, (torch.zeros(1, n_in), torch.zeros(1, 50, width)), path, input_names=["features", "frames"],
+                      output_names=["classes", "arousal", "valence"], dynamic_axes={"frames": {1: "time"}}, opset_version=13)
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--features", required=True)
     ap.add_argument("--export")
-    ap.add_argument("--hidden", type=int, default=HIDDEN, help="hidden units (0: linear)")
+    ap.add_argument("--checkpoints")
+    ap.add_argument("--resume", action="store_true")
+    ap.add_argument("--threads", type=int, default=1)
     args = ap.parse_args()
-    globals()["HIDDEN"] = args.hidden
-    torch.set_num_threads(1)
-    ravdess, emodb = load(args.features, "ravdess"), load(args.features, "emodb")
+    torch.set_num_threads(args.threads)
+    with open(os.path.join(args.features, "features.json")) as f:
+        layout = json.load(f)
+    width = layout["frame_descriptors"]
+    ravdess, emodb = load(args.features, "ravdess", width), load(args.features, "emodb", width)
     normalise_per_speaker(ravdess); normalise_per_speaker(emodb)
+    shared = [c for c in emodb if c["emotion"] in SHARED]
 
-    groups = [c["speaker"] for c in ravdess]
-    folds = list(GroupKFold(5).split(ravdess, groups=groups))
-    if args.export:
-        export(args, ravdess, emodb, folds)
-        return
-
+    folds = list(GroupKFold(5).split(ravdess, groups=[c["speaker"] for c in ravdess]))
+    fold_models = [trained(f"ravdess-fold{k}", [ravdess[i] for i in tr] + emodb, args) for k, (tr, _) in enumerate(folds)]
+    ravdess_only = trained("ravdess-only", ravdess, args)
     results = {}
-    for name, fit, probs in [("model", train_model, clip_probs_model), ("logistic_baseline", train_lr, clip_probs_lr)]:
-        all_probs = [None] * len(ravdess)
-        for tr, te in folds:
-            model = fit([ravdess[i] for i in tr] + emodb)
-            for i, p in zip(te, probs(model, [ravdess[i] for i in te])):
-                all_probs[i] = p
-        shared = [c for c in emodb if c["emotion"] in SHARED]
-        model = fit(ravdess)
-        results[name] = {"ravdess_uar": round(uar(ravdess, all_probs, CORPUS_CLASSES["ravdess"]), 4),
-                         "cross_corpus_uar": round(uar(shared, probs(model, shared), SHARED), 4)}
-    print(json.dumps({"clips": {"ravdess": len(ravdess), "emodb": len(emodb)}, **results}))
+    for part in ["served", "linear", "frames"]:
+        probs = [None] * len(ravdess)
+        for model, (_, te) in zip(fold_models, folds):
+            for i, p in zip(te, clip_probs_model(model, [ravdess[i] for i in te], part)):
+                probs[i] = p
+        results[part] = {"ravdess_uar": uar(ravdess, probs, CORPUS_CLASSES["ravdess"]),
+                         "cross_corpus_uar": uar(shared, clip_probs_model(ravdess_only, shared, part), SHARED)}
+    print(json.dumps({"clips": {"ravdess": len(ravdess), "emodb": len(emodb)}, **results}), flush=True)
+    if args.export:
+        export(args, ravdess, emodb, folds, fold_models, ravdess_only, layout)
+
+
+def export(args, ravdess, emodb, folds, fold_models, ravdess_only, layout):
+    """The served model (both corpora), the evaluation's models (one per RAVDESS fold, trained without
+    that fold's actors, and the RAVDESS-only one for EmoDB) and config.json."""
+    folder = os.path.dirname(args.export)
+    n_in, width = len(layout["features"]), layout["frame_descriptors"]
+    export_onnx(trained("served", ravdess + emodb, args), args.export, n_in, width)
+    evaluation = {"ravdess_folds": [], "cross_corpus": "eval/ravdess-only.onnx"}
+    os.makedirs(os.path.join(folder, "eval"), exist_ok=True)
+    for k, (model, (_, te)) in enumerate(zip(fold_models, folds)):
+        name = f"eval/ravdess-fold{k}.onnx"
+        export_onnx(model, os.path.join(folder, name), n_in, width)
+        evaluation["ravdess_folds"].append({"file": name, "speakers": sorted({ravdess[i]["speaker"] for i in te})})
+    export_onnx(ravdess_only, os.path.join(folder, evaluation["cross_corpus"]), n_in, width)
+    clips = ravdess + emodb
+    raw = np.concatenate([[s["features"] for s in c["segments"]] for c in clips])
+    frames = [f for c in clips for f in c["frames_raw"]]
+    frame_mean, frame_sd = frame_statistics(frames)
+    all_frames = np.concatenate(frames)
+    segments = sum(len(c["segments"]) for c in clips)
+    config = {"format_version": 2,
+              "classifier": {"file": os.path.basename(args.export), "classes": CLASSES, "features": layout["features"], "frame_descriptors": width},
+              "normalisation": {"mean": np.round(raw.mean(0), 5).tolist(), "sd": np.round(raw.std(0) + 1e-3, 5).tolist(),
+                                "prior_segments": PRIOR_SEGMENTS,
+                                "frames": {"mean": np.round(frame_mean, 5).tolist(), "sd": np.round(frame_sd, 5).tolist(),
+                                           "prior_frames": round(PRIOR_SEGMENTS * len(all_frames) / segments),
+                                           "prior_voiced_frames": round(PRIOR_SEGMENTS * int((all_frames[:, VOICED] == 1).sum()) / segments)}},
+              "evaluation": evaluation}
+    with open(os.path.join(folder, "config.json"), "w") as f:
+        json.dump(config, f, indent=1)
+    print("exported", args.export, "and", len(folds) + 1, "evaluation models")
 
 
 if __name__ == "__main__":

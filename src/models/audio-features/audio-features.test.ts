@@ -9,6 +9,7 @@ import { sharedDirectory } from "../../runtime/paths.js";
 import { mulberry32 } from "../../../tests/support/rng.js";
 import { ffmpegAvailable } from "../../../tests/support/media.js";
 import { RealFft } from "./fft.js";
+import { F0_DESCRIPTOR, FRAME_DESCRIPTORS, segmentFrames, VOICED_DESCRIPTOR } from "./frames.js";
 import { FEATURE_NAMES, segmentFunctionals } from "./functionals.js";
 import { AudioFrontEnd } from "./index.js";
 import { PitchTracker } from "./pitch.js";
@@ -50,6 +51,22 @@ describe("audio front end", () => {
     assert.throws(() => new RealFft(100), RangeError);
   });
 
+  it("two frames through one transform: the same spectra and autocorrelations as one at a time", () => {
+    const rng = mulberry32(11);
+    const fft = new RealFft(64);
+    const a = Float32Array.from({ length: 50 }, () => rng() - 0.5), b = Float32Array.from({ length: 64 }, () => rng() - 0.5);
+    const window = Float32Array.from({ length: 64 }, () => rng());
+    const [pa, pb] = [new Float32Array(33), new Float32Array(33)];
+    fft.powerPair(a, b, pa, pb, window);
+    const [alone, blank] = [fft.power(a, new Float32Array(33), window), fft.power(new Float32Array(64), new Float32Array(33), window)];
+    alone.forEach((v, k) => assert.ok(Math.abs(pa[k]! - v) < 1e-5 * Math.max(1, v), `a bin ${k}`));
+    fft.power(b, blank, window).forEach((v, k) => assert.ok(Math.abs(pb[k]! - v) < 1e-5 * Math.max(1, v), `b bin ${k}`));
+    const [ra, rb] = [new Float64Array(64), new Float64Array(64)];
+    fft.inverseEvenPair(pa, pb, ra, rb);
+    const [ea, eb] = [fft.inverseEven(pa, new Float64Array(64)), fft.inverseEven(pb, new Float64Array(64))];
+    for (let i = 0; i < 64; i++) assert.ok(Math.abs(ra[i]! - ea[i]!) < 1e-9 && Math.abs(rb[i]! - eb[i]!) < 1e-9, `lag ${i}`);
+  });
+
   it("frame descriptors: a full-scale sine is 0 dB with its centroid at its frequency; noise is flat", () => {
     const analyser = new SpectralAnalyser();
     const sine = Float32Array.from({ length: RATE }, (_, i) => Math.sin((2 * Math.PI * 1000 * i) / RATE));
@@ -83,13 +100,18 @@ describe("audio front end", () => {
   it("segments: hysteresis, short pauses kept inside, blips dropped, silence gated, long ones split", () => {
     const chunkMs = (VAD_CHUNK_SAMPLES / RATE) * 1000;
     const run = (pattern: [number, number][]): Float32Array => Float32Array.from(pattern.flatMap(([p, ms]) => Array(Math.round(ms / chunkMs)).fill(p)));
-    const loud = (probabilities: Float32Array): Float32Array => new Float32Array(probabilities.length * VAD_CHUNK_SAMPLES).fill(0.1);
+    // Speech chunks (p ≥ 0.35) at RMS 0.1, the rest 26 dB quieter.
+    const loud = (probabilities: Float32Array): Float32Array =>
+      Float32Array.from({ length: probabilities.length * VAD_CHUNK_SAMPLES }, (_, i) => (probabilities[Math.floor(i / VAD_CHUNK_SAMPLES)]! >= 0.35 ? 0.1 : 0.005));
     const seconds = (p: Float32Array, s: Float32Array = loud(p)) =>
       speechSegments(s, p).map(({ start, end }) => [Math.round((start / RATE) * 10) / 10, Math.round((end / RATE) * 10) / 10]);
     // 160 ms below `offset` inside speech: one utterance; 0.4 dips stay inside too (hysteresis).
     assert.deepEqual(seconds(run([[0, 320], [0.9, 960], [0.1, 160], [0.4, 320], [0.9, 960], [0, 640]])).length, 1);
     // A 640 ms pause splits it.
-    assert.equal(seconds(run([[0, 320], [0.9, 960], [0.1, 640], [0.9, 960], [0, 640]])).length, 2);
+    const paused = run([[0, 320], [0.9, 960], [0.1, 640], [0.9, 960], [0, 640]]);
+    assert.equal(seconds(paused).length, 2);
+    // The same 640 ms as loud as the speech (the VAD wavering on shouted speech) does not.
+    assert.equal(seconds(paused, new Float32Array(paused.length * VAD_CHUNK_SAMPLES).fill(0.1)).length, 1);
     // A 96 ms blip is no speech.
     assert.equal(seconds(run([[0, 320], [0.9, 96], [0, 640]])).length, 0);
     // Confident VAD on near-silence is no speech.
@@ -99,6 +121,20 @@ describe("audio front end", () => {
     const long = seconds(run([[0.9, 9600]]));
     assert.equal(long.length, 3);
     for (const [begin, end] of long) assert.ok(end! - begin! <= DEFAULT_SEGMENT_OPTIONS.maxSegmentMs / 1000 + 0.05);
+  });
+
+  it("frames: one row per STFT frame in the segment, F0 where voiced, loudness alone moves nothing", () => {
+    const analyser = new SpectralAnalyser();
+    const tracker = new PitchTracker();
+    const framesOf = (samples: Float32Array) => segmentFrames(analyser.analyse(samples), tracker.track(samples), { start: 1600, end: samples.length });
+    const floor = noise(1, 1e-4);
+    const voice = harmonic(200, 1, 0.1).map((v, i) => v + floor[i]!);
+    const quieter = framesOf(voice), louder = framesOf(voice.map((v) => v * 4));
+    assert.equal(quieter.length / FRAME_DESCRIPTORS, 1 + Math.floor((RATE - 1600 - 400) / 160));
+    const middle = Math.floor(quieter.length / FRAME_DESCRIPTORS / 2) * FRAME_DESCRIPTORS;
+    assert.equal(quieter[middle + VOICED_DESCRIPTOR], 1);
+    assert.ok(Math.abs(quieter[middle + F0_DESCRIPTOR]! - 12 * Math.log2(2)) < 0.2, `F0 ${quieter[middle + F0_DESCRIPTOR]} st`);
+    quieter.forEach((v, i) => assert.ok(Math.abs(louder[i]! - v) < 1e-2 * Math.max(1, Math.abs(v)), `value ${i}: ${v} → ${louder[i]}`));
   });
 
   it("functionals: one finite value per name; pitch moves its features, loudness alone moves none", () => {

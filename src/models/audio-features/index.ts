@@ -3,6 +3,7 @@
 // one pitch track) and each segment's prosodic functionals. Runs inside a model's kernel.
 
 import { AUDIO_SAMPLE_RATE } from "../../media/types.js";
+import { segmentFrames } from "./frames.js";
 import { segmentFunctionals } from "./functionals.js";
 import { PitchTracker, type PitchTrack } from "./pitch.js";
 import { DEFAULT_SEGMENT_OPTIONS, speechSegments, type SampleRange, type SegmentOptions } from "./segments.js";
@@ -10,7 +11,9 @@ import { SpectralAnalyser, type SpectralFrames } from "./spectral.js";
 import { SpeechDetector } from "./vad.js";
 
 export { FEATURE_NAMES } from "./functionals.js";
+export { F0_DESCRIPTOR, FRAME_DESCRIPTORS, VOICED_DESCRIPTOR } from "./frames.js";
 export { rms } from "./segments.js";
+export { MEL_BANDS } from "./spectral.js";
 export type { SampleRange, SegmentOptions } from "./segments.js";
 
 export interface AnalysedSegment {
@@ -19,6 +22,8 @@ export interface AnalysedSegment {
   end: number;
   /** FEATURE_NAMES values. */
   features: Float32Array;
+  /** frames × FRAME_DESCRIPTORS per-frame descriptors (frames.ts). */
+  frames: Float32Array;
 }
 
 export interface AudioAnalysis {
@@ -47,6 +52,7 @@ export class AudioFrontEnd {
       begin: range.start / AUDIO_SAMPLE_RATE,
       end: range.end / AUDIO_SAMPLE_RATE,
       features: segmentFunctionals(spectral, pitch, range),
+      frames: segmentFrames(spectral, pitch, range),
     }));
     return { segments, spectral, pitch, speech };
   }

@@ -30,56 +30,71 @@ export class PitchTracker {
   private readonly fft = new RealFft(FFT_SIZE);
   private readonly window = hann(PITCH_FRAME_SAMPLES);
   private readonly windowAcf: Float64Array;
-  private readonly power = new Float32Array(FFT_SIZE / 2 + 1);
-  private readonly acf = new Float64Array(FFT_SIZE);
-  private readonly frame = new Float32Array(PITCH_FRAME_SAMPLES);
+  // Two of each: frames go through the FFT in pairs (RealFft.powerPair, inverseEvenPair).
+  private readonly power = [new Float32Array(FFT_SIZE / 2 + 1), new Float32Array(FFT_SIZE / 2 + 1)] as const;
+  private readonly acf = [new Float64Array(FFT_SIZE), new Float64Array(FFT_SIZE)] as const;
+  private readonly frame = [new Float32Array(PITCH_FRAME_SAMPLES), new Float32Array(PITCH_FRAME_SAMPLES)] as const;
+  /** Normalised autocorrelation of the frame being read, by lag. */
+  private readonly normalised = new Float64Array(FFT_SIZE);
   private readonly minLag = Math.floor(AUDIO_SAMPLE_RATE / MAX_HZ);
   private readonly maxLag = Math.ceil(AUDIO_SAMPLE_RATE / MIN_HZ);
 
   constructor() {
-    this.fft.power(this.window, this.power);
-    this.windowAcf = this.fft.inverseEven(this.power, new Float64Array(FFT_SIZE)).slice();
+    this.fft.power(this.window, this.power[0]);
+    this.windowAcf = this.fft.inverseEven(this.power[0], new Float64Array(FFT_SIZE)).slice();
   }
 
   track(samples: Float32Array): PitchTrack {
     const count = samples.length < PITCH_FRAME_SAMPLES ? 0 : 1 + Math.floor((samples.length - PITCH_FRAME_SAMPLES) / HOP_SAMPLES);
-    const f0Hz = new Float32Array(count);
-    const voicing = new Float32Array(count);
+    const track: PitchTrack = { count, f0Hz: new Float32Array(count), voicing: new Float32Array(count) };
+    // Indices of the non-silent frames waiting in this.frame, analysed two at a time.
+    const pending: number[] = [];
     for (let i = 0; i < count; i++) {
+      const frame = this.frame[pending.length as 0 | 1];
       const source = samples.subarray(i * HOP_SAMPLES, i * HOP_SAMPLES + PITCH_FRAME_SAMPLES);
       let mean = 0;
       for (let n = 0; n < source.length; n++) mean += source[n]!;
       mean /= source.length;
       let energy = 0;
       for (let n = 0; n < source.length; n++) {
-        this.frame[n] = source[n]! - mean;
-        energy += this.frame[n]! * this.frame[n]!;
+        frame[n] = source[n]! - mean;
+        energy += frame[n]! * frame[n]!;
       }
       if (Math.sqrt(energy / source.length) < SILENCE_RMS) continue;
-      this.fft.power(this.frame, this.power, this.window);
-      const acf = this.fft.inverseEven(this.power, this.acf);
-      const zero = acf[0]!;
-      if (zero <= 0) continue;
-      const r = (lag: number): number => acf[lag]! / zero / (this.windowAcf[lag]! / this.windowAcf[0]!);
-      let best = 0;
-      const peaks: [number, number][] = [];
-      for (let lag = this.minLag; lag <= this.maxLag; lag++) {
-        const v = r(lag);
-        if (v > r(lag - 1) && v >= r(lag + 1)) {
-          peaks.push([lag, v]);
-          best = Math.max(best, v);
-        }
+      pending.push(i);
+      if (pending.length === 2) {
+        this.fft.powerPair(this.frame[0], this.frame[1], this.power[0], this.power[1], this.window);
+        this.fft.inverseEvenPair(this.power[0], this.power[1], this.acf[0], this.acf[1]);
+        this.readPeak(this.acf[0], pending[0]!, track);
+        this.readPeak(this.acf[1], pending[1]!, track);
+        pending.length = 0;
       }
-      const chosen = peaks.find(([, v]) => v >= OCTAVE_TOLERANCE * best);
-      if (chosen === undefined) continue;
-      const [lag, peak] = chosen;
-      // Parabolic interpolation of the peak's position between lags.
-      const a = r(lag - 1), c = r(lag + 1);
-      const denominator = a - 2 * peak + c;
-      const offset = denominator === 0 ? 0 : Math.max(-0.5, Math.min(0.5, (0.5 * (a - c)) / denominator));
-      voicing[i] = Math.min(1, Math.max(0, peak));
-      if (peak >= VOICED_CORRELATION) f0Hz[i] = AUDIO_SAMPLE_RATE / (lag + offset);
     }
-    return { count, f0Hz, voicing };
+    if (pending.length === 1) {
+      this.fft.power(this.frame[0], this.power[0], this.window);
+      this.readPeak(this.fft.inverseEven(this.power[0], this.acf[0]), pending[0]!, track);
+    }
+    return track;
+  }
+
+  /** F0 and voicing of frame `i` from its autocorrelation `acf`. */
+  private readPeak(acf: Float64Array, i: number, track: PitchTrack): void {
+    const zero = acf[0]!;
+    if (zero <= 0) return;
+    const r = this.normalised;
+    for (let lag = this.minLag - 1; lag <= this.maxLag + 1; lag++) r[lag] = acf[lag]! / zero / (this.windowAcf[lag]! / this.windowAcf[0]!);
+    // The first peak within OCTAVE_TOLERANCE of the best one.
+    let best = 0;
+    for (let lag = this.minLag; lag <= this.maxLag; lag++) if (r[lag]! > r[lag - 1]! && r[lag]! >= r[lag + 1]!) best = Math.max(best, r[lag]!);
+    let lag = this.minLag;
+    while (lag <= this.maxLag && !(r[lag]! > r[lag - 1]! && r[lag]! >= r[lag + 1]! && r[lag]! >= OCTAVE_TOLERANCE * best)) lag++;
+    if (lag > this.maxLag) return;
+    const peak = r[lag]!;
+    // Parabolic interpolation of the peak's position between lags.
+    const a = r[lag - 1]!, c = r[lag + 1]!;
+    const denominator = a - 2 * peak + c;
+    const offset = denominator === 0 ? 0 : Math.max(-0.5, Math.min(0.5, (0.5 * (a - c)) / denominator));
+    track.voicing[i] = Math.min(1, Math.max(0, peak));
+    if (peak >= VOICED_CORRELATION) track.f0Hz[i] = AUDIO_SAMPLE_RATE / (lag + offset);
   }
 }

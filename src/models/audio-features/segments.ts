@@ -10,6 +10,13 @@ export interface SegmentOptions {
   onset: number;
   /** Probability under which speech may end. */
   offset: number;
+  /**
+   * A chunk this probable still continues a segment when it is within `sustainDb` of the segment's
+   * loudest chunk: the VAD wavers on shouted and strained speech (RAVDESS's strong angry, fearful and
+   * happy takes drop to 0.05–0.3 after their first syllable) while its loudness shows it goes on.
+   */
+  sustain: number;
+  sustainDb: number;
   /** Pauses shorter than this do not split an utterance. */
   minPauseMs: number;
   /** Segments shorter than this are dropped. */
@@ -25,6 +32,8 @@ export interface SegmentOptions {
 export const DEFAULT_SEGMENT_OPTIONS: Readonly<SegmentOptions> = {
   onset: 0.5,
   offset: 0.35,
+  sustain: 0.05,
+  sustainDb: 20,
   minPauseMs: 300,
   minSpeechMs: 250,
   padMs: 30,
@@ -55,13 +64,17 @@ export function speechSegments(samples: Float32Array, probabilities: Float32Arra
   const raw: SampleRange[] = [];
   let start = -1;
   let quietSince = -1;
+  let loudest = 0;
+  const sustainRatio = 10 ** (-options.sustainDb / 20);
   for (let c = 0; c < probabilities.length; c++) {
-    const p = chunkRms(samples, c) < options.minRms ? 0 : probabilities[c]!;
+    const level = chunkRms(samples, c);
+    const p = level < options.minRms ? 0 : probabilities[c]!;
     if (start < 0) {
-      if (p >= options.onset) [start, quietSince] = [c, -1];
+      if (p >= options.onset) [start, quietSince, loudest] = [c, -1, level];
       continue;
     }
-    if (p >= options.offset) {
+    loudest = Math.max(loudest, level);
+    if (p >= options.offset || (p >= options.sustain && level >= loudest * sustainRatio)) {
       quietSince = -1;
     } else if (quietSince < 0) {
       quietSince = c;

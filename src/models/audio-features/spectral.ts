@@ -14,6 +14,12 @@ const MEL_LOW_HZ = 60;
 const MEL_HIGH_HZ = 7600;
 /** Floor under powers before logarithms: −100 dB relative to full scale. */
 const POWER_FLOOR = 1e-10;
+/**
+ * Total power up to which a frame is digital silence, with no spectral shape: far below one 16-bit step of
+ * noise (~1e-8) and far above the rounding residue a silent frame keeps when it shared a transform with a
+ * sounding one (RealFft.powerPair, ~1e-30).
+ */
+const SILENT_POWER = 1e-20;
 
 export interface SpectralFrames {
   /** Frames analysed; frame i covers samples [i·HOP, i·HOP + FRAME). */
@@ -73,7 +79,8 @@ export class SpectralAnalyser {
   private readonly window = hann(FRAME_SAMPLES);
   private readonly filters = melFilters();
   private readonly dct = dctRows();
-  private readonly power = new Float32Array(FFT_SIZE / 2 + 1);
+  // Two: frames go through the FFT in pairs (RealFft.powerPair).
+  private readonly power = [new Float32Array(FFT_SIZE / 2 + 1), new Float32Array(FFT_SIZE / 2 + 1)] as const;
   private readonly mel = new Float32Array(MEL_BANDS);
   /** Sum of the window's squares: turns a frame's power spectrum into its mean square. */
   private readonly windowEnergy = this.window.reduce((sum, w) => sum + w * w, 0);
@@ -89,41 +96,53 @@ export class SpectralAnalyser {
       flatness: new Float32Array(count),
       alphaRatioDb: new Float32Array(count),
     };
-    const binHz = AUDIO_SAMPLE_RATE / FFT_SIZE;
-    const lowEnd = Math.round(1000 / binHz), lowStart = Math.round(50 / binHz), highEnd = Math.round(5000 / binHz);
-    for (let i = 0; i < count; i++) {
-      const power = this.fft.power(samples.subarray(i * HOP_SAMPLES, i * HOP_SAMPLES + FRAME_SAMPLES), this.power, this.window);
-      let total = 0, weighted = 0, logSum = 0, low = 0, high = 0;
-      for (let k = 1; k < power.length; k++) {
-        const p = power[k]!;
-        total += p;
-        weighted += p * k * binHz;
-        logSum += Math.log(p + POWER_FLOOR);
-        if (k >= lowStart && k < lowEnd) low += p;
-        else if (k >= lowEnd && k < highEnd) high += p;
-      }
-      const bins = power.length - 1;
-      // Parseval: the bins' power sums to FFT_SIZE/2 × Σ(windowed x²) over the half spectrum.
-      const meanSquare = (2 * total) / (FFT_SIZE * this.windowEnergy);
-      frames.energyDb[i] = 10 * Math.log10(meanSquare / 0.5 + POWER_FLOOR);
-      frames.centroidHz[i] = total > 0 ? weighted / total : 0;
-      frames.flatness[i] = total > 0 ? Math.exp(logSum / bins) / (total / bins + POWER_FLOOR) : 0;
-      frames.alphaRatioDb[i] = 10 * Math.log10((low + POWER_FLOOR) / (high + POWER_FLOOR));
-      for (let band = 0; band < MEL_BANDS; band++) {
-        const w = this.filters.weights[band]!;
-        const start = this.filters.first[band]!;
-        let e = 0;
-        for (let k = 0; k < w.length; k++) e += w[k]! * power[start + k]!;
-        this.mel[band] = Math.log(e + POWER_FLOOR);
-        frames.logMel[i * MEL_BANDS + band] = this.mel[band]!;
-      }
-      for (let c = 0; c < MFCC_COUNT; c++) {
-        const row = this.dct[c]!;
-        let v = 0;
-        for (let m = 0; m < MEL_BANDS; m++) v += row[m]! * this.mel[m]!;
-        frames.mfcc[i * MFCC_COUNT + c] = v;
+    const frameAt = (i: number): Float32Array => samples.subarray(i * HOP_SAMPLES, i * HOP_SAMPLES + FRAME_SAMPLES);
+    for (let i = 0; i < count; i += 2) {
+      if (i + 1 < count) {
+        this.fft.powerPair(frameAt(i), frameAt(i + 1), this.power[0], this.power[1], this.window);
+        this.describe(this.power[0], i, frames);
+        this.describe(this.power[1], i + 1, frames);
+      } else {
+        this.describe(this.fft.power(frameAt(i), this.power[0], this.window), i, frames);
       }
     }
     return frames;
+  }
+
+  /** Frame `i`'s descriptors from its power spectrum. */
+  private describe(power: Float32Array, i: number, frames: SpectralFrames): void {
+    const binHz = AUDIO_SAMPLE_RATE / FFT_SIZE;
+    const lowEnd = Math.round(1000 / binHz), lowStart = Math.round(50 / binHz), highEnd = Math.round(5000 / binHz);
+    let total = 0, weighted = 0, logSum = 0, low = 0, high = 0;
+    for (let k = 1; k < power.length; k++) {
+      const p = power[k]!;
+      total += p;
+      weighted += p * k * binHz;
+      logSum += Math.log(p + POWER_FLOOR);
+      if (k >= lowStart && k < lowEnd) low += p;
+      else if (k >= lowEnd && k < highEnd) high += p;
+    }
+    const bins = power.length - 1;
+    // Parseval: the bins' power sums to FFT_SIZE/2 × Σ(windowed x²) over the half spectrum.
+    const meanSquare = (2 * total) / (FFT_SIZE * this.windowEnergy);
+    frames.energyDb[i] = 10 * Math.log10(meanSquare / 0.5 + POWER_FLOOR);
+    const sounding = total > SILENT_POWER;
+    frames.centroidHz[i] = sounding ? weighted / total : 0;
+    frames.flatness[i] = sounding ? Math.exp(logSum / bins) / (total / bins + POWER_FLOOR) : 0;
+    frames.alphaRatioDb[i] = 10 * Math.log10((low + POWER_FLOOR) / (high + POWER_FLOOR));
+    for (let band = 0; band < MEL_BANDS; band++) {
+      const w = this.filters.weights[band]!;
+      const start = this.filters.first[band]!;
+      let e = 0;
+      for (let k = 0; k < w.length; k++) e += w[k]! * power[start + k]!;
+      this.mel[band] = Math.log(e + POWER_FLOOR);
+      frames.logMel[i * MEL_BANDS + band] = this.mel[band]!;
+    }
+    for (let c = 0; c < MFCC_COUNT; c++) {
+      const row = this.dct[c]!;
+      let v = 0;
+      for (let m = 0; m < MEL_BANDS; m++) v += row[m]! * this.mel[m]!;
+      frames.mfcc[i * MFCC_COUNT + c] = v;
+    }
   }
 }

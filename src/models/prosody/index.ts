@@ -6,12 +6,11 @@
 import { AUDIO_SAMPLE_RATE, type DecodedMedia, type DecodeNeeds } from "../../media/types.js";
 import { noDetection, type ModelOutput, type TimedPrediction } from "../../protocol/index.js";
 import type { KernelHandle } from "../../runtime/worker-pool.js";
-import { FEATURE_NAMES } from "../audio-features/index.js";
 import { AUDIO_WINDOW_NEEDS, audioWindowWeight, timedPredictions } from "../audio-features/timeline.js";
 import type { ExpressionModel, ModelFactory, ModelRuntimeOptions, PredictContext } from "../types.js";
 import { CONFIG_PATH, prosodyInstalled, readProsodyConfig, type ProsodyModelConfig } from "./config.js";
 import type { ProsodyKernelInput, ProsodyKernelOutput } from "./kernel-types.js";
-import { RunningStatistics } from "./statistics.js";
+import { SpeakerStatistics } from "./statistics.js";
 
 const STATISTICS_KEY = "prosody.speaker-statistics";
 
@@ -29,21 +28,19 @@ class ProsodyModel implements ExpressionModel<"prosody"> {
   }
 
   async load(): Promise<void> {
-    const { prior } = this.config;
-    await this.kernel.run({ samples: new Float32Array(AUDIO_SAMPLE_RATE), mean: prior.mean, sd: prior.sd });
+    await this.kernel.run({ samples: new Float32Array(AUDIO_SAMPLE_RATE), normalisation: this.config.prior });
   }
 
   async predict(media: DecodedMedia, _config: unknown, context: PredictContext): Promise<ModelOutput<TimedPrediction>> {
     const window = context.audioWindow;
     const payloadSamples = media.kind === "audio" || media.kind === "video" ? (media.audio?.samples.length ?? 0) : 0;
     if (window === undefined || window.samples.length === 0) return noDetection("prosody");
-    const statistics = context.session.streamState(STATISTICS_KEY, () => new RunningStatistics(FEATURE_NAMES.length));
-    const { mean, sd } = statistics.normalisation(this.config.prior, this.config.priorSegments);
-    const { segments } = await this.kernel.run({ samples: window.samples, mean, sd });
+    const statistics = context.session.streamState(STATISTICS_KEY, () => new SpeakerStatistics());
+    const { segments } = await this.kernel.run({ samples: window.samples, normalisation: statistics.normalisation(this.config.prior) });
     // Segments ending in this payload's new audio join the speaker's statistics; older ones were counted
     // when their audio arrived.
     const newFrom = (window.samples.length - payloadSamples) / AUDIO_SAMPLE_RATE;
-    for (const segment of segments) if (segment.end > newFrom) statistics.add(segment.features);
+    for (const segment of segments) if (segment.end > newFrom) statistics.add(segment.features, segment.frames);
     if (segments.length === 0) return noDetection("prosody");
     return timedPredictions(window, segments);
   }

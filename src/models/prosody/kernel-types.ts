@@ -1,19 +1,21 @@
 // What crosses between the prosody model (main thread) and its kernel (a worker thread).
 
+import type { StreamNormalisation } from "./statistics.js";
+
 export interface ProsodyKernelInput {
   /** The stream's audio window, 16 kHz mono. */
   samples: Float32Array;
   /** The normalisation for this stream now (its running statistics blended with the prior). */
-  mean: Float32Array;
-  sd: Float32Array;
+  normalisation: StreamNormalisation;
 }
 
 export interface ProsodySegment {
   /** Seconds from the start of the window. */
   begin: number;
   end: number;
-  /** The segment's raw functionals (FEATURE_NAMES order), for the stream's running statistics. */
+  /** The segment's raw functionals (FEATURE_NAMES order) and frames, for the stream's running statistics. */
   features: Float32Array;
+  frames: Float32Array;
   /** The 48 expressions, EXPRESSION_LABELS order. */
   expressions: Float32Array;
 }

@@ -1,13 +1,14 @@
 // The prosody model's compute, inside a pool worker: the audio front end over each window (speech
-// segments and their functionals), the stream's normalisation applied, every segment of the batch
-// classified in one run, and the classifier's outputs projected onto the 48 expressions.
+// segments, their functionals and frames), the stream's normalisation applied, each segment classified
+// (one run per segment: segments differ in length), and the outputs projected onto the 48 expressions.
 
 import { InferenceSession, Tensor } from "onnxruntime-node";
 import type { Kernel, KernelOptions } from "../../runtime/kernel.js";
-import { AudioFrontEnd, FEATURE_NAMES } from "../audio-features/index.js";
+import { AudioFrontEnd, FEATURE_NAMES, FRAME_DESCRIPTORS } from "../audio-features/index.js";
 import { readProsodyConfig } from "./config.js";
 import { projectExpressions } from "./expressions.js";
 import type { ProsodyKernelInput, ProsodyKernelOutput } from "./kernel-types.js";
+import { normaliseFrames, type StreamNormalisation } from "./statistics.js";
 import { sessionOptions } from "../../runtime/session-options.js";
 
 export interface ProsodyClassifierOutputs {
@@ -16,12 +17,22 @@ export interface ProsodyClassifierOutputs {
   valence: Float32Array;
 }
 
-/** Runs the classifier on rows of normalised functionals (FEATURE_NAMES order), in one batch. */
-export async function classifySegments(session: InferenceSession, rows: readonly Float32Array[]): Promise<ProsodyClassifierOutputs> {
-  const width = FEATURE_NAMES.length;
-  const features = new Float32Array(rows.length * width);
-  rows.forEach((row, n) => features.set(row, n * width));
-  const result = await session.run({ features: new Tensor("float32", features, [rows.length, width]) });
+export interface RawSegment {
+  /** FEATURE_NAMES values. */
+  features: Float32Array;
+  /** frames × FRAME_DESCRIPTORS. */
+  frames: Float32Array;
+}
+
+/** Runs the classifier on one segment, normalised here by the stream's statistics. */
+export async function classifySegment(session: InferenceSession, segment: RawSegment, normalisation: StreamNormalisation): Promise<ProsodyClassifierOutputs> {
+  const { mean, sd } = normalisation.features;
+  const features = segment.features.map((value, f) => (value - mean[f]!) / sd[f]!);
+  const frames = normaliseFrames(segment.frames, normalisation.frames);
+  const result = await session.run({
+    features: new Tensor("float32", features, [1, FEATURE_NAMES.length]),
+    frames: new Tensor("float32", frames, [1, frames.length / FRAME_DESCRIPTORS, FRAME_DESCRIPTORS]),
+  });
   return { classes: result.classes!.data as Float32Array, arousal: result.arousal!.data as Float32Array, valence: result.valence!.data as Float32Array };
 }
 
@@ -35,32 +46,27 @@ export class ProsodyKernel implements Kernel<ProsodyKernelInput, ProsodyKernelOu
     this.classifier = await InferenceSession.create(config.classifierPath, sessionOptions(options.intraOpThreads));
     // Warm-up: the first runs allocate, which belongs in loading rather than in the first payload.
     await this.frontEnd.analyse(new Float32Array(16000));
-    await classifySegments(this.classifier, [new Float32Array(FEATURE_NAMES.length)]);
+    await classifySegment(this.classifier, { features: new Float32Array(FEATURE_NAMES.length), frames: new Float32Array(100 * FRAME_DESCRIPTORS) }, config.prior);
   }
 
   async run(batch: ProsodyKernelInput[]): Promise<ProsodyKernelOutput[]> {
-    const analysed = await Promise.all(batch.map(async (input) => (await this.frontEnd.analyse(input.samples)).segments));
-    const rows = analysed.flatMap((segments, i) =>
-      segments.map((segment) => segment.features.map((value, f) => (value - batch[i]!.mean[f]!) / batch[i]!.sd[f]!)),
-    );
-    const outputs = rows.length === 0 ? undefined : await classifySegments(this.classifier, rows);
-    const classCount = outputs === undefined ? 0 : outputs.classes.length / rows.length;
-    let row = 0;
-    return analysed.map((segments) => ({
-      segments: segments.map((segment) => {
-        const n = row++;
-        return {
+    const outputs: ProsodyKernelOutput[] = [];
+    for (const input of batch) {
+      const { segments } = await this.frontEnd.analyse(input.samples);
+      const classified = [];
+      for (const segment of segments) {
+        const { classes, arousal, valence } = await classifySegment(this.classifier, segment, input.normalisation);
+        classified.push({
           begin: segment.begin,
           end: segment.end,
           features: segment.features,
-          expressions: projectExpressions({
-            classes: outputs!.classes.subarray(n * classCount, (n + 1) * classCount),
-            arousal: outputs!.arousal[n]!,
-            valence: outputs!.valence[n]!,
-          }),
-        };
-      }),
-    }));
+          frames: segment.frames,
+          expressions: projectExpressions({ classes, arousal: arousal[0]!, valence: valence[0]! }),
+        });
+      }
+      outputs.push({ segments: classified });
+    }
+    return outputs;
   }
 }
 
