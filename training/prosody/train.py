@@ -14,7 +14,7 @@ frame network is checkpointed in --checkpoints; --resume reuses those present (t
 seconds and are always refitted).
 
   /usr/bin/python3 training/prosody/train.py --features DIR [--export models/prosody/prosody.onnx]
-      [--checkpoints DIR --resume] [--threads N]
+      [--checkpoints DIR --resume] [--threads N] [--frame-seeds N]
 """
 import argparse, json, os
 import numpy as np
@@ -39,6 +39,7 @@ PRIOR_SEGMENTS = 10
 MEL = 64
 F0, VOICED = MEL, MEL + 1
 CHANNELS, CROP, EPOCHS, BATCH = 64, 250, 40, 32
+FRAME_SEEDS = 3
 
 
 def load(folder, corpus, width):
@@ -116,16 +117,26 @@ class FrameNet(nn.Module):
         return self.head(self.drop(torch.cat([mean, spread], 1)))
 
 
+class FrameNets(nn.Module):
+    """Frame networks trained from different seeds: their class probabilities' mean."""
+    def __init__(self, nets):
+        super().__init__()
+        self.nets = nn.ModuleList(nets)
+
+    def forward(self, frames):
+        return torch.stack([F.softmax(net(frames), 1) for net in self.nets]).mean(0)
+
+
 class Served(nn.Module):
     """What the server runs on one segment: normalised functionals and frames in; class probabilities
     (the two parts' mean), arousal and valence out."""
-    def __init__(self, linear, frame_net):
+    def __init__(self, linear, frame_nets):
         super().__init__()
-        self.linear, self.frame_net = linear, frame_net
+        self.linear, self.frame_nets = linear, frame_nets
 
     def forward(self, features, frames):
         logits, affect = self.linear(features)
-        classes = 0.5 * (F.softmax(logits, 1) + F.softmax(self.frame_net(frames), 1))
+        classes = 0.5 * (F.softmax(logits, 1) + self.frame_nets(frames))
         return classes, affect[:, 0], affect[:, 1]
 
 
@@ -213,19 +224,24 @@ def train_frames(clips, seed=0, epochs=EPOCHS):
     return net
 
 
-def trained(name, clips, args):
-    """The served model trained on `clips`; its frame network (the slow part) from its checkpoint when
-    --resume finds one."""
-    path = os.path.join(args.checkpoints, name + ".frames.pt") if args.checkpoints else None
+def trained_frames(name, clips, seed, args):
+    """One frame network (the slow part), from its checkpoint when --resume finds one."""
+    path = os.path.join(args.checkpoints, f"{name}.frames{'' if seed == 0 else f'-s{seed}'}.pt") if args.checkpoints else None
     if path and args.resume and os.path.exists(path):
-        frame_net = FrameNet(clips[0]["frames"][0].shape[1])
-        frame_net.load_state_dict(torch.load(path))
-    else:
-        frame_net = train_frames(clips)
-        if path:
-            os.makedirs(args.checkpoints, exist_ok=True)
-            torch.save(frame_net.state_dict(), path)
-    model = Served(train_linear(clips), frame_net)
+        net = FrameNet(clips[0]["frames"][0].shape[1])
+        net.load_state_dict(torch.load(path))
+        return net
+    net = train_frames(clips, seed)
+    if path:
+        os.makedirs(args.checkpoints, exist_ok=True)
+        torch.save(net.state_dict(), path)
+    return net
+
+
+def trained(name, clips, args):
+    """The served model trained on `clips`: linear heads and FRAME_SEEDS frame networks."""
+    frame_nets = FrameNets([trained_frames(name, clips, seed, args) for seed in range(args.frame_seeds)])
+    model = Served(train_linear(clips), frame_nets)
     model.eval()
     print("trained", name, flush=True)
     return model
@@ -241,7 +257,7 @@ def clip_probs_model(model, clips, part="served"):
                 if part == "linear":
                     rows.append(F.softmax(model.linear(features)[0], 1)[0].numpy())
                 elif part == "frames":
-                    rows.append(F.softmax(model.frame_net(frames), 1)[0].numpy())
+                    rows.append(model.frame_nets(frames)[0].numpy())
                 else:
                     rows.append(model(features, frames)[0][0].numpy())
             out.append(np.average(rows, axis=0, weights=c["w"]))
@@ -267,6 +283,7 @@ def main():
     ap.add_argument("--checkpoints")
     ap.add_argument("--resume", action="store_true")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--frame-seeds", type=int, default=FRAME_SEEDS, help="frame networks averaged, each from its own seed")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     with open(os.path.join(args.features, "features.json")) as f:
