@@ -15,7 +15,7 @@ import { AudioFrontEnd } from "./index.js";
 import { PitchTracker } from "./pitch.js";
 import { DEFAULT_SEGMENT_OPTIONS, speechSegments } from "./segments.js";
 import { SpectralAnalyser } from "./spectral.js";
-import { VAD_CHUNK_SAMPLES } from "./vad.js";
+import { SpeechDetector, VAD_CHUNK_SAMPLES, type VadProgress } from "./vad.js";
 
 const RATE = 16000;
 
@@ -135,6 +135,30 @@ describe("audio front end", () => {
     assert.equal(quieter[middle + VOICED_DESCRIPTOR], 1);
     assert.ok(Math.abs(quieter[middle + F0_DESCRIPTOR]! - 12 * Math.log2(2)) < 0.2, `F0 ${quieter[middle + F0_DESCRIPTOR]} st`);
     quieter.forEach((v, i) => assert.ok(Math.abs(louder[i]! - v) < 1e-2 * Math.max(1, Math.abs(v)), `value ${i}: ${v} → ${louder[i]}`));
+  });
+
+  it("a stream's VAD carried from payload to payload reads each chunk once and matches one pass over the whole stream", async () => {
+    const detector = await SpeechDetector.load(1);
+    const floor = noise(8, 0.01, 3);
+    const stream = Float32Array.from({ length: 8 * RATE }, (_, i) => floor[i]! + (Math.floor(i / RATE) % 3 === 1 ? 0.3 * Math.sin((2 * Math.PI * 180 * i) / RATE) : 0));
+    const whole = await detector.speechProbabilities(stream);
+    const windowSamples = 5 * RATE;
+    let progress: VadProgress | undefined;
+    let offset = 0, start = 0;
+    let probabilities: Float32Array = new Float32Array(0);
+    for (let end = RATE; end <= stream.length; end += RATE) {
+      start = Math.max(0, end - windowSamples);
+      ({ offset, probabilities, progress } = await detector.streamWindow(stream.subarray(start, end), start, progress));
+      // Whole chunks only, inside the window: a partial last chunk waits for the next payload.
+      assert.ok(offset >= 0 && offset < VAD_CHUNK_SAMPLES && offset + probabilities.length * VAD_CHUNK_SAMPLES <= end - start);
+    }
+    const first = (start + offset) / VAD_CHUNK_SAMPLES;
+    assert.ok(Number.isInteger(first) && probabilities.length >= 150);
+    probabilities.forEach((p, c) => assert.ok(Math.abs(p - whole[first + c]!) < 1e-6, `chunk ${first + c}: ${p} vs ${whole[first + c]}`));
+    // A window reaching back past what the progress covers starts afresh at the window.
+    const fresh = await detector.streamWindow(stream.subarray(0, 2 * RATE), 0, progress);
+    assert.equal(fresh.offset, 0);
+    assert.equal(fresh.probabilities.length, Math.floor((2 * RATE) / VAD_CHUNK_SAMPLES));
   });
 
   it("functionals: one finite value per name; pitch moves its features, loudness alone moves none", () => {

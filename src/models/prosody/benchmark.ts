@@ -46,7 +46,7 @@ export async function prosodyKernelAlone(): Promise<(samples: Float32Array) => P
   const kernel = new ProsodyKernel();
   await kernel.load({ intraOpThreads: 1 });
   const { prior } = readProsodyConfig();
-  return (samples) => kernel.run([{ samples, normalisation: prior }]);
+  return (samples) => kernel.run([{ samples, start: 0, normalisation: prior }]);
 }
 
 async function kernelAlone(clips: Buffer[], what: string): Promise<BenchmarkRunner> {

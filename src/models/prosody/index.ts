@@ -6,6 +6,7 @@
 import { AUDIO_SAMPLE_RATE, type DecodedMedia, type DecodeNeeds } from "../../media/types.js";
 import { noDetection, type ModelOutput, type TimedPrediction } from "../../protocol/index.js";
 import type { KernelHandle } from "../../runtime/worker-pool.js";
+import type { VadProgress } from "../audio-features/index.js";
 import { AUDIO_WINDOW_NEEDS, audioWindowWeight, timedPredictions } from "../audio-features/timeline.js";
 import type { ExpressionModel, ModelFactory, ModelRuntimeOptions, PredictContext } from "../types.js";
 import { CONFIG_PATH, prosodyInstalled, readProsodyConfig, type ProsodyModelConfig } from "./config.js";
@@ -13,6 +14,7 @@ import type { ProsodyKernelInput, ProsodyKernelOutput } from "./kernel-types.js"
 import { SpeakerStatistics } from "./statistics.js";
 
 const STATISTICS_KEY = "prosody.speaker-statistics";
+const VAD_KEY = "prosody.vad-progress";
 
 class ProsodyModel implements ExpressionModel<"prosody"> {
   readonly name = "prosody" as const;
@@ -28,7 +30,7 @@ class ProsodyModel implements ExpressionModel<"prosody"> {
   }
 
   async load(): Promise<void> {
-    await this.kernel.run({ samples: new Float32Array(AUDIO_SAMPLE_RATE), normalisation: this.config.prior });
+    await this.kernel.run({ samples: new Float32Array(AUDIO_SAMPLE_RATE), start: 0, normalisation: this.config.prior });
   }
 
   async predict(media: DecodedMedia, _config: unknown, context: PredictContext): Promise<ModelOutput<TimedPrediction>> {
@@ -36,7 +38,11 @@ class ProsodyModel implements ExpressionModel<"prosody"> {
     const payloadSamples = media.kind === "audio" || media.kind === "video" ? (media.audio?.samples.length ?? 0) : 0;
     if (window === undefined || window.samples.length === 0) return noDetection("prosody");
     const statistics = context.session.streamState(STATISTICS_KEY, () => new SpeakerStatistics());
-    const { segments } = await this.kernel.run({ samples: window.samples, normalisation: statistics.normalisation(this.config.prior) });
+    // The VAD carries on from the previous payload's window, so each payload's VAD reads only its own audio.
+    const vad = context.session.streamState(VAD_KEY, (): { progress?: VadProgress } => ({}));
+    const start = Math.round(window.startTime * AUDIO_SAMPLE_RATE);
+    const { segments, vad: progress } = await this.kernel.run({ samples: window.samples, start, vad: vad.progress, normalisation: statistics.normalisation(this.config.prior) });
+    vad.progress = progress;
     // Segments ending in this payload's new audio join the speaker's statistics; older ones were counted
     // when their audio arrived.
     const newFrom = (window.samples.length - payloadSamples) / AUDIO_SAMPLE_RATE;

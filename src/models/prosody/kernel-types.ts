@@ -1,10 +1,15 @@
 // What crosses between the prosody model (main thread) and its kernel (a worker thread).
 
+import type { VadProgress } from "../audio-features/index.js";
 import type { StreamNormalisation } from "./statistics.js";
 
 export interface ProsodyKernelInput {
   /** The stream's audio window, 16 kHz mono. */
   samples: Float32Array;
+  /** Stream sample where the window starts. */
+  start: number;
+  /** Where the stream's VAD stopped at the previous payload (none: start afresh at the window). */
+  vad?: VadProgress;
   /** The normalisation for this stream now (its running statistics blended with the prior). */
   normalisation: StreamNormalisation;
 }
@@ -22,4 +27,6 @@ export interface ProsodySegment {
 
 export interface ProsodyKernelOutput {
   segments: ProsodySegment[];
+  /** The VAD's progress after this window, for the next payload. */
+  vad: VadProgress;
 }

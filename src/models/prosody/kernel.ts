@@ -52,7 +52,7 @@ export class ProsodyKernel implements Kernel<ProsodyKernelInput, ProsodyKernelOu
   async run(batch: ProsodyKernelInput[]): Promise<ProsodyKernelOutput[]> {
     const outputs: ProsodyKernelOutput[] = [];
     for (const input of batch) {
-      const { segments } = await this.frontEnd.analyse(input.samples);
+      const { segments, progress } = await this.frontEnd.analyseStream(input.samples, input.start, input.vad);
       const classified = [];
       for (const segment of segments) {
         const { classes, arousal, valence } = await classifySegment(this.classifier, segment, input.normalisation);
@@ -64,7 +64,7 @@ export class ProsodyKernel implements Kernel<ProsodyKernelInput, ProsodyKernelOu
           expressions: projectExpressions({ classes, arousal: arousal[0]!, valence: valence[0]! }),
         });
       }
-      outputs.push({ segments: classified });
+      outputs.push({ segments: classified, vad: progress });
     }
     return outputs;
   }
