@@ -58,9 +58,7 @@ export class RealFft {
 
   /** The real part of the inverse transform of a real, even spectrum given as size/2 + 1 values. */
   inverseEven(half: ArrayLike<number>, out: Float64Array): Float64Array {
-    this.load(this.evenSpectrum(half), this.re, undefined);
-    this.im.fill(0);
-    this.butterflies();
+    this.transform(this.evenSpectrum(half));
     for (let i = 0; i < this.size; i++) out[i] = this.re[i]! / this.size;
     return out;
   }
@@ -71,8 +69,8 @@ export class RealFft {
    * imaginary parts.
    */
   inverseEvenPair(a: ArrayLike<number>, b: ArrayLike<number>, outA: Float64Array, outB: Float64Array): void {
-    this.load(this.evenSpectrum(a), this.re, undefined);
-    this.load(this.evenSpectrum(b), this.im, undefined);
+    this.load(this.evenSpectrum(a), this.re);
+    this.load(this.evenSpectrum(b), this.im);
     this.butterflies();
     for (let i = 0; i < this.size; i++) {
       outA[i] = this.re[i]! / this.size;

@@ -74,6 +74,11 @@ export function framesIn(range: SampleRange, frameSamples: number, count: number
   return [first, Math.max(first - 1, last)];
 }
 
+/** Each value less the one before it. */
+function differences(values: readonly number[]): number[] {
+  return values.slice(1).map((v, k) => v - values[k]!);
+}
+
 function meanAbsDelta(values: number[]): number {
   if (values.length < 2) return 0;
   let sum = 0;
@@ -146,27 +151,27 @@ export function segmentFunctionals(spectral: SpectralFrames, pitch: PitchTrack, 
   const energy = Array.from(spectral.energyDb.subarray(s0, s1 + 1));
   const energySorted = Float64Array.from(energy).sort();
   const peak = energySorted.length === 0 ? 0 : energySorted[energySorted.length - 1]!;
-  const voicedEnergy = energy.filter((_, k) => pitch.f0Hz[s0 + k] !== undefined && pitch.f0Hz[s0 + k]! > 0);
-  const deltas = energy.slice(1).map((e, k) => e - energy[k]!);
   // A spectral frame is voiced when the pitch frame of the same index is (both start at i·HOP_SAMPLES).
   const isVoiced = (frame: number): boolean => pitch.f0Hz[frame] !== undefined && pitch.f0Hz[frame]! > 0;
+  const isPause = (db: number): boolean => db < peak - PAUSE_BELOW_PEAK_DB;
+  const voicedEnergy = energy.filter((_, k) => isVoiced(s0 + k));
   const mfccStats: number[] = [], mfccDeltaSd: number[] = [], mfccVoicedMean: number[] = [];
   for (let c = 0; c < MFCC_COUNT; c++) {
     const column = energy.map((_, k) => spectral.mfcc[(s0 + k) * MFCC_COUNT + c]!);
     if (c > 0) mfccStats.push(mean(column));
     mfccStats.push(sd(column));
-    mfccDeltaSd.push(sd(column.slice(1).map((v, k) => v - column[k]!)));
+    mfccDeltaSd.push(sd(differences(column)));
     if (c > 0) {
       const voicedColumn = column.filter((_, k) => isVoiced(s0 + k));
       mfccVoicedMean.push(mean(voicedColumn.length > 0 ? voicedColumn : column));
     }
   }
-  const f0Deltas = f0.slice(1).map((v, k) => v - f0[k]!);
+  const f0Deltas = differences(f0);
   const runs = voicedRuns(voicedFlags).map((frames) => (frames * HOP_SAMPLES) / AUDIO_SAMPLE_RATE);
   const flux = spectralFlux(spectral.logMel, s0, s1);
   const tilt: number[] = [];
   for (let k = 0; k < energy.length; k++) {
-    if (energy[k]! < peak - PAUSE_BELOW_PEAK_DB) continue;
+    if (isPause(energy[k]!)) continue;
     tilt.push(NATURAL_LOG_TO_DB * (bandLogEnergy(spectral.logMel, s0 + k, TILT_HIGH_BAND, MEL_BANDS) - bandLogEnergy(spectral.logMel, s0 + k, 0, TILT_LOW_BANDS)));
   }
   const centroid = spectral.centroidHz.subarray(s0, s1 + 1);
@@ -174,8 +179,8 @@ export function segmentFunctionals(spectral: SpectralFrames, pitch: PitchTrack, 
     mean(f0), sd(f0), percentile(f0Sorted, 0.1), percentile(f0Sorted, 0.9), percentile(f0Sorted, 0.9) - percentile(f0Sorted, 0.1),
     slope(f0Times, f0), meanAbsDelta(f0),
     voicing.length === 0 ? 0 : f0.length / voicing.length, mean(voicing), onsets / seconds,
-    sd(energy), percentile(energySorted, 0.9) - percentile(energySorted, 0.1), sd(deltas), meanAbsDelta(voicedEnergy),
-    energy.length === 0 ? 0 : energy.filter((e) => e < peak - PAUSE_BELOW_PEAK_DB).length / energy.length,
+    sd(energy), percentile(energySorted, 0.9) - percentile(energySorted, 0.1), sd(differences(energy)), meanAbsDelta(voicedEnergy),
+    energy.length === 0 ? 0 : energy.filter(isPause).length / energy.length,
     mean(centroid), sd(centroid), mean(spectral.flatness.subarray(s0, s1 + 1)), mean(spectral.alphaRatioDb.subarray(s0, s1 + 1)),
     ...mfccStats,
     ...mfccDeltaSd, ...mfccVoicedMean,

@@ -5,9 +5,9 @@
 import { AUDIO_SAMPLE_RATE } from "../../media/types.js";
 import { segmentFrames } from "./frames.js";
 import { segmentFunctionals } from "./functionals.js";
-import { PitchTracker, type PitchTrack } from "./pitch.js";
+import { PitchTracker } from "./pitch.js";
 import { DEFAULT_SEGMENT_OPTIONS, speechSegments, type SampleRange, type SegmentOptions } from "./segments.js";
-import { SpectralAnalyser, type SpectralFrames } from "./spectral.js";
+import { SpectralAnalyser } from "./spectral.js";
 import { SpeechDetector, VAD_CHUNK_SAMPLES, type VadProgress } from "./vad.js";
 
 export { FEATURE_NAMES } from "./functionals.js";
@@ -29,10 +29,6 @@ export interface AnalysedSegment {
 
 export interface AudioAnalysis {
   segments: AnalysedSegment[];
-  spectral: SpectralFrames;
-  pitch: PitchTrack;
-  /** Speech probability per 32 ms VAD chunk. */
-  speech: Float32Array;
 }
 
 export class AudioFrontEnd {
@@ -59,7 +55,7 @@ export class AudioFrontEnd {
     return { ...this.describe(samples, speech.offset, speech.probabilities, DEFAULT_SEGMENT_OPTIONS), progress: speech.progress };
   }
 
-  /** Frames, pitch and segments of `samples`, whose VAD chunks start `offset` samples in. */
+  /** The speech segments of `samples`, whose VAD chunks start `offset` samples in, with their functionals and frames. */
   private describe(samples: Float32Array, offset: number, speech: Float32Array, options: SegmentOptions): AudioAnalysis {
     const spectral = this.spectral.analyse(samples);
     const pitch = this.pitch.track(samples);
@@ -73,6 +69,6 @@ export class AudioFrontEnd {
         frames: segmentFrames(spectral, pitch, range),
       };
     });
-    return { segments, spectral, pitch, speech };
+    return { segments };
   }
 }

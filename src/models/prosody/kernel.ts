@@ -4,7 +4,7 @@
 
 import { InferenceSession, Tensor } from "onnxruntime-node";
 import type { Kernel, KernelOptions } from "../../runtime/kernel.js";
-import { AudioFrontEnd, FEATURE_NAMES, FRAME_DESCRIPTORS } from "../audio-features/index.js";
+import { AudioFrontEnd, FEATURE_NAMES, FRAME_DESCRIPTORS, type AnalysedSegment } from "../audio-features/index.js";
 import { readProsodyConfig } from "./config.js";
 import { projectExpressions } from "./expressions.js";
 import type { ProsodyKernelInput, ProsodyKernelOutput } from "./kernel-types.js";
@@ -17,12 +17,8 @@ export interface ProsodyClassifierOutputs {
   valence: Float32Array;
 }
 
-export interface RawSegment {
-  /** FEATURE_NAMES values. */
-  features: Float32Array;
-  /** frames × FRAME_DESCRIPTORS. */
-  frames: Float32Array;
-}
+/** What the classifier reads of a segment, before normalisation. */
+export type RawSegment = Pick<AnalysedSegment, "features" | "frames">;
 
 /** Runs the classifier on one segment, normalised here by the stream's statistics. */
 export async function classifySegment(session: InferenceSession, segment: RawSegment, normalisation: StreamNormalisation): Promise<ProsodyClassifierOutputs> {
