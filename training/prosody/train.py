@@ -3,8 +3,9 @@ functionals and its frames, each normalised by the speaker's statistics (functio
 bands per frame, F0 per voiced frame). Two parts, averaged:
   * linear heads on the functionals: a multinomial logistic regression over CLASSES and arousal /
     valence heads (targets from the class and the take's intensity);
-  * a frame network on the frames: three dilated 1-D convolutions, mean and spread pooled over time,
-    a class head (augmented: crops, time stretch, mel shifts, band masks, noise).
+  * frame networks on the frames (FRAME_SEEDS of them, from different seeds, probabilities averaged):
+    three dilated 1-D convolutions, mean and spread pooled over time, a class head (augmented: crops,
+    time stretch, mel shifts, band masks, noise).
 Reports, for the served average and for each part alone (the baselines), on the same folds:
   ravdess_uar       8 classes, 5 folds grouped by actor (no speaker in both train and test)
   cross_corpus_uar  trained on RAVDESS only, tested on EmoDB's 6 classes shared with RAVDESS
@@ -324,9 +325,8 @@ def export(args, ravdess, emodb, folds, fold_models, ravdess_only, layout):
     export_onnx(ravdess_only, os.path.join(folder, evaluation["cross_corpus"]), n_in, width)
     clips = ravdess + emodb
     raw = np.concatenate([[s["features"] for s in c["segments"]] for c in clips])
-    frames = [f for c in clips for f in c["frames_raw"]]
-    frame_mean, frame_sd = frame_statistics(frames)
-    all_frames = np.concatenate(frames)
+    all_frames = np.concatenate([f for c in clips for f in c["frames_raw"]])
+    frame_mean, frame_sd = frame_statistics([all_frames])
     segments = sum(len(c["segments"]) for c in clips)
     config = {"format_version": 2,
               "classifier": {"file": os.path.basename(args.export), "classes": CLASSES, "features": layout["features"], "frame_descriptors": width},
