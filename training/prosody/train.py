@@ -12,12 +12,16 @@ Reports, for the served average and for each part alone (the baselines), on the 
 Clip predictions average the clip's segment probabilities, weighted by duration. The fold models are the
 evaluation's models: --export writes them, the served model (both corpora) and config.json. Each trained
 frame network is checkpointed in --checkpoints; --resume reuses those present (the linear heads take
-seconds and are always refitted).
+seconds and are always refitted); --jobs trains the missing ones in that many processes.
+--variants adds augmented copies of the corpora (extract.mjs --variant: other speeds, pitches, noise) to
+every training set, only ever of the training speakers; evaluation clips stay original.
+Each copy of a speaker is normalised by its own statistics, as a new stream would be.
 
-  /usr/bin/python3 training/prosody/train.py --features DIR [--export models/prosody/prosody.onnx]
-      [--checkpoints DIR --resume] [--threads N] [--frame-seeds N]
+  /usr/bin/python3 training/prosody/train.py --features DIR [--variants speed,pitch-noise]
+      [--export models/prosody/prosody.onnx] [--checkpoints DIR --resume] [--threads N] [--jobs N]
+      [--frame-seeds N] [--epochs N]
 """
-import argparse, json, os
+import argparse, json, multiprocessing, os
 import numpy as np
 import torch
 import torch.nn as nn
@@ -43,10 +47,11 @@ CHANNELS, CROP, EPOCHS, BATCH = 64, 250, 40, 32
 FRAME_SEEDS = 3
 
 
-def load(folder, corpus, width):
-    frames = np.memmap(os.path.join(folder, corpus + ".frames.bin"), dtype=np.float32, mode="r")
+def load(folder, name, width):
+    """The clips with speech of one extraction (<corpus>[.<variant>].jsonl and .frames.bin)."""
+    frames = np.memmap(os.path.join(folder, name + ".frames.bin"), dtype=np.float32, mode="r")
     clips = []
-    with open(os.path.join(folder, corpus + ".jsonl")) as f:
+    with open(os.path.join(folder, name + ".jsonl")) as f:
         for line in f:
             c = json.loads(line)
             if not c["segments"]:
@@ -76,14 +81,16 @@ def normalise_frames(frames, mean, sd):
 
 
 def normalise_per_speaker(clips):
+    """Each speaker's clips (each augmented copy of a speaker on its own) by that speaker's statistics."""
+    key = lambda c: (c["speaker"], c.get("variant"))
     by_speaker = {}
     for c in clips:
-        entry = by_speaker.setdefault(c["speaker"], ([], []))
+        entry = by_speaker.setdefault(key(c), ([], []))
         entry[0].extend(s["features"] for s in c["segments"])
         entry[1].extend(c["frames_raw"])
     stats = {k: (np.mean(f, 0), np.std(f, 0) + 1e-3, *frame_statistics(fr)) for k, (f, fr) in by_speaker.items()}
     for c in clips:
-        m, s, fm, fs = stats[c["speaker"]]
+        m, s, fm, fs = stats[key(c)]
         c["x"] = ((np.array([seg["features"] for seg in c["segments"]], np.float32) - m) / s).astype(np.float32)
         c["frames"] = [normalise_frames(fr, fm, fs) for fr in c["frames_raw"]]
         c["w"] = np.array([seg["end"] - seg["begin"] for seg in c["segments"]], np.float32)
@@ -201,7 +208,7 @@ def augmented_batch(frames, rng):
     return torch.from_numpy(out)
 
 
-def train_frames(clips, seed=0, epochs=EPOCHS):
+def train_frames(clips, seed, epochs):
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     items = [(f, CLASSES.index(c["emotion"]), class_mask(c["corpus"])) for c in clips for f in c["frames"]]
@@ -225,18 +232,40 @@ def train_frames(clips, seed=0, epochs=EPOCHS):
     return net
 
 
+def checkpoint(name, seed, args):
+    return os.path.join(args.checkpoints, f"{name}.frames{'' if seed == 0 else f'-s{seed}'}.pt") if args.checkpoints else None
+
+
 def trained_frames(name, clips, seed, args):
     """One frame network (the slow part), from its checkpoint when --resume finds one."""
-    path = os.path.join(args.checkpoints, f"{name}.frames{'' if seed == 0 else f'-s{seed}'}.pt") if args.checkpoints else None
+    path = checkpoint(name, seed, args)
     if path and args.resume and os.path.exists(path):
         net = FrameNet(clips[0]["frames"][0].shape[1])
         net.load_state_dict(torch.load(path))
         return net
-    net = train_frames(clips, seed)
+    net = train_frames(clips, seed, args.epochs)
     if path:
         os.makedirs(args.checkpoints, exist_ok=True)
         torch.save(net.state_dict(), path)
     return net
+
+
+TRAINING_SETS = {}  # name -> clips; read by the forked --jobs workers
+
+
+def train_checkpoint(job):
+    name, seed, args = job
+    torch.set_num_threads(1)
+    trained_frames(name, TRAINING_SETS[name], seed, args)
+    print("trained", name, "seed", seed, flush=True)
+
+
+def train_missing_frames(args):
+    """Trains the frame networks that have no checkpoint yet in --jobs processes (forked: they share the clips)."""
+    missing = [(name, seed, args) for seed in range(args.frame_seeds) for name in TRAINING_SETS
+               if not (args.resume and os.path.exists(checkpoint(name, seed, args)))]
+    with multiprocessing.get_context("fork").Pool(args.jobs) as pool:
+        pool.map(train_checkpoint, missing, chunksize=1)
 
 
 def trained(name, clips, args):
@@ -285,18 +314,36 @@ def main():
     ap.add_argument("--resume", action="store_true")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--frame-seeds", type=int, default=FRAME_SEEDS, help="frame networks averaged, each from its own seed")
+    ap.add_argument("--epochs", type=int, default=EPOCHS, help="frame network epochs")
+    ap.add_argument("--jobs", type=int, default=1, help="frame networks trained at once (needs --checkpoints)")
+    ap.add_argument("--variants", default="", help="augmented extractions to train on too, comma-separated")
     args = ap.parse_args()
+    if args.jobs > 1 and not args.checkpoints:
+        ap.error("--jobs needs --checkpoints")
     torch.set_num_threads(args.threads)
     with open(os.path.join(args.features, "features.json")) as f:
         layout = json.load(f)
     width = layout["frame_descriptors"]
+    variants = [v for v in args.variants.split(",") if v]
     ravdess, emodb = load(args.features, "ravdess", width), load(args.features, "emodb", width)
-    normalise_per_speaker(ravdess); normalise_per_speaker(emodb)
+    augmented = {corpus: [c for v in variants for c in load(args.features, f"{corpus}.{v}", width)] for corpus in ["ravdess", "emodb"]}
+    for clips in [ravdess, emodb, augmented["ravdess"], augmented["emodb"]]:
+        normalise_per_speaker(clips)
     shared = [c for c in emodb if c["emotion"] in SHARED]
 
     folds = list(GroupKFold(5).split(ravdess, groups=[c["speaker"] for c in ravdess]))
-    fold_models = [trained(f"ravdess-fold{k}", [ravdess[i] for i in tr] + emodb, args) for k, (tr, _) in enumerate(folds)]
-    ravdess_only = trained("ravdess-only", ravdess, args)
+    for k, (tr, _) in enumerate(folds):
+        speakers = {ravdess[i]["speaker"] for i in tr}
+        TRAINING_SETS[f"ravdess-fold{k}"] = ([ravdess[i] for i in tr] + [c for c in augmented["ravdess"] if c["speaker"] in speakers]
+                                             + emodb + augmented["emodb"])
+    TRAINING_SETS["ravdess-only"] = ravdess + augmented["ravdess"]
+    if args.export:
+        TRAINING_SETS["served"] = ravdess + emodb + augmented["ravdess"] + augmented["emodb"]
+    if args.jobs > 1:
+        train_missing_frames(args)
+        args.resume = True  # every frame network now has this run's checkpoint
+    fold_models = [trained(f"ravdess-fold{k}", TRAINING_SETS[f"ravdess-fold{k}"], args) for k in range(len(folds))]
+    ravdess_only = trained("ravdess-only", TRAINING_SETS["ravdess-only"], args)
     results = {}
     for part in ["served", "linear", "frames"]:
         probs = [None] * len(ravdess)
@@ -305,7 +352,7 @@ def main():
                 probs[i] = p
         results[part] = {"ravdess_uar": uar(ravdess, probs, CORPUS_CLASSES["ravdess"]),
                          "cross_corpus_uar": uar(shared, clip_probs_model(ravdess_only, shared, part), SHARED)}
-    print(json.dumps({"clips": {"ravdess": len(ravdess), "emodb": len(emodb)}, **results}), flush=True)
+    print(json.dumps({"clips": {"ravdess": len(ravdess), "emodb": len(emodb), "augmented": {k: len(v) for k, v in augmented.items()}}, "variants": variants, **results}), flush=True)
     if args.export:
         export(args, ravdess, emodb, folds, fold_models, ravdess_only, layout)
 
@@ -315,7 +362,7 @@ def export(args, ravdess, emodb, folds, fold_models, ravdess_only, layout):
     that fold's actors, and the RAVDESS-only one for EmoDB) and config.json."""
     folder = os.path.dirname(args.export)
     n_in, width = len(layout["features"]), layout["frame_descriptors"]
-    export_onnx(trained("served", ravdess + emodb, args), args.export, n_in, width)
+    export_onnx(trained("served", TRAINING_SETS["served"], args), args.export, n_in, width)
     evaluation = {"ravdess_folds": [], "cross_corpus": "eval/ravdess-only.onnx"}
     os.makedirs(os.path.join(folder, "eval"), exist_ok=True)
     for k, (model, (_, te)) in enumerate(zip(fold_models, folds)):

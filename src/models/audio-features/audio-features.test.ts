@@ -114,9 +114,17 @@ describe("audio front end", () => {
     assert.equal(seconds(paused, new Float32Array(paused.length * VAD_CHUNK_SAMPLES).fill(0.1)).length, 1);
     // A 96 ms blip is no speech.
     assert.equal(seconds(run([[0, 320], [0.9, 96], [0, 640]])).length, 0);
-    // Confident VAD on near-silence is no speech.
+    // Confident VAD on near-silence (-80 dBFS) is no speech; on quiet speech (-60 dBFS) it is.
     const probabilities = run([[0.9, 1920]]);
-    assert.equal(seconds(probabilities, new Float32Array(probabilities.length * VAD_CHUNK_SAMPLES).fill(0.0005)).length, 0);
+    const level = (rms: number) => new Float32Array(probabilities.length * VAD_CHUNK_SAMPLES).fill(rms);
+    assert.equal(seconds(probabilities, level(0.0001)).length, 0);
+    assert.equal(seconds(probabilities, level(0.001)).length, 1);
+    // A confident stretch 46 dB below the utterance (a breath, the room's tail) ends it; one 20 dB below does not.
+    const tail = run([[0, 320], [0.9, 1920], [0, 640]]);
+    const loudUntil = ((320 + 960) / chunkMs) * VAD_CHUNK_SAMPLES;
+    const withTail = (rms: number) => Float32Array.from({ length: tail.length * VAD_CHUNK_SAMPLES }, (_, i) => (i < loudUntil ? 0.1 : rms));
+    assert.deepEqual(seconds(tail, withTail(0.0005))[0], [0.3, 1.3]);
+    assert.deepEqual(seconds(tail, withTail(0.01))[0], [0.3, 2.3]);
     // 9.6 s of speech: three pieces of at most 4 s, contiguous.
     const long = seconds(run([[0.9, 9600]]));
     assert.equal(long.length, 3);

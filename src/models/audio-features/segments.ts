@@ -1,6 +1,7 @@
 // Speech segments from per-chunk VAD probabilities: hysteresis (start at `onset`, end only after
-// `minPauseMs` below `offset`), an energy gate (near-silent chunks are never speech, whatever the VAD
-// says), short blips dropped, a little padding, and long segments split into utterance-sized pieces.
+// `minPauseMs` below `offset`), an energy gate (near-silent chunks, and inside a segment chunks far below its
+// loudest, are never speech, whatever the VAD says), short blips dropped, a little padding, and long segments
+// split into utterance-sized pieces.
 
 import { AUDIO_SAMPLE_RATE } from "../../media/types.js";
 import { VAD_CHUNK_SAMPLES } from "./vad.js";
@@ -25,8 +26,17 @@ export interface SegmentOptions {
   padMs: number;
   /** Longer segments are split into equal pieces no longer than this. */
   maxSegmentMs: number;
-  /** Chunks quieter than this RMS (full scale 1) are not speech. */
+  /**
+   * Chunks quieter than this RMS (full scale 1, here -70 dBFS) are not speech: near-digital silence. Quiet
+   * takes (RAVDESS calm and sad, a low-gain microphone) speak at RMS 0.0005-0.002, where the VAD is sure.
+   */
   minRms: number;
+  /**
+   * Inside a segment, a chunk this far below the segment's loudest is silence: a speaker's trailing breath
+   * and room tail end the utterance at the same point whether the room's noise floor is at -50 dBFS or a
+   * studio's -90, and whatever the microphone's gain.
+   */
+  silenceDb: number;
 }
 
 export const DEFAULT_SEGMENT_OPTIONS: Readonly<SegmentOptions> = {
@@ -38,7 +48,8 @@ export const DEFAULT_SEGMENT_OPTIONS: Readonly<SegmentOptions> = {
   minSpeechMs: 250,
   padMs: 30,
   maxSegmentMs: 4000,
-  minRms: 0.002,
+  minRms: 0.0003,
+  silenceDb: 40,
 };
 
 /** A range of samples, [start, end). */
@@ -66,9 +77,10 @@ export function speechSegments(samples: Float32Array, probabilities: Float32Arra
   let quietSince = -1;
   let loudest = 0;
   const sustainRatio = 10 ** (-options.sustainDb / 20);
+  const silenceRatio = 10 ** (-options.silenceDb / 20);
   for (let c = 0; c < probabilities.length; c++) {
     const level = chunkRms(samples, c);
-    const p = level < options.minRms ? 0 : probabilities[c]!;
+    const p = level < options.minRms || (start >= 0 && level < loudest * silenceRatio) ? 0 : probabilities[c]!;
     if (start < 0) {
       if (p >= options.onset) [start, quietSince, loudest] = [c, -1, level];
       continue;
