@@ -9,8 +9,10 @@
 //   pitch-noise  pitch shifted ±1-2 semitones at the same tempo (rubberband), then fan-like noise at 10-30 dB SNR
 import { spawnSync } from "node:child_process";
 import path from "node:path";
+import { AUDIO_SAMPLE_RATE as RATE } from "../../dist/src/media/types.js";
+import { rms } from "../../dist/src/models/audio-features/index.js";
+import { VAD_CHUNK_SAMPLES } from "../../dist/src/models/audio-features/vad.js";
 
-const RATE = 16000;
 const PCM = ["-f", "f32le", "-ac", "1", "-ar", String(RATE)];
 
 /** mulberry32: a small seeded generator, uniform in [0, 1). */
@@ -38,14 +40,10 @@ function ffmpeg(args) {
 
 const samplesOf = (buffer) => new Float32Array(buffer.buffer, buffer.byteOffset, buffer.byteLength / 4).slice();
 
-/** RMS over the louder half of the 32 ms chunks: the speech level, whatever the silence around it. */
+/** RMS over the louder half of the VAD's 32 ms chunks: the speech level, whatever the silence around it. */
 function speechLevel(samples) {
   const energies = [];
-  for (let i = 0; i + 512 <= samples.length; i += 512) {
-    let sum = 0;
-    for (let k = i; k < i + 512; k++) sum += samples[k] * samples[k];
-    energies.push(sum / 512);
-  }
+  for (let i = 0; i + VAD_CHUNK_SAMPLES <= samples.length; i += VAD_CHUNK_SAMPLES) energies.push(rms(samples.subarray(i, i + VAD_CHUNK_SAMPLES)) ** 2);
   energies.sort((a, b) => b - a);
   const louder = energies.slice(0, Math.max(1, Math.ceil(energies.length / 2)));
   return Math.sqrt(louder.reduce((a, b) => a + b, 0) / louder.length);
