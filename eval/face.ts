@@ -11,7 +11,7 @@ import { existsSync } from "node:fs";
 import { InferenceSession } from "onnxruntime-node";
 import { faceModelFiles, readFaceConfig, type FaceModelConfig } from "../src/models/face/config.js";
 import { loadHumanModel } from "../src/models/face/embedding.js";
-import { classifyCrops } from "../src/models/face/inference.js";
+import { classifyCrops, loadDetector } from "../src/models/face/inference.js";
 import { sharedDirectory } from "../src/runtime/paths.js";
 import { rocAuc } from "./metrics.js";
 import { faceSignals } from "../src/models/face/action-units.js";
@@ -118,7 +118,7 @@ export async function run(): Promise<EvalResult> {
   const files = faceModelFiles(config);
   for (const file of Object.values(files)) if (!existsSync(file)) return { skipped: `${file} is not installed (npm run fetch-models; train the classifier)` };
   const options: InferenceSession.SessionOptions = { intraOpNumThreads: THREADS, logSeverityLevel: 3 };
-  const detector = await InferenceSession.create(files.detector, options);
+  const detector = await loadDetector(files.detector, options);
   const classifier = await InferenceSession.create(files.classifier, options);
 
   const pixels = loadFerImages(data, "PrivateTest");

@@ -273,7 +273,13 @@ async function withInput<T>(input: MediaInput, fn: (inputArgs: string[], stdin: 
   }
 }
 
-const COMMON_ARGS = ["-nostdin", "-hide_banner", "-loglevel", "error"];
+/**
+ * Decoding threads per process: the cores left once a payload's frames have their model worker and the
+ * event loop has its core. ffmpeg's own choice (a thread per core and one more) contends with both: on
+ * 2 cores it slowed the 5 s face video by ~100 ms end to end (README, Face).
+ */
+const DECODER_THREADS = Math.max(1, availableParallelism() - 2);
+const COMMON_ARGS = ["-nostdin", "-hide_banner", "-loglevel", "error", "-threads", String(DECODER_THREADS), "-filter_threads", "1"];
 
 /** Runs ffmpeg on `input` with `outputArgs` (which must end in an output such as "pipe:1"). */
 export function runFfmpeg(input: MediaInput, outputArgs: readonly string[], options: RunOptions = {}): Promise<RunResult> {

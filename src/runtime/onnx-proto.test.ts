@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import { InferenceSession, Tensor } from "onnxruntime-node";
-import { encodeOnnxModel } from "./onnx-proto.js";
+import { encodeOnnxModel, withSymbolicDims } from "./onnx-proto.js";
 
 it("writes a model onnxruntime loads and runs: initialisers, attributes, a symbolic batch", async () => {
   const bytes = encodeOnnxModel({
@@ -26,4 +26,27 @@ it("writes a model onnxruntime loads and runs: initialisers, attributes, a symbo
   const result = await session.run({ x: new Tensor("float32", Float32Array.of(1, 2, 3, -1), [2, 2]) });
   assert.deepEqual(Array.from(result.y!.data as Float32Array), [1.5, 1.5, 3, 3.5, -1.5, -5]);
   assert.deepEqual(Array.from(result.mean!.data as Float32Array).map((v) => Math.round(v * 1e6) / 1e6), [2, -1]);
+});
+
+it("makes a model's fixed input and output dimensions symbolic, so it runs at other sizes", async () => {
+  const fixed = encodeOnnxModel({
+    name: "pool",
+    opset: 13,
+    nodes: [
+      { op: "MaxPool", inputs: ["x"], outputs: ["pooled"], attributes: { kernel_shape: [2, 2], strides: [2, 2] } },
+      { op: "Flatten", inputs: ["pooled"], outputs: ["y"], attributes: { axis: 1 } },
+    ],
+    initializers: [],
+    inputs: [{ name: "x", dims: [1, 1, 4, 4] }],
+    outputs: [{ name: "y", dims: [1, 4] }],
+  });
+  const input = new Tensor("float32", Float32Array.from({ length: 8 }, (_, i) => i), [1, 1, 2, 4]);
+  await assert.rejects((await InferenceSession.create(fixed)).run({ x: input }), /dimension|shape/i);
+  const symbolic = withSymbolicDims(fixed, { x: { 2: "height", 3: "width" }, y: { 1: "cells" } });
+  const session = await InferenceSession.create(symbolic);
+  const result = await session.run({ x: input });
+  assert.deepEqual(Array.from(result.y!.data as Float32Array), [5, 7]);
+  // The original size still runs; a model with none of the named values (and no stored shapes) comes back byte for byte.
+  assert.equal((await session.run({ x: new Tensor("float32", new Float32Array(16), [1, 1, 4, 4]) })).y!.dims[1], 4);
+  assert.deepEqual(withSymbolicDims(fixed, { other: { 0: "n" } }), fixed);
 });

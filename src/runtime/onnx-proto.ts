@@ -1,7 +1,8 @@
 // Writes an ONNX ModelProto (onnx/onnx.proto, protobuf wire format) from plain nodes and float/int64
 // initialisers, so that a graph converted in-process can be handed to onnxruntime as bytes. Covers the
 // fields a converted inference graph needs: nodes with int, float, ints and string attributes, tensors
-// as raw data, inputs and outputs with a symbolic batch dimension.
+// as raw data, inputs and outputs with a symbolic batch dimension. Also rewrites an existing model's
+// declared input and output shapes (withSymbolicDims), leaving every other byte as it was.
 
 export type OnnxAttribute = number | number[] | string | { float: number };
 
@@ -76,6 +77,12 @@ class ProtoWriter {
     return this.bytes(field, new TextEncoder().encode(value));
   }
 
+  /** Bytes already encoded as whole fields, copied as they are. */
+  raw(fields: Uint8Array): this {
+    this.chunks.push(fields);
+    return this;
+  }
+
   message(field: number, build: (writer: ProtoWriter) => void): this {
     const inner = new ProtoWriter();
     build(inner);
@@ -139,4 +146,91 @@ export function encodeOnnxModel(graph: OnnxGraph, producer = "moodwire"): Uint8A
     })
     .message(8, (o) => o.string(1, "").int(2, graph.opset))
     .finish();
+}
+
+// --- Rewriting an existing model ----------------------------------------------------------------
+
+interface ProtoField {
+  field: number;
+  wire: number;
+  /** The whole field as encoded: key and value. */
+  raw: Uint8Array;
+  /** A length-delimited field's payload (wire type 2); for other wire types, the value's bytes. */
+  value: Uint8Array;
+}
+
+/** The top-level fields of one protobuf message, in order. */
+function readFields(bytes: Uint8Array): ProtoField[] {
+  const fields: ProtoField[] = [];
+  let at = 0;
+  const varint = (): number => {
+    let value = 0;
+    for (let factor = 1; ; factor *= 128) {
+      if (at >= bytes.length) throw new Error("ONNX model: truncated varint");
+      const byte = bytes[at++]!;
+      value += (byte & 0x7f) * factor;
+      if (byte < 0x80) return value;
+    }
+  };
+  while (at < bytes.length) {
+    const start = at;
+    const key = varint();
+    const wire = key % 8;
+    let valueStart = at;
+    if (wire === 0) varint();
+    else if (wire === 1) at += 8;
+    else if (wire === 5) at += 4;
+    else if (wire === 2) {
+      const length = varint();
+      valueStart = at;
+      at += length;
+    } else throw new Error(`ONNX model: unsupported protobuf wire type ${wire}`);
+    if (at > bytes.length) throw new Error("ONNX model: truncated field");
+    fields.push({ field: Math.floor(key / 8), wire, raw: bytes.subarray(start, at), value: bytes.subarray(valueStart, at) });
+  }
+  return fields;
+}
+
+/** A message's payload returned by a rewrite, or undefined to drop the field. */
+type FieldRewrite = (value: Uint8Array, index: number) => Uint8Array | undefined;
+
+/** `message` with its length-delimited fields numbered in `rewrites` replaced; every other field copied. */
+function rewriteMessage(message: Uint8Array, rewrites: Record<number, FieldRewrite>): Uint8Array {
+  const writer = new ProtoWriter();
+  const seen = new Map<number, number>();
+  for (const f of readFields(message)) {
+    const rewrite = f.wire === 2 ? rewrites[f.field] : undefined;
+    if (rewrite === undefined) {
+      writer.raw(f.raw);
+      continue;
+    }
+    const index = seen.get(f.field) ?? 0;
+    seen.set(f.field, index + 1);
+    const value = rewrite(f.value, index);
+    if (value !== undefined) writer.bytes(f.field, value);
+  }
+  return writer.finish();
+}
+
+/** ModelProto.graph; GraphProto.input, output, value_info; ValueInfoProto.name, type; TypeProto.tensor_type; Tensor.shape; TensorShapeProto.dim. */
+const FIELD = { graph: 7, input: 11, output: 12, valueInfo: 13, name: 1, type: 2, tensorType: 1, shape: 2, dim: 1, dimParam: 2 } as const;
+
+/**
+ * `model` with the dimensions named in `dims` (value name → axis → symbolic name) of its graph inputs and
+ * outputs made symbolic, so a fully convolutional graph exported at one size runs at others. The graph's
+ * stored intermediate shapes (value_info) are dropped: they hold only at the exported size, and
+ * onnxruntime infers them again.
+ */
+export function withSymbolicDims(model: Uint8Array, dims: Record<string, Record<number, string>>): Uint8Array {
+  const valueInfo: FieldRewrite = (value) => {
+    const nameField = readFields(value).find((f) => f.field === FIELD.name && f.wire === 2);
+    const axes = nameField === undefined ? undefined : dims[new TextDecoder().decode(nameField.value)];
+    if (axes === undefined) return value;
+    const shape: FieldRewrite = (dimensions) =>
+      rewriteMessage(dimensions, { [FIELD.dim]: (dim, axis) => (axes[axis] === undefined ? dim : new ProtoWriter().string(FIELD.dimParam, axes[axis]).finish()) });
+    return rewriteMessage(value, { [FIELD.type]: (type) => rewriteMessage(type, { [FIELD.tensorType]: (tensor) => rewriteMessage(tensor, { [FIELD.shape]: shape }) }) });
+  };
+  return rewriteMessage(model, {
+    [FIELD.graph]: (graph) => rewriteMessage(graph, { [FIELD.input]: valueInfo, [FIELD.output]: valueInfo, [FIELD.valueInfo]: () => undefined }),
+  });
 }

@@ -6,13 +6,13 @@
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import ort from "onnxruntime-node";
+import { loadDetector } from "../../dist/src/models/face/inference.js";
 import { CONFIDENT_SCORE, SIDE, alignFerImages, detectFerImages, loadFerImages } from "../../dist/eval/fer2013.js";
 import { readFaceConfig } from "../../dist/src/models/face/config.js";
 
 const { values } = parseArgs({ options: { data: { type: "string" }, out: { type: "string" }, detector: { type: "string" } } });
 const data = values.data.endsWith("/") ? values.data : `${values.data}/`;
-const session = await ort.InferenceSession.create(values.detector, { logSeverityLevel: 3, intraOpNumThreads: 2 });
+const session = await loadDetector(values.detector, { logSeverityLevel: 3, intraOpNumThreads: 2 });
 const detector = readFaceConfig().detector;
 const FILES = { Training: "training", PublicTest: "publictest", PrivateTest: "privatetest" };
 

@@ -6,17 +6,17 @@
 // Run `npm run build` first.
 //   node training/face/calibrate-detector.mjs --data ../shared/data/face/fer2013/ --detector FILE.onnx
 import { parseArgs } from "node:util";
-import ort from "onnxruntime-node";
+import { loadDetector } from "../../dist/src/models/face/inference.js";
 import { detectFerImages, loadFerImages } from "../../dist/eval/fer2013.js";
 import { readFaceConfig } from "../../dist/src/models/face/config.js";
 
 const { values } = parseArgs({ options: { data: { type: "string" }, detector: { type: "string" }, images: { type: "string", default: "8000" } } });
 const MIN_SCORE = 0.05;
-const session = await ort.InferenceSession.create(values.detector, { logSeverityLevel: 3, intraOpNumThreads: 2 });
+const session = await loadDetector(values.detector, { logSeverityLevel: 3, intraOpNumThreads: 2 });
 const detector = readFaceConfig().detector;
-const data = values.data.endsWith("/") ? values.data : `${values.data}/`;
+const dataDir = values.data.endsWith("/") ? values.data : `${values.data}/`;
 const count = Number(values.images);
-const faces = loadFerImages(data, "Training").subarray(0, count * 2304);
+const faces = loadFerImages(dataDir, "Training").subarray(0, count * 2304);
 
 // Deterministic block shuffle (mulberry32).
 let seed = 12345;

@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import ort from "onnxruntime-node";
+import { loadDetector } from "../../dist/src/models/face/inference.js";
 import { detectFerImages, loadFerImages, loadFerLabels, meshFerImages } from "../../dist/eval/fer2013.js";
 import { faceModelFiles, readFaceConfig } from "../../dist/src/models/face/config.js";
 import { FaceMeshNetworks } from "../../dist/src/models/face/mesh-inference.js";
@@ -16,7 +16,7 @@ const data = values.data.endsWith("/") ? values.data : `${values.data}/`;
 const threads = Number(values.threads);
 const config = readFaceConfig();
 const files = faceModelFiles(config);
-const detector = await ort.InferenceSession.create(files.detector, { logSeverityLevel: 3, intraOpNumThreads: threads });
+const detector = await loadDetector(files.detector, { logSeverityLevel: 3, intraOpNumThreads: threads });
 const networks = await FaceMeshNetworks.load(files.mesh, threads);
 fs.mkdirSync(values.out, { recursive: true });
 

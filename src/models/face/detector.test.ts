@@ -31,6 +31,12 @@ describe("decodeDetections", () => {
     assert.deepEqual(d.landmarks[4], [32, 32]);
   });
 
+  it("reads the anchors row by row of the input's width", () => {
+    // Anchor 9 of a 32-wide input's stride-8 grid (4 columns): row 2, column 1, so the centre is (12, 20).
+    const [d] = decodeDetections(outputs(9, 0.81, 1), 2, 0.5, 0.3, 32);
+    [d!.x, d!.y].forEach((value, i) => assert.ok(Math.abs(value - [8, 16][i]!) < 1e-4));
+  });
+
   it("drops anchors below the minimum score", () => {
     assert.equal(decodeDetections(outputs(9, 0.2, 0.2), 1, 0.5, 0.3, 64).length, 0);
   });
@@ -57,7 +63,38 @@ describe("letterbox", () => {
     assert.equal(tensor[5 * 8], 0); // below the image: padding
     // A reused buffer gives the same tensor, whatever it held before.
     const reused = new Float32Array(3 * plane).fill(99);
-    assert.equal(letterbox({ width: 4, height: 2, data }, 8, reused).tensor, reused);
+    assert.equal(letterbox({ width: 4, height: 2, data }, 8, reused).tensor.buffer, reused.buffer);
     assert.deepEqual(reused, tensor);
+  });
+
+  it("pads the short side only up to a multiple of 32, and reads the anchors of that width", () => {
+    const data = new Uint8Array(640 * 400 * 3).fill(7);
+    const reused = new Float32Array(3 * 640 * 640).fill(99);
+    const { tensor, width, height, scale } = letterbox({ width: 640, height: 400, data }, 640, reused);
+    assert.deepEqual([width, height, scale, tensor.length], [640, 416, 1, 3 * 640 * 416]);
+    assert.equal(tensor[399 * 640], 7); // the image's last row
+    assert.equal(tensor[400 * 640], 0); // padding below it
+    const portrait = letterbox({ width: 300, height: 600, data: new Uint8Array(300 * 600 * 3) }, 640);
+    assert.deepEqual([portrait.width, portrait.height], [320, 640]);
+  });
+
+  it("copies an image whose long side is the canvas's pixel for pixel, as the averaging path would", () => {
+    for (const [width, height] of [[8, 5], [5, 8]] as const) {
+      const data = Uint8Array.from({ length: width * height * 3 }, (_, i) => (i * 37) % 256);
+      const reused = new Float32Array(3 * 64).fill(99);
+      const { tensor, scale } = letterbox({ width, height, data }, 8, reused);
+      assert.equal(scale, 1);
+      // The same pixels drawn at twice the size and averaged back down take the general path.
+      const doubled = new Uint8Array(width * 2 * height * 2 * 3);
+      for (let y = 0; y < height * 2; y++) {
+        for (let x = 0; x < width * 2; x++) {
+          const from = ((y >> 1) * width + (x >> 1)) * 3;
+          doubled.set(data.subarray(from, from + 3), (y * width * 2 + x) * 3);
+        }
+      }
+      const averaged = letterbox({ width: width * 2, height: height * 2, data: doubled }, 8);
+      assert.equal(averaged.scale, 2);
+      assert.deepEqual(tensor, averaged.tensor);
+    }
   });
 });

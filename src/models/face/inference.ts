@@ -1,24 +1,36 @@
 // The two ONNX runs of the face pipeline, shared by the kernel, the evaluation and the training scripts
 // so that all of them detect and classify exactly as the server does.
 
-import { Tensor, type InferenceSession } from "onnxruntime-node";
+import { readFileSync } from "node:fs";
+import { InferenceSession, Tensor } from "onnxruntime-node";
 import type { ImageFrame } from "../../media/types.js";
 import { boundedRuns } from "../../runtime/bounded-runs.js";
+import { withSymbolicDims } from "../../runtime/onnx-proto.js";
 import type { FaceModelConfig } from "./config.js";
-import { decodeDetections, DETECTOR_INPUT_SIZE, letterbox, type Detection } from "./detector.js";
+import { decodeDetections, DETECTOR_INPUT_SIZE, DETECTOR_OUTPUTS, letterbox, type Detection } from "./detector.js";
 
 /** Floats of the detector's input tensor. */
 export const DETECTOR_INPUT_FLOATS = 3 * DETECTOR_INPUT_SIZE * DETECTOR_INPUT_SIZE;
+
+/**
+ * The YuNet session: the pinned file, its input's height and width (and so its outputs' anchor counts)
+ * made symbolic, so each image runs at its own aspect (detector.ts, letterbox).
+ */
+export function loadDetector(path: string, options: InferenceSession.SessionOptions): Promise<InferenceSession> {
+  const dims: Record<string, Record<number, string>> = { input: { 2: "height", 3: "width" } };
+  for (const output of DETECTOR_OUTPUTS) dims[output] = { 1: `${output}_anchors` };
+  return InferenceSession.create(withSymbolicDims(readFileSync(path), dims), options);
+}
 
 /**
  * Faces YuNet finds in an image, raw scores at least `detector.min_score`, overlaps suppressed.
  * `scratch` (DETECTOR_INPUT_FLOATS) holds the network input when given, reused from call to call.
  */
 export async function detectFaces(session: InferenceSession, image: ImageFrame, detector: FaceModelConfig["detector"], scratch?: Float32Array): Promise<Detection[]> {
-  const { tensor, scale } = letterbox(image, DETECTOR_INPUT_SIZE, scratch);
-  const result = await session.run({ input: new Tensor("float32", tensor, [1, 3, DETECTOR_INPUT_SIZE, DETECTOR_INPUT_SIZE]) });
+  const { tensor, width, height, scale } = letterbox(image, DETECTOR_INPUT_SIZE, scratch);
+  const result = await session.run({ input: new Tensor("float32", tensor, [1, 3, height, width]) });
   const outputs = Object.fromEntries(Object.entries(result).map(([name, value]) => [name, value.data as Float32Array]));
-  return decodeDetections(outputs, scale, detector.min_score, detector.nms_iou);
+  return decodeDetections(outputs, scale, detector.min_score, detector.nms_iou, width);
 }
 
 export interface ClassifiedFaces {

@@ -10,7 +10,7 @@ import { alignedCrop, fitSimilarity, scaleSimilarity, type Similarity } from "./
 import { faceModelFiles, readFaceConfig, type FaceModelConfig } from "./config.js";
 import type { Detection } from "./detector.js";
 import { EMBEDDING_INPUT_SIZE, FaceEmbedder } from "./embedding.js";
-import { classifyCrops, DETECTOR_INPUT_FLOATS, detectFaces } from "./inference.js";
+import { classifyCrops, DETECTOR_INPUT_FLOATS, detectFaces, loadDetector } from "./inference.js";
 import type { FaceKernelInput, FaceKernelOutput, FoundFace } from "./kernel-types.js";
 import { FaceMeshNetworks, type LocatedFace } from "./mesh-inference.js";
 import { meshTemplate } from "./mesh.js";
@@ -47,7 +47,7 @@ export class FaceKernel implements Kernel<FaceKernelInput, FaceKernelOutput> {
   async load(options: KernelOptions): Promise<void> {
     this.config = readFaceConfig();
     const files = faceModelFiles(this.config);
-    this.detector = await InferenceSession.create(files.detector, sessionOptions(options.intraOpThreads));
+    this.detector = await loadDetector(files.detector, sessionOptions(options.intraOpThreads));
     this.classifier = await InferenceSession.create(files.classifier, sessionOptions(options.intraOpThreads));
     this.embedder = await FaceEmbedder.load();
     this.mesh = await FaceMeshNetworks.load(files.mesh, options.intraOpThreads);

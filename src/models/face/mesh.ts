@@ -56,10 +56,13 @@ export function meshRoiCrop(image: ImageFrame, mesh: ArrayLike<number>): MeshCro
   return cropThrough(image, { a: k * cos, b: -k * sin, tx: half - (k * (minU + maxU)) / 2, ty: half - (k * (minV + maxV)) / 2 });
 }
 
+/** Each byte value's share of 255, looked up instead of divided per pixel. */
+const UNIT_OF_BYTE = Float32Array.from({ length: 256 }, (_, v) => v / 255);
+
 function cropThrough(image: ImageFrame, toCrop: Similarity): MeshCrop {
   const bytes = alignedCrop(image, toCrop, MESH_INPUT_SIZE, 3);
   const pixels = new Float32Array(bytes.length);
-  for (let i = 0; i < bytes.length; i++) pixels[i] = bytes[i]! / 255;
+  for (let i = 0; i < bytes.length; i++) pixels[i] = UNIT_OF_BYTE[bytes[i]!]!;
   return { pixels, toCrop };
 }
 

@@ -2,11 +2,10 @@
 // (MOODWIRE_SHARED samples/) on a 640×480 canvas, meshed by the face model's own detector and mesh
 // networks, so the meshes are what a MediaPipe client would send (pixels, MediaPipe's layout).
 
-import { InferenceSession } from "onnxruntime-node";
 import sharp from "sharp";
 import { sessionOptions } from "../../runtime/session-options.js";
 import { faceModelFiles, readFaceConfig } from "../face/config.js";
-import { detectFaces } from "../face/inference.js";
+import { detectFaces, loadDetector } from "../face/inference.js";
 import { FaceMeshNetworks } from "../face/mesh-inference.js";
 import { meshTemplate } from "../face/mesh.js";
 import { faceCanvas, type Placement } from "../face/sample-media.js";
@@ -18,7 +17,7 @@ export const SAMPLE_HEIGHT = 480;
 export async function sampleMeshes(placements: readonly Placement[]): Promise<number[][][]> {
   const config = readFaceConfig();
   const files = faceModelFiles(config);
-  const detector = await InferenceSession.create(files.detector, sessionOptions(1));
+  const detector = await loadDetector(files.detector, sessionOptions(1));
   const networks = await FaceMeshNetworks.load(files.mesh, 1);
   const meshes: number[][][] = [];
   for (const placement of placements) {
