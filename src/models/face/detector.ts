@@ -121,7 +121,7 @@ export function letterbox(image: ImageFrame, size = DETECTOR_INPUT_SIZE, into?: 
 export type DetectorOutputs = Record<string, Float32Array>;
 
 /** Decodes every anchor of a `width`-wide input scoring at least `minScore` into source-image pixels, then suppresses overlaps. */
-export function decodeDetections(outputs: DetectorOutputs, scale: number, minScore: number, maxIou: number, width = DETECTOR_INPUT_SIZE): Detection[] {
+export function decodeDetections(outputs: DetectorOutputs, scale: number, minScore: number, maxIou: number, width: number): Detection[] {
   const found: Detection[] = [];
   for (const stride of STRIDES) {
     const cls = outputs[`cls_${stride}`]!;
