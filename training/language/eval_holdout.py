@@ -13,7 +13,7 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import data as D  # noqa: E402
-from train import Heads, LanguageModel, USELite, auc  # noqa: E402
+from train import LanguageModel, auc, load_members  # noqa: E402
 from use_tokenizer import Tokenizer  # noqa: E402
 
 
@@ -24,13 +24,8 @@ def main():
     ap.add_argument("--cache", default="/tmp/moodwire_lang_cache")
     args = ap.parse_args()
     torch.set_num_threads(2)
-    ck = torch.load(os.path.join(args.cache, "finetuned.pt"))
-    hidden = ck["heads"]["l1.weight"].shape[0]
-    heads = Heads(hidden=hidden)
-    heads.load_state_dict(ck["heads"])
-    enc = USELite()
-    enc.load_state_dict(ck["enc"])
-    model = LanguageModel(enc, heads, ck["cal"]).eval()
+    path = os.path.join(args.cache, "finetuned.pt")
+    model = LanguageModel(load_members([path], ensemble=True), torch.load(path)["cal"]).eval()
     hold = set(open(os.path.join(args.out, "jigsaw_holdout_ids.txt")).read().split())
     rows = [r for r in csv.DictReader(open(os.path.join(args.data, "jigsaw_toxic_subsets", "jigsaw_subset_dedup.csv"), encoding="utf-8")) if r["id"] in hold]
     tok = Tokenizer()

@@ -38,6 +38,14 @@ def span_logits(enc, heads, token_ids, token_mask, span_mask):
     return heads(f.float(), wide.float())
 
 
+def ensemble_logits(members, token_ids, token_mask, span_mask):
+    """Raw logits averaged over members [(enc, heads), ...] fine-tuned separately (one member: its own logits)."""
+    outs = [span_logits(enc, heads, token_ids, token_mask, span_mask) for enc, heads in members]
+    if len(outs) == 1:
+        return outs[0]
+    return tuple(torch.stack(parts).mean(0) for parts in zip(*outs))
+
+
 def disk_cached(path, compute, save, load):
     """load(path) when the file exists (path None: never cached), else compute(), saved with save(path, value)."""
     if path is not None and os.path.exists(path):
@@ -209,12 +217,13 @@ def train(enc, heads, rows, train_units, T, epochs, lr_enc, lr_head, wide_decay,
     heads.eval()
 
 
-def predict_rows(enc, heads, seqs, seq_index, batch_tokens=16384):
-    """Raw logits (numpy) of whole sequences seqs[seq_index[k]], in float32 (the exported graph's precision)."""
-    return predict_spans(enc, heads, [(seqs[i], [(0, len(seqs[i]))]) for i in seq_index], batch_tokens)
+def predict_rows(members, seqs, seq_index, batch_tokens=16384):
+    """Raw logits (numpy) of whole sequences seqs[seq_index[k]], in float32 (the exported graph's precision);
+    members: [(enc, heads), ...], their logits averaged."""
+    return predict_spans(members, [(seqs[i], [(0, len(seqs[i]))]) for i in seq_index], batch_tokens)
 
 
-def predict_spans(enc, heads, items, batch_tokens=16384):
+def predict_spans(members, items, batch_tokens=16384):
     """Raw logits (numpy) of token spans inside their sequences: items = [(piece ids, [(start, end), ...])],
     rows in the order of the items' spans (words in context, the way the server scores them)."""
     seqs = [ids for ids, _ in items]
@@ -223,13 +232,13 @@ def predict_spans(enc, heads, items, batch_tokens=16384):
         units.append((k, [(a, b, n + s) for s, (a, b) in enumerate(spans)]))
         n += len(spans)
     rows = Rows(seqs, units)
-    out = [np.zeros((n, m), np.float32) for m in heads.sizes]
-    dev = device_of(enc)
+    out = [np.zeros((n, m), np.float32) for m in members[0][1].sizes]
+    dev = device_of(members[0][0])
     order = sorted(range(len(units)), key=lambda u: len(seqs[u]))
     with torch.no_grad():
         for chunk in length_batches(order, lambda u: len(seqs[u]), batch_tokens, max_batch=512):
             ids, mask, span, row = (t.to(dev) for t in rows.batch(chunk))
-            res = span_logits(enc, heads, ids, mask, span)
+            res = ensemble_logits(members, ids, mask, span)
             valid = row >= 0
             r = row[valid].cpu().numpy()
             for o, v in zip(out, res):

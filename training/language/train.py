@@ -49,6 +49,7 @@ def average_states(states):
 
 
 N_PIECES = 8002
+LOW_KNEE = 0.2  # scores from here up are never changed by the low-end stretch
 
 
 class Heads(nn.Module):
@@ -79,24 +80,49 @@ class Heads(nn.Module):
         return F.dropout(x, 0.1, self.training)
 
 
+def load_members(paths, ensemble, device="cpu"):
+    """[(enc, heads), ...] from finetuned.pt / epoch checkpoints. ensemble: every member of every file is a member
+    of the result (their logits are averaged); otherwise the files are averaged weight by weight into one member
+    (a uniform soup: same initialisation, so they share a basin)."""
+    states = []
+    for path in paths:
+        ck = torch.load(path, map_location=device)
+        states.extend(ck["members"] if "members" in ck else [ck])
+    groups = [[st] for st in states] if ensemble else [states]
+    members = []
+    for group in groups:
+        enc = USELite().to(device)
+        enc.load_state_dict(average_states([st["enc"] for st in group]))
+        heads = Heads(hidden=group[0]["heads"]["l1.weight"].shape[0]).to(device)
+        heads.load_state_dict(average_states([st["heads"] for st in group]))
+        members.append((enc.eval(), heads.eval()))
+    return members
+
+
 class LanguageModel(nn.Module):
     """ONNX graph: token_ids [B,T] int64, token_mask [B,T], span_mask [B,S,T] ->
-    emotions [B,S,53], sentiment [B,S,9], toxicity [B,S,6]."""
+    emotions [B,S,53], sentiment [B,S,9], toxicity [B,S,6]. members: [(enc, heads), ...], raw logits averaged
+    before the calibration."""
 
-    def __init__(self, enc, heads, cal):
+    def __init__(self, members, cal):
         super().__init__()
-        self.enc = enc
-        self.heads = heads
+        self.encs = nn.ModuleList([enc for enc, _ in members])
+        self.heads = nn.ModuleList([heads for _, heads in members])
         self.register_buffer("emo_a", torch.tensor(cal["emo_a"], dtype=torch.float32))
         self.register_buffer("emo_b", torch.tensor(cal["emo_b"], dtype=torch.float32))
         self.register_buffer("tox_a", torch.tensor(cal["tox_a"], dtype=torch.float32))
         self.register_buffer("tox_b", torch.tensor(cal["tox_b"], dtype=torch.float32))
+        self.register_buffer("low_stretch", torch.tensor(cal.get("low_stretch", [1.0] * len(D.EMO)), dtype=torch.float32))
+        self.low_knee = float(cal.get("low_knee", 0.5))
         self.sent_t = float(cal["sent_t"])
         self.i_neg = D.EI["Surprise (negative)"]
         self.i_pos = D.EI["Surprise (positive)"]
 
     def forward(self, token_ids, token_mask, span_mask):
-        le, ls, lt = FT.span_logits(self.enc, self.heads, token_ids, token_mask, span_mask)
+        return self.calibrated(*FT.ensemble_logits(list(zip(self.encs, self.heads)), token_ids, token_mask, span_mask))
+
+    def calibrated(self, le, ls, lt):
+        """Served scores from raw logits: emotions [...,53], sentiment [...,9], toxicity [...,6]."""
         sent = torch.softmax(ls / self.sent_t, -1)
         pe = torch.sigmoid(le * self.emo_a + self.emo_b)  # [B,S,54]
         vpos = sent[..., 5:].sum(-1) + 0.5 * sent[..., 4]
@@ -104,7 +130,15 @@ class LanguageModel(nn.Module):
         emo = torch.cat([pe[..., :self.i_neg], (surprise * (1 - vpos)).unsqueeze(-1), (surprise * vpos).unsqueeze(-1),
                          pe[..., self.i_pos + 1:53]], -1)
         tox = torch.sigmoid(lt * self.tox_a + self.tox_b)
-        return emo, sent, tox
+        return self.stretch_low_end(emo), sent, tox
+
+    def stretch_low_end(self, emo):
+        """Below the knee, a score's logit distance to the knee is multiplied by its label's stretch (>= 1):
+        scores at or above the knee are unchanged, the order of a label's scores is kept."""
+        p = emo.clamp(1e-6, 1 - 1e-6)
+        z = torch.log(p) - torch.log(1 - p)
+        knee = math.log(self.low_knee / (1 - self.low_knee))
+        return torch.where(z < knee, torch.sigmoid(knee + (z - knee) * self.low_stretch), emo)
 
 
 def seed_prototypes(mapping_path, enc, tok, bf16):
@@ -178,7 +212,11 @@ def main():
     ap.add_argument("--tox-weight", type=float, default=1.0, help="weight of the toxicity loss against emotions (3) and sentiment (1)")
     ap.add_argument("--resume", nargs="+", default=None,
                     help="skip fine-tuning: load encoder and heads from earlier runs' finetuned.pt or epoch checkpoints, then calibrate and export; "
-                         "several files are averaged weight by weight (a uniform soup: same initialisation, so they share a basin)")
+                         "several files are averaged weight by weight (a uniform soup: same initialisation, so they share a basin), "
+                         "or with --ensemble kept as members")
+    ap.add_argument("--ensemble", action="store_true",
+                    help="with --resume: every file is an ensemble member (separate encoder and heads in the graph, raw logits averaged, "
+                         "then calibrated together) instead of a weight average")
     ap.add_argument("--order-seed", type=int, default=SEED, help="seed of the training order only (the heads' initialisation keeps SEED, so runs can be averaged)")
     ap.add_argument("--save-epochs", action="store_true", help="also save encoder and heads after each epoch, as <cache>/epoch<N>.pt")
     ap.add_argument("--limit", type=float, default=1.0, help="debug: keep this fraction of examples")
@@ -315,7 +353,7 @@ def main():
     def predict(idx):
         """Raw logits of whole-text rows (dev examples)."""
         idx = np.asarray(idx)
-        return FT.predict_rows(enc, heads, seqs, [exs[i]["seq"] for i in idx])
+        return FT.predict_rows(members, seqs, [exs[i]["seq"] for i in idx])
 
     def monitor(ep):
         ge_dev = sel("ge")
@@ -336,13 +374,10 @@ def main():
         if args.save_epochs:
             torch.save({"enc": enc.state_dict(), "heads": heads.state_dict()}, os.path.join(args.cache, f"epoch{ep + 1}.pt"))
 
+    members = [(enc, heads)]
     if args.resume is not None:
-        cks = [torch.load(f, map_location=dev) for f in args.resume]
-        enc.load_state_dict(average_states([c["enc"] for c in cks]))
-        heads.load_state_dict(average_states([c["heads"] for c in cks]))
-        enc.eval()
-        heads.eval()
-        print(f"fine-tuned weights loaded from {', '.join(args.resume)} (no training)", flush=True)
+        members = load_members(args.resume, args.ensemble, dev)
+        print(f"fine-tuned weights loaded from {', '.join(args.resume)} (no training; {len(members)} member(s))", flush=True)
     else:
         rows = FT.Rows(seqs, units)
         train_units = [u for u, (_, rs) in enumerate(units) if exs[rs[0][2]]["split"] == "train"]
@@ -418,19 +453,33 @@ def main():
     metrics["jigsaw_dev_mean_auc"] = float(np.nanmean([metrics[f"jigsaw_dev_auc_{l}"] for l in D.TOX]))
 
     cal = dict(emo_a=emo_a.tolist(), emo_b=emo_b.tolist(), tox_a=tox_a.tolist(), tox_b=tox_b.tolist(), sent_t=best_t)
-    model = LanguageModel(enc, heads, cal).eval()
+    model = LanguageModel(members, cal).eval()
 
     # ---- GoEmotions thresholds on calibrated outputs (dev)
     def outputs_from_logits(le, ls, lt):
         with torch.no_grad():
-            le, ls, lt = map(torch.from_numpy, (le, ls, lt))
-            sent = torch.softmax(ls / model.sent_t, -1)
-            pe = torch.sigmoid(le * model.emo_a + model.emo_b)
-            vpos = sent[..., 5:].sum(-1) + 0.5 * sent[..., 4]
-            s = pe[..., 53]
-            emo = torch.cat([pe[..., :48], (s * (1 - vpos)).unsqueeze(-1), (s * vpos).unsqueeze(-1), pe[..., 50:53]], -1)
-            tox = torch.sigmoid(lt * model.tox_a + model.tox_b)
-        return emo.numpy(), sent.numpy(), tox.numpy()
+            return tuple(t.numpy() for t in model.calibrated(*map(torch.from_numpy, (le, ls, lt))))
+
+    # Low end (issue 19): on plain text every score is small, and the label with the highest floor tops nearly every
+    # text (GoEmotions approval, i.e. Satisfaction, whose annotators marked many plain statements). A label's floor
+    # is its highest median score over the neutral dev texts of each set (so it stands out on no kind of plain
+    # text); a floor above the labels' 75th percentile is pulled down to it by stretching that label's scores below
+    # LOW_KNEE in logit space, so no label tops plain text by its floor alone while scores of LOW_KNEE and more are
+    # untouched.
+    neu_sets = [np.array([i for i in sel(n) if exs[i]["neutral"]]) for n in ("ge", "xed", "cf")]
+    neu_dev = np.concatenate(neu_sets)
+    neu_logits = predict(torch.tensor(neu_dev))
+    neu_emo = outputs_from_logits(*neu_logits)[0]
+    bounds = np.cumsum([0] + [len(x) for x in neu_sets])
+    floor = np.max([np.median(neu_emo[a:b], 0) for a, b in zip(bounds[:-1], bounds[1:])], 0).astype(np.float64)
+    target = float(np.percentile(floor, 75))
+    logit = lambda p: np.log(p / (1 - p))
+    stretch = np.maximum(1.0, (logit(LOW_KNEE) - logit(target)) / (logit(LOW_KNEE) - logit(np.clip(floor, 1e-6, LOW_KNEE / 2))))
+    cal.update(low_knee=LOW_KNEE, low_stretch=stretch.round(4).tolist())
+    model.low_knee = LOW_KNEE
+    model.low_stretch.copy_(torch.tensor(cal["low_stretch"]))
+    metrics["low_end"] = {"knee": LOW_KNEE, "target": round(target, 5),
+                          "stretched": {D.EMO[k]: {"floor": round(float(floor[k]), 5), "stretch": cal["low_stretch"][k]} for k in np.nonzero(stretch > 1)[0]}}
 
     def ge_scores(emo):
         out = np.zeros((len(emo), 28), np.float32)
@@ -486,11 +535,12 @@ def main():
                 per_label.setdefault(lab, {})[name] = round(auc(emo_d[:, j], y), 4)
     metrics["emotion_dev_auc_by_source"] = per_label
     # neutral text (dev): the top calibrated score per text, and per word in context (SST dev words rated neutral)
-    neu_dev = np.array([i for n in ("ge", "xed", "cf") for i in sel(n) if exs[i]["neutral"]])
-    emo_n, _, _ = outputs_from_logits(*predict(torch.tensor(neu_dev)))
+    emo_n, _, _ = outputs_from_logits(*neu_logits)
     metrics["neutral_dev_texts"] = neutral_figures(emo_n)
+    sst_neutral = np.array([i for i in sel("sst") if exs[i]["neutral"]])  # not used by the low end: a held-out check of it
+    metrics["neutral_dev_sst_sentences"] = neutral_figures(outputs_from_logits(*predict(torch.tensor(sst_neutral)))[0])
     w_items, w_labels = D.sst_context_items(args.data, tok, per_sentence=1000, split="dev", words_only=True)
-    emo_w, _, _ = outputs_from_logits(*FT.predict_spans(enc, heads, w_items))
+    emo_w, _, _ = outputs_from_logits(*FT.predict_spans(members, w_items))
     w_labels = np.array(w_labels)
     metrics["neutral_dev_words"] = neutral_figures(emo_w[w_labels == 2])
     metrics["strong_dev_words"] = neutral_figures(emo_w[(w_labels == 0) | (w_labels == 4)])
@@ -527,6 +577,9 @@ def main():
             "mined_cues": D.MINED_CUES if args.mined_target > 0 else {},
             "neutral_negatives": f"neutral GoEmotions/XED/CrowdFlower texts, neutral SST sentences (x0.25), phrases and spans in context: target 0 for every emotion unit, mask weight {args.neutral_weight}",
             "sarcasm_prior": f"Platt on iSarcasmEval dev, intercept moved by logit({args.sarcasm_rate}) - logit(dev rate)",
+            "low_end": f"a label whose floor (highest of its median scores on the neutral GoEmotions, XED and CrowdFlower dev texts) is above the "
+                       f"75th percentile of all labels' floors has its scores below {LOW_KNEE} stretched in logit space (knee + (logit - knee) * stretch) so that the floor lands on it; "
+                       "scores from the knee up are unchanged (metrics_dev.low_end)",
         },
         "training": {**{k: v for k, v in vars(args).items() if k not in ("data", "out", "cache", "resume", "no_export", "limit")},
                      "weights": "fine-tuned by this run" if args.resume is None else "resumed from " + ", ".join(os.path.basename(f) for f in args.resume)},
@@ -535,7 +588,8 @@ def main():
     with open(os.path.join(args.out, "config.json"), "w") as f:
         json.dump(config, f, indent=1, ensure_ascii=False)
     model.cpu()  # the saved weights and the exported graph are CPU ones, whatever device trained them
-    torch.save({"enc": enc.state_dict(), "heads": heads.state_dict(), "cal": cal}, os.path.join(args.cache, "finetuned.pt"))
+    saved = [{"enc": e.state_dict(), "heads": h.state_dict()} for e, h in members]
+    torch.save({**saved[0], "cal": cal} if len(saved) == 1 else {"members": saved, "cal": cal}, os.path.join(args.cache, "finetuned.pt"))
     if not args.no_export:
         final = os.path.join(args.out, "language.onnx")
         # The committed fixture belongs to the shipped graph; a run written elsewhere keeps its references beside it.
@@ -577,7 +631,8 @@ def _case(tok, texts, spans_fn):
 def export(model, path, refs_path):
     from use_tokenizer import Tokenizer
     tok = Tokenizer()
-    model.enc.emb = Fp16Embedding(model.enc.emb)
+    for enc in model.encs:
+        enc.emb = Fp16Embedding(enc.emb)
     model.eval()
 
     def two_spans(ids, T):

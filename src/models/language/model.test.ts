@@ -250,3 +250,31 @@ test("an emotional word outscores the other words of its sentence on its own emo
     }
   }
 });
+
+test("no label tops plain sentences by its floor alone, and clear text keeps its high score", { skip: SKIP }, async () => {
+  const plain = [
+    "The invoice number is printed at the top of the page.",
+    "Click the blue button to download the file.",
+    "The ferry crosses the lake twice a day.",
+    "Our team meets in room four on Thursdays.",
+    "The charger fits both phones.",
+    "Her desk is next to the window on the left.",
+    "The recipe uses three eggs and a cup of sugar.",
+    "The station is a five minute walk from the hotel.",
+    "Rachel forwarded the email to the whole department.",
+    "The parking lot closes at midnight.",
+  ];
+  const tops = new Map<string, number>();
+  for (const value of plain) {
+    const [p] = await predictions(value, { granularity: "sentence" });
+    assert.ok(p !== undefined);
+    const top = p.emotions.reduce((best, e) => (e.score > best.score ? e : best));
+    tops.set(top.name, (tops.get(top.name) ?? 0) + 1);
+  }
+  const [label, count] = [...tops].sort((a, b) => b[1] - a[1])[0] as [string, number];
+  assert.ok(count <= plain.length / 2, `${label} tops ${count} of ${plain.length} plain sentences`);
+  // The low-end stretch (model card, v4.1) leaves scores from its knee (0.2) up unchanged.
+  const [agree] = await predictions("I totally agree, that is exactly right.", { granularity: "sentence" });
+  assert.ok(agree !== undefined);
+  assert.ok(score(agree, "Satisfaction") > 0.5, `Satisfaction ${score(agree, "Satisfaction")}`);
+});
