@@ -52,6 +52,10 @@ N_PIECES = 8002
 LOW_KNEE = 0.2  # scores from here up are never changed by the low-end stretch
 
 
+def logit(p):
+    return np.log(p / (1 - p))
+
+
 class Heads(nn.Module):
     """feature (1536 = tail(p4) | p4 | p2) -> standardize -> MLP -> raw logits (54 emo, 9 sent, 6 tox),
     plus a "wide" bag-of-pieces term: one learned logit vector per SentencePiece id, summed over the
@@ -113,7 +117,7 @@ class LanguageModel(nn.Module):
         self.register_buffer("tox_a", torch.tensor(cal["tox_a"], dtype=torch.float32))
         self.register_buffer("tox_b", torch.tensor(cal["tox_b"], dtype=torch.float32))
         self.register_buffer("low_stretch", torch.tensor(cal.get("low_stretch", [1.0] * len(D.EMO)), dtype=torch.float32))
-        self.low_knee = float(cal.get("low_knee", 0.5))
+        self.low_knee = float(cal.get("low_knee", LOW_KNEE))
         self.sent_t = float(cal["sent_t"])
         self.i_neg = D.EI["Surprise (negative)"]
         self.i_pos = D.EI["Surprise (positive)"]
@@ -137,7 +141,7 @@ class LanguageModel(nn.Module):
         scores at or above the knee are unchanged, the order of a label's scores is kept."""
         p = emo.clamp(1e-6, 1 - 1e-6)
         z = torch.log(p) - torch.log(1 - p)
-        knee = math.log(self.low_knee / (1 - self.low_knee))
+        knee = float(logit(self.low_knee))
         return torch.where(z < knee, torch.sigmoid(knee + (z - knee) * self.low_stretch), emo)
 
 
@@ -409,7 +413,6 @@ def main():
         emo_a[j], emo_b[j] = platt(le_d[:, j], y)
         metrics[f"dev_auc_{lab}"] = auc(le_d[:, j], y)
         if lab == "Sarcasm" and 0 < y.mean() < 1:  # iSarcasmEval dev is a quarter sarcastic; text in use far less often
-            logit = lambda p: math.log(p / (1 - p))
             emo_b[j] += logit(args.sarcasm_rate) - logit(float(y.mean()))
     # Seed-prototype labels stay uncalibrated: their mined positives are too rare (under 8 on dev for most) for a
     # Platt fit, which pinned them near their base rate (~0.1 %) even on text that names the feeling; the neutral
@@ -446,7 +449,7 @@ def main():
     offsets = {}
     for k, lab in enumerate(D.TOX):
         tox_a[k], tox_b[k] = platt(lt_d[:, k], ytj[:, k])
-        off = math.log(real_rate[lab] / (1 - real_rate[lab])) - math.log(sub_rate[k] / (1 - sub_rate[k]))
+        off = float(logit(real_rate[lab]) - logit(float(sub_rate[k])))
         offsets[lab] = round(off, 4)
         tox_b[k] += off
         metrics[f"jigsaw_dev_auc_{lab}"] = auc(lt_d[:, k], ytj[:, k])
@@ -469,15 +472,12 @@ def main():
     neu_sets = [np.array([i for i in sel(n) if exs[i]["neutral"]]) for n in ("ge", "xed", "cf")]
     neu_dev = np.concatenate(neu_sets)
     neu_logits = predict(torch.tensor(neu_dev))
-    neu_emo = outputs_from_logits(*neu_logits)[0]
-    bounds = np.cumsum([0] + [len(x) for x in neu_sets])
-    floor = np.max([np.median(neu_emo[a:b], 0) for a, b in zip(bounds[:-1], bounds[1:])], 0).astype(np.float64)
+    per_set = np.split(outputs_from_logits(*neu_logits)[0], np.cumsum([len(x) for x in neu_sets])[:-1])
+    floor = np.max([np.median(e, 0) for e in per_set], 0).astype(np.float64)
     target = float(np.percentile(floor, 75))
-    logit = lambda p: np.log(p / (1 - p))
     stretch = np.maximum(1.0, (logit(LOW_KNEE) - logit(target)) / (logit(LOW_KNEE) - logit(np.clip(floor, 1e-6, LOW_KNEE / 2))))
     cal.update(low_knee=LOW_KNEE, low_stretch=stretch.round(4).tolist())
-    model.low_knee = LOW_KNEE
-    model.low_stretch.copy_(torch.tensor(cal["low_stretch"]))
+    model = LanguageModel(members, cal).eval()
     metrics["low_end"] = {"knee": LOW_KNEE, "target": round(target, 5),
                           "stretched": {D.EMO[k]: {"floor": round(float(floor[k]), 5), "stretch": cal["low_stretch"][k]} for k in np.nonzero(stretch > 1)[0]}}
 
