@@ -161,7 +161,9 @@ class Rows:
 
 
 def multitask_loss(le, ls, lt, r, T):
-    """Masked multitask loss of rows r; T holds the row targets, masks and weights."""
+    """Masked multitask loss of rows r; T holds the row targets, masks and weights. With teacher logits in T
+    (De, Ds, Dt: train.py --distill), a share T["distill"] of the loss is the distance to the teacher's outputs
+    on every unit of every row, labelled or not."""
     w = T["W"][r].unsqueeze(1)
     me = T["Me"][r] * w
     l_e = (F.binary_cross_entropy_with_logits(le, T["Ye"][r], reduction="none", pos_weight=T["pos_w"]) * me).sum() / me.sum().clamp(min=1)
@@ -169,7 +171,14 @@ def multitask_loss(le, ls, lt, r, T):
     l_s = (-(T["Ys"][r] * F.log_softmax(ls, -1)).sum(-1) * ms).sum() / ms.sum().clamp(min=1)
     mt = T["Mt"][r] * w
     l_t = (F.binary_cross_entropy_with_logits(lt, T["Yt"][r], reduction="none") * mt).sum() / mt.sum().clamp(min=1)
-    return 3.0 * l_e + l_s + T["tox_weight"] * l_t
+    hard = 3.0 * l_e + l_s + T["tox_weight"] * l_t
+    if "De" not in T:
+        return hard
+    d_e = (F.binary_cross_entropy_with_logits(le, torch.sigmoid(T["De"][r]), reduction="none") * w).mean(1).sum()
+    d_s = (-(F.softmax(T["Ds"][r], -1) * F.log_softmax(ls, -1)).sum(-1) * T["W"][r]).sum()
+    d_t = (F.binary_cross_entropy_with_logits(lt, torch.sigmoid(T["Dt"][r]), reduction="none") * w).mean(1).sum()
+    soft = (3.0 * d_e + d_s + T["tox_weight"] * d_t) / T["W"][r].sum().clamp(min=1e-6)
+    return (1 - T["distill"]) * hard + T["distill"] * soft
 
 
 def train(enc, heads, rows, train_units, T, epochs, lr_enc, lr_head, wide_decay, batch_tokens, seed, bf16=True, monitor=None):
@@ -226,17 +235,21 @@ def predict_rows(members, seqs, seq_index, batch_tokens=16384):
 def predict_spans(members, items, batch_tokens=16384):
     """Raw logits (numpy) of token spans inside their sequences: items = [(piece ids, [(start, end), ...])],
     rows in the order of the items' spans (words in context, the way the server scores them)."""
-    seqs = [ids for ids, _ in items]
     units, n = [], 0
     for k, (_, spans) in enumerate(items):
         units.append((k, [(a, b, n + s) for s, (a, b) in enumerate(spans)]))
         n += len(spans)
-    rows = Rows(seqs, units)
-    out = [np.zeros((n, m), np.float32) for m in members[0][1].sizes]
+    return row_logits(members, Rows([ids for ids, _ in items], units), range(len(units)), n, batch_tokens)
+
+
+def row_logits(members, rows, unit_ids, n_rows, batch_tokens=16384, bf16=False):
+    """Raw logits (numpy, [n_rows, ...]) of the rows of rows.units[unit_ids], averaged over members; the rows
+    of other units stay zero. bf16: bfloat16 autocast (the teacher pass of --distill), else float32."""
+    out = [np.zeros((n_rows, m), np.float32) for m in members[0][1].sizes]
     dev = device_of(members[0][0])
-    order = sorted(range(len(units)), key=lambda u: len(seqs[u]))
-    with torch.no_grad():
-        for chunk in length_batches(order, lambda u: len(seqs[u]), batch_tokens, max_batch=512):
+    length = lambda u: len(rows.seqs[rows.units[u][0]])
+    with torch.no_grad(), torch.autocast(dev.type, dtype=torch.bfloat16, enabled=bf16):
+        for chunk in length_batches(sorted(unit_ids, key=length), length, batch_tokens, max_batch=512):
             ids, mask, span, row = (t.to(dev) for t in rows.batch(chunk))
             res = ensemble_logits(members, ids, mask, span)
             valid = row >= 0

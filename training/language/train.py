@@ -221,6 +221,10 @@ def main():
     ap.add_argument("--ensemble", action="store_true",
                     help="with --resume: every file is an ensemble member (separate encoder and heads in the graph, raw logits averaged, "
                          "then calibrated together) instead of a weight average")
+    ap.add_argument("--distill", nargs="+", default=None, metavar="FINETUNED_PT",
+                    help="teachers (finetuned.pt files, every member kept as in --ensemble): a share --distill-weight of the training loss "
+                         "is the distance to their averaged raw logits on every row, so one network learns what the ensemble knows")
+    ap.add_argument("--distill-weight", type=float, default=0.5, help="share of the loss that follows the teachers (--distill)")
     ap.add_argument("--order-seed", type=int, default=SEED, help="seed of the training order only (the heads' initialisation keeps SEED, so runs can be averaged)")
     ap.add_argument("--save-epochs", action="store_true", help="also save encoder and heads after each epoch, as <cache>/epoch<N>.pt")
     ap.add_argument("--limit", type=float, default=1.0, help="debug: keep this fraction of examples")
@@ -385,6 +389,13 @@ def main():
     else:
         rows = FT.Rows(seqs, units)
         train_units = [u for u, (_, rs) in enumerate(units) if exs[rs[0][2]]["split"] == "train"]
+        if args.distill is not None:
+            t0 = time.time()
+            teachers = load_members(args.distill, True, dev)
+            T["De"], T["Ds"], T["Dt"] = map(torch.from_numpy, FT.row_logits(teachers, rows, train_units, N, bf16=not args.no_bf16))
+            T["distill"] = args.distill_weight
+            del teachers
+            print(f"teacher logits of {len(args.distill)} file(s) on the training rows in {time.time() - t0:.0f}s", flush=True)
         FT.train(enc, heads, rows, train_units, T, args.epochs, args.lr_encoder, args.lr_heads, args.wide_decay,
                  args.batch_tokens, args.order_seed, bf16=not args.no_bf16, monitor=monitor)
         print(f"fine-tuned at {time.time() - t_start:.0f}s", flush=True)
@@ -581,7 +592,8 @@ def main():
                        f"75th percentile of all labels' floors has its scores below {LOW_KNEE} stretched in logit space (knee + (logit - knee) * stretch) so that the floor lands on it; "
                        "scores from the knee up are unchanged (metrics_dev.low_end)",
         },
-        "training": {**{k: v for k, v in vars(args).items() if k not in ("data", "out", "cache", "resume", "no_export", "limit")},
+        "training": {**{k: v for k, v in vars(args).items() if k not in ("data", "out", "cache", "resume", "distill", "no_export", "limit")},
+                     **({"distilled_from": [os.path.basename(f) for f in args.distill]} if args.distill else {}),
                      "weights": "fine-tuned by this run" if args.resume is None else "resumed from " + ", ".join(os.path.basename(f) for f in args.resume)},
         "metrics_dev": {k: v for k, v in metrics.items()},
     }
