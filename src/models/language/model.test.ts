@@ -264,15 +264,18 @@ test("no label tops plain sentences by its floor alone, and clear text keeps its
     "Rachel forwarded the email to the whole department.",
     "The parking lot closes at midnight.",
   ];
-  const tops = new Map<string, number>();
+  const tops = new Map<string, number[]>();
   for (const value of plain) {
     const [p] = await predictions(value, { granularity: "sentence" });
     assert.ok(p !== undefined);
     const top = p.emotions.reduce((best, e) => (e.score > best.score ? e : best));
-    tops.set(top.name, (tops.get(top.name) ?? 0) + 1);
+    tops.set(top.name, [...(tops.get(top.name) ?? []), top.score]);
   }
-  const [label, count] = [...tops].sort((a, b) => b[1] - a[1])[0] as [string, number];
-  assert.ok(count <= plain.length / 2, `${label} tops ${count} of ${plain.length} plain sentences`);
+  // A label may come first on most plain sentences only at scores too low to read as that emotion: v4's floors put
+  // Enthusiasm first on 6 of these at a median of 0.026; below 0.02, which near-zero label is first is noise.
+  const [label, scores] = [...tops].sort((a, b) => b[1].length - a[1].length)[0] as [string, number[]];
+  const median = [...scores].sort((a, b) => a - b)[Math.floor(scores.length / 2)] as number;
+  assert.ok(scores.length <= plain.length / 2 || median < 0.02, `${label} tops ${scores.length} of ${plain.length} plain sentences, median score ${median}`);
   // The low-end stretch (model card, v4.1) leaves scores from its knee (0.2) up unchanged.
   const [agree] = await predictions("I totally agree, that is exactly right.", { granularity: "sentence" });
   assert.ok(agree !== undefined);
