@@ -181,7 +181,10 @@ def multitask_loss(le, ls, lt, r, T):
     return (1 - T["distill"]) * hard + T["distill"] * soft
 
 
-def train(enc, heads, rows, train_units, T, epochs, lr_enc, lr_head, wide_decay, batch_tokens, seed, bf16=True, monitor=None):
+def train(enc, heads, rows, train_units, T, epochs, lr_enc, lr_head, wide_decay, batch_tokens, seed, bf16=True, monitor=None,
+          checkpoint=None, resume=None):
+    """checkpoint(ep, state) is called after each epoch with everything a stopped run needs to go on; resume: such a
+    state, whose run is continued from the epoch after it (the batch plan is rebuilt from the seed, so it is the same)."""
     rng = random.Random(seed)
     dev = device_of(enc)
     T = {k: v.to(dev) if torch.is_tensor(v) else v for k, v in T.items()}
@@ -193,9 +196,20 @@ def train(enc, heads, rows, train_units, T, epochs, lr_enc, lr_head, wide_decay,
     plan = [rows.epoch_batches(train_units, rng, batch_tokens) for _ in range(epochs)]
     total = sum(len(p) for p in plan)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=[lr_enc, lr_head, lr_head], total_steps=total, pct_start=0.06)
+    start = 0
+    if resume is not None:
+        enc.load_state_dict(resume["enc"])
+        heads.load_state_dict(resume["heads"])
+        opt.load_state_dict(resume["opt"])
+        sched.load_state_dict(resume["sched"])
+        torch.set_rng_state(resume["rng"])
+        start = resume["epoch"]
+        print(f"continuing after epoch {start}", flush=True)
     t0 = time.time()
-    step = 0
+    step = sum(len(p) for p in plan[:start])
     for ep, batches in enumerate(plan):
+        if ep < start:
+            continue
         enc.train()
         heads.train()
         tot, ntok, t_ep = 0.0, 0, time.time()
@@ -222,6 +236,9 @@ def train(enc, heads, rows, train_units, T, epochs, lr_enc, lr_head, wide_decay,
             enc.eval()
             heads.eval()
             monitor(ep)
+        if checkpoint is not None:
+            checkpoint(ep, {"enc": enc.state_dict(), "heads": heads.state_dict(), "opt": opt.state_dict(),
+                            "sched": sched.state_dict(), "rng": torch.get_rng_state(), "epoch": ep + 1})
     enc.eval()
     heads.eval()
 

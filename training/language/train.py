@@ -228,6 +228,9 @@ def main():
     ap.add_argument("--low-floor-quantile", type=float, default=50,
                     help="a label's floor for the low-end stretch: this percentile of its scores on each set's neutral dev texts (the median; 75 was tried for v4.2 and only moved the top spot to another label)")
     ap.add_argument("--order-seed", type=int, default=SEED, help="seed of the training order only (the heads' initialisation keeps SEED, so runs can be averaged)")
+    ap.add_argument("--continue", dest="continue_run", action="store_true",
+                    help="go on with a stopped run from <cache>/last.pt (written after every epoch: weights, optimiser, schedule, "
+                         "random state); give the stopped run's flags again")
     ap.add_argument("--save-epochs", action="store_true", help="also save encoder and heads after each epoch, as <cache>/epoch<N>.pt")
     ap.add_argument("--limit", type=float, default=1.0, help="debug: keep this fraction of examples")
     ap.add_argument("--proto-quantile", type=float, default=0.95,
@@ -381,8 +384,11 @@ def main():
         pr = torch.softmax(torch.from_numpy(ls), -1).numpy()
         acc = float((sst_fold.mass_scores(pr).argmax(1) == np.array([exs[i]["sst"] for i in sd])).mean())
         print(f"  dev after epoch {ep + 1}: goemotions macro-F1 {f1:.4f}, jigsaw mean AUC {ja:.4f}, sst5 acc {acc:.4f}", flush=True)
+
+    def checkpoint(ep, state):
+        torch.save(state, os.path.join(args.cache, "last.pt"))
         if args.save_epochs:
-            torch.save({"enc": enc.state_dict(), "heads": heads.state_dict()}, os.path.join(args.cache, f"epoch{ep + 1}.pt"))
+            torch.save({"enc": state["enc"], "heads": state["heads"]}, os.path.join(args.cache, f"epoch{ep + 1}.pt"))
 
     members = [(enc, heads)]
     if args.resume is not None:
@@ -399,7 +405,8 @@ def main():
             del teachers
             print(f"teacher logits of {len(args.distill)} file(s) on the training rows in {time.time() - t0:.0f}s", flush=True)
         FT.train(enc, heads, rows, train_units, T, args.epochs, args.lr_encoder, args.lr_heads, args.wide_decay,
-                 args.batch_tokens, args.order_seed, bf16=not args.no_bf16, monitor=monitor)
+                 args.batch_tokens, args.order_seed, bf16=not args.no_bf16, monitor=monitor, checkpoint=checkpoint,
+                 resume=torch.load(os.path.join(args.cache, "last.pt"), map_location=dev) if args.continue_run else None)
         print(f"fine-tuned at {time.time() - t_start:.0f}s", flush=True)
 
     metrics = {}
@@ -594,7 +601,7 @@ def main():
                        f"75th percentile of all labels' floors has its scores below {LOW_KNEE} stretched in logit space (knee + (logit - knee) * stretch) so that the floor lands on it; "
                        "scores from the knee up are unchanged (metrics_dev.low_end)",
         },
-        "training": {**{k: v for k, v in vars(args).items() if k not in ("data", "out", "cache", "resume", "distill", "no_export", "limit")},
+        "training": {**{k: v for k, v in vars(args).items() if k not in ("data", "out", "cache", "resume", "distill", "continue_run", "no_export", "limit")},
                      **({"distilled_from": [os.path.basename(f) for f in args.distill]} if args.distill else {}),
                      "weights": "fine-tuned by this run" if args.resume is None else "resumed from " + ", ".join(os.path.basename(f) for f in args.resume)},
         "metrics_dev": {k: v for k, v in metrics.items()},
