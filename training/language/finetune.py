@@ -162,23 +162,28 @@ class Rows:
 
 def multitask_loss(le, ls, lt, r, T):
     """Masked multitask loss of rows r; T holds the row targets, masks and weights. With teacher logits in T
-    (De, Ds, Dt: train.py --distill), a share T["distill"] of the loss is the distance to the teacher's outputs
-    on every unit of every row, labelled or not."""
-    w = T["W"][r].unsqueeze(1)
-    me = T["Me"][r] * w
-    l_e = (F.binary_cross_entropy_with_logits(le, T["Ye"][r], reduction="none", pos_weight=T["pos_w"]) * me).sum() / me.sum().clamp(min=1)
-    ms = T["Ms"][r] * T["W"][r]
-    l_s = (-(T["Ys"][r] * F.log_softmax(ls, -1)).sum(-1) * ms).sum() / ms.sum().clamp(min=1)
-    mt = T["Mt"][r] * w
-    l_t = (F.binary_cross_entropy_with_logits(lt, T["Yt"][r], reduction="none") * mt).sum() / mt.sum().clamp(min=1)
-    hard = 3.0 * l_e + l_s + T["tox_weight"] * l_t
+    (De, Ds, Dt: train.py --distill), a share T["distill"] of the loss is the same loss against the teachers'
+    outputs, on every unit of every row (labelled or not) and without the positive weight."""
+    hard = _weighted_loss(le, ls, lt, r, T, T["Ye"][r], T["Me"][r], T["Ys"][r], T["Ms"][r], T["Yt"][r], T["Mt"][r], T["pos_w"], 1.0)
     if "De" not in T:
         return hard
-    d_e = (F.binary_cross_entropy_with_logits(le, torch.sigmoid(T["De"][r]), reduction="none") * w).mean(1).sum()
-    d_s = (-(F.softmax(T["Ds"][r], -1) * F.log_softmax(ls, -1)).sum(-1) * T["W"][r]).sum()
-    d_t = (F.binary_cross_entropy_with_logits(lt, torch.sigmoid(T["Dt"][r]), reduction="none") * w).mean(1).sum()
-    soft = (3.0 * d_e + d_s + T["tox_weight"] * d_t) / T["W"][r].sum().clamp(min=1e-6)
+    soft = _weighted_loss(le, ls, lt, r, T, torch.sigmoid(T["De"][r]), torch.ones_like(le), F.softmax(T["Ds"][r], -1),
+                          torch.ones(len(r), device=le.device), torch.sigmoid(T["Dt"][r]), torch.ones_like(lt), None, 1e-6)
     return (1 - T["distill"]) * hard + T["distill"] * soft
+
+
+def _weighted_loss(le, ls, lt, r, T, ye, me, ys, ms, yt, mt, pos_w, min_mass):
+    """3 x emotion BCE + sentiment cross-entropy + tox_weight x toxicity BCE, each averaged over its masked
+    units with the rows' weights. min_mass: the least divisor (labelled masks can be empty: 1, so the term is 0;
+    the teachers' masks never are, and a small batch's weights may sum under 1)."""
+    w = T["W"][r]
+    me = me * w.unsqueeze(1)
+    l_e = (F.binary_cross_entropy_with_logits(le, ye, reduction="none", pos_weight=pos_w) * me).sum() / me.sum().clamp(min=min_mass)
+    ms = ms * w
+    l_s = (-(ys * F.log_softmax(ls, -1)).sum(-1) * ms).sum() / ms.sum().clamp(min=min_mass)
+    mt = mt * w.unsqueeze(1)
+    l_t = (F.binary_cross_entropy_with_logits(lt, yt, reduction="none") * mt).sum() / mt.sum().clamp(min=min_mass)
+    return 3.0 * l_e + l_s + T["tox_weight"] * l_t
 
 
 def train(enc, heads, rows, train_units, T, epochs, lr_enc, lr_head, wide_decay, batch_tokens, seed, bf16=True, monitor=None,
@@ -207,9 +212,8 @@ def train(enc, heads, rows, train_units, T, epochs, lr_enc, lr_head, wide_decay,
         print(f"continuing after epoch {start}", flush=True)
     t0 = time.time()
     step = sum(len(p) for p in plan[:start])
-    for ep, batches in enumerate(plan):
-        if ep < start:
-            continue
+    for ep in range(start, epochs):
+        batches = plan[ep]
         enc.train()
         heads.train()
         tot, ntok, t_ep = 0.0, 0, time.time()

@@ -486,9 +486,9 @@ def main():
     # Low end (issue 19): on plain text every score is small, and the label with the highest floor tops nearly every
     # text (GoEmotions approval, i.e. Satisfaction, whose annotators marked many plain statements). A label's floor
     # is its highest median (--low-floor-quantile) score over the neutral dev texts of each set (so it stands out on
-    # no kind of plain text); a floor above the labels' 75th percentile is pulled down to it by stretching that label's scores below
-    # LOW_KNEE in logit space, so no label tops plain text by its floor alone while scores of LOW_KNEE and more are
-    # untouched.
+    # no kind of plain text); a floor above the labels' 75th percentile is pulled down to it by stretching that
+    # label's scores below LOW_KNEE in logit space, so no label tops plain text by its floor alone while scores of
+    # LOW_KNEE and more are untouched.
     neu_sets = [np.array([i for i in sel(n) if exs[i]["neutral"]]) for n in ("ge", "xed", "cf")]
     neu_dev = np.concatenate(neu_sets)
     neu_logits = predict(torch.tensor(neu_dev))
