@@ -8,7 +8,8 @@
 //   rest ROC-AUC of labels no dataset annotates (seed labels), beside labels it learns from data, on texts
 //   of a kind it never saw (situation descriptions). Bars (issue 19): seed labels' mean
 //   ≥ 0.80, all mapped labels' mean ≥ 0.85;
-// * the neutral-text probe (./neutral-probe.ts): top scores of plain sentences and of their words in context.
+// * the neutral-text probe (./neutral-probe.ts): top scores of plain sentences and of their words in context;
+// * the situation probe (./situation-probe.ts): where a described situation's feeling ranks among the 53 (no bar).
 // * latency_ms_p50: the model alone (kernel, in-process) for a 20-word sentence, batch 1, one thread.
 // The model runs in-process through its kernel engine, batches of 64, MOODWIRE_EVAL_THREADS threads (default 1).
 
@@ -21,6 +22,7 @@ import { goEmotionsReadout, sst5Readout, type GoEmotionsReadout, type Sst5Readou
 import type { EvalResult } from "./main.js";
 import { f1, median, parseCsv, parsePtb, rocAuc } from "./metrics.js";
 import { neutralProbe } from "./neutral-probe.js";
+import { situationProbe } from "./situation-probe.js";
 import { progress } from "./report.js";
 
 const BATCH = 64;
@@ -230,6 +232,7 @@ export async function run(): Promise<EvalResult> {
   Object.assign(result, await jigsaw(engine, shared, raw));
   Object.assign(result, await empatheticDialogues(engine, shared));
   Object.assign(result, await neutralProbe(engine));
+  Object.assign(result, await situationProbe(engine));
   await engine.close();
   Object.assign(result, await latency());
   const figure = (name: string) => (typeof result[name] === "number" ? (result[name] as number) : -1);
