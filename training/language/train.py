@@ -9,6 +9,7 @@ encoder + heads (finetune.py); (3) per-label calibration + GoEmotions thresholds
 splits; (4) ONNX export of encoder + span pooling + heads + calibration.
 """
 import argparse
+import hashlib
 import json
 import math
 import os
@@ -403,8 +404,14 @@ def main():
         train_units = [u for u, (_, rs) in enumerate(units) if exs[rs[0][2]]["split"] == "train"]
         if args.distill is not None:
             t0 = time.time()
-            teachers = load_members(args.distill, True, dev)
-            T["De"], T["Ds"], T["Dt"] = map(torch.from_numpy, FT.row_logits(teachers, rows, train_units, N, bf16=not args.no_bf16))
+            # on disk by the teachers' bytes and the rows they score, so --continue and reruns skip the teacher pass
+            key = hashlib.md5(b"".join(open(p, "rb").read() for p in args.distill)
+                              + repr((seqs, units, train_units, args.no_bf16)).encode()).hexdigest()[:12]
+            teachers = load_members(args.distill, True, dev)  # even when cached: building them draws from the RNG, as uncached
+            logits = FT.disk_cached(os.path.join(args.cache, f"teachers_{key}.npz"),
+                                    lambda: FT.row_logits(teachers, rows, train_units, N, bf16=not args.no_bf16),
+                                    lambda path, v: np.savez(path, *v), lambda path: tuple(np.load(path)[f"arr_{k}"] for k in range(3)))
+            T["De"], T["Ds"], T["Dt"] = map(torch.from_numpy, logits)
             T["distill"] = args.distill_weight
             del teachers
             print(f"teacher logits of {len(args.distill)} file(s) on the training rows in {time.time() - t0:.0f}s", flush=True)
