@@ -42,6 +42,11 @@ export function rocAuc(truth: ArrayLike<boolean>, scores: ArrayLike<number>): nu
   return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
 }
 
+/** A figure rounded to 4 decimals, as the evaluation reports them. */
+export function round4(value: number): number {
+  return Math.round(value * 1e4) / 1e4;
+}
+
 export function median(values: readonly number[]): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);

@@ -7,6 +7,7 @@
 import { LANGUAGE_EMOTION_LABELS } from "../src/protocol/index.js";
 import { EMOTION_COUNT, type LanguageEngine } from "../src/models/language/kernel.js";
 import { percentileSorted } from "../bench/stats.js";
+import { round4 } from "./metrics.js";
 
 export const NEUTRAL_SENTENCES: readonly string[] = [
   "The meeting is scheduled for Tuesday at ten.",
@@ -89,10 +90,6 @@ export function topScoreFigures(emotions: Float32Array): NeutralFigures {
   };
 }
 
-function round(value: number): number {
-  return Math.round(value * 1e4) / 1e4;
-}
-
 /** The probe's figures at sentence and word level (word: every word of every sentence, in context). */
 export async function neutralProbe(engine: LanguageEngine): Promise<Record<string, unknown>> {
   const run = async (granularity: "sentence" | "word"): Promise<NeutralFigures> => {
@@ -105,13 +102,13 @@ export async function neutralProbe(engine: LanguageEngine): Promise<Record<strin
   return {
     neutral_sentences: sentence.rows,
     neutral_words: word.rows,
-    neutral_sentence_top_median: round(sentence.topMedian),
-    neutral_sentence_top_p90: round(sentence.topP90),
+    neutral_sentence_top_median: round4(sentence.topMedian),
+    neutral_sentence_top_p90: round4(sentence.topP90),
     neutral_sentence_commonest_top: sentence.commonestTop,
-    neutral_sentence_commonest_top_share: round(sentence.commonestTopShare),
-    neutral_word_top_median: round(word.topMedian),
-    neutral_word_top_p90: round(word.topP90),
-    neutral_word_share_above_0_3: round(word.shareAbove03),
+    neutral_sentence_commonest_top_share: round4(sentence.commonestTopShare),
+    neutral_word_top_median: round4(word.topMedian),
+    neutral_word_top_p90: round4(word.topP90),
+    neutral_word_share_above_0_3: round4(word.shareAbove03),
     neutral_word_commonest_top: word.commonestTop,
   };
 }

@@ -6,7 +6,7 @@
 
 import { LANGUAGE_EMOTION_LABELS, type LanguageEmotion } from "../src/protocol/index.js";
 import type { LanguageEngine } from "../src/models/language/kernel.js";
-import { percentileSorted } from "../bench/stats.js";
+import { median, round4 } from "./metrics.js";
 
 export const SITUATIONS: readonly [LanguageEmotion, string][] = [
   ["Anxiety", "I have a job interview tomorrow and I keep going over everything that could go wrong."],
@@ -47,15 +47,15 @@ export function rankOf(emotions: ArrayLike<number>, label: LanguageEmotion): num
 }
 
 function figures(ranks: number[]): { top3: number; medianRank: number } {
-  const sorted = [...ranks].sort((a, b) => a - b);
-  return { top3: Math.round((ranks.filter((r) => r <= 3).length / Math.max(1, ranks.length)) * 1e4) / 1e4, medianRank: percentileSorted(sorted, 50) };
+  return { top3: round4(ranks.filter((r) => r <= 3).length / Math.max(1, ranks.length)), medianRank: median(ranks) };
 }
 
 export async function situationProbe(engine: LanguageEngine): Promise<Record<string, unknown>> {
+  const labels = SITUATIONS.map(([label]) => label);
   const outputs = await engine.run(SITUATIONS.map(([, text]) => ({ text, granularity: "sentence" as const, sentiment: false, toxicity: false })));
-  const ranks = outputs.map((o, i) => rankOf(o.emotions, (SITUATIONS[i] as [LanguageEmotion, string])[0]));
+  const ranks = outputs.map((o, i) => rankOf(o.emotions, labels[i] as LanguageEmotion));
   const all = figures(ranks);
-  const seed = figures(ranks.filter((_, i) => SEED_LABELS.has((SITUATIONS[i] as [LanguageEmotion, string])[0])));
+  const seed = figures(ranks.filter((_, i) => SEED_LABELS.has(labels[i] as LanguageEmotion)));
   return {
     situations: SITUATIONS.length,
     situation_top3_share: all.top3,

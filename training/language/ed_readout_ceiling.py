@@ -19,9 +19,8 @@ from sklearn.metrics import roc_auc_score
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import data as D  # noqa: E402
-from finetune import predict_rows  # noqa: E402
+from finetune import predict_rows, tokenize  # noqa: E402
 from train import load_members  # noqa: E402
-from use_tokenizer import Tokenizer  # noqa: E402
 
 # the label pairs of eval/language.ts (ED_WEAK, ED_LEARNED)
 SEED = {"Envy": ["jealous"], "Horror": ["terrified"], "Nostalgia": ["nostalgic", "sentimental"], "Shame": ["ashamed"]}
@@ -34,16 +33,16 @@ LEARNED = {"Admiration": ["impressed"], "Anger": ["angry", "furious"], "Annoyanc
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default=os.environ.get("MOODWIRE_TEXT_DATA", "../shared/data/text"))
+    ap.add_argument("--cache", default=os.environ.get("MOODWIRE_CACHE", "/tmp/moodwire_lang_cache"), help="piece-id cache, as train.py's")
     ap.add_argument("weights", nargs="+", help="finetuned.pt file(s), averaged as train.py --resume does")
     args = ap.parse_args()
     folder = os.path.join(args.data, "empathetic_dialogues_situations")
     names = [line.strip() for line in open(os.path.join(folder, "labels.txt"))]
-    tok = Tokenizer()
     members = load_members(args.weights, False)
 
     def outputs(split):
         rows = list(csv.DictReader(open(os.path.join(folder, f"{split}.csv"), encoding="utf-8")))
-        ids = [tok.encode(r["text"][:2000])[:128] or [0] for r in rows]
+        ids = tokenize([r["text"] for r in rows], args.cache)
         return np.concatenate(predict_rows(members, ids, range(len(ids))), 1), [names[int(r["label"])] for r in rows]
 
     x_train, y_train = outputs("train")
