@@ -231,7 +231,7 @@ def main():
     ap.add_argument("--order-seed", type=int, default=SEED, help="seed of the training order only (the heads' initialisation keeps SEED, so runs can be averaged)")
     ap.add_argument("--continue", dest="continue_run", action="store_true",
                     help="go on with a stopped run from <cache>/last.pt (written after every epoch: weights, optimiser, schedule, "
-                         "random state); give the stopped run's flags again")
+                         "random state; a run stopped before its first epoch ended starts again at epoch 1); give the stopped run's flags again")
     ap.add_argument("--save-epochs", action="store_true", help="also save encoder and heads after each epoch, as <cache>/epoch<N>.pt")
     ap.add_argument("--limit", type=float, default=1.0, help="debug: keep this fraction of examples")
     ap.add_argument("--proto-quantile", type=float, default=0.95,
@@ -414,9 +414,13 @@ def main():
             T["distill"] = args.distill_weight
             del teachers
             print(f"teacher logits of {len(args.distill)} file(s) on the training rows in {time.time() - t0:.0f}s", flush=True)
+        last = os.path.join(args.cache, "last.pt")
+        if args.continue_run and not os.path.exists(last):
+            # stopped before its first epoch ended: finishing the run is running it from the start
+            print(f"--continue: no {last} yet, so training starts at epoch 1", flush=True)
         FT.train(enc, heads, rows, train_units, T, args.epochs, args.lr_encoder, args.lr_heads, args.wide_decay,
                  args.batch_tokens, args.order_seed, bf16=not args.no_bf16, monitor=monitor, checkpoint=checkpoint,
-                 resume=torch.load(os.path.join(args.cache, "last.pt"), map_location=dev) if args.continue_run else None)
+                 resume=torch.load(last, map_location=dev) if args.continue_run and os.path.exists(last) else None)
         print(f"fine-tuned at {time.time() - t_start:.0f}s", flush=True)
 
     metrics = {}
