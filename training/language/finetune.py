@@ -26,21 +26,19 @@ def device_of(module):
     return next(module.parameters()).device
 
 
-def span_logits(enc, heads, token_ids, token_mask, span_mask):
-    """Raw head logits for every span row: ([B,S,54] emotions, [B,S,9] sentiment, [B,S,6] toxicity)."""
-    x2, x4 = enc.states(token_ids, token_mask)
+def span_logits(enc, heads, token_ids, token_mask, span_mask, glove=None):
+    """Raw head logits for every span row: ([B,S,54] emotions, [B,S,9] sentiment, [B,S,6] toxicity). enc: any
+    member encoder (USE-lite, the GloVe member); glove: the GloVe member's graph inputs (None: derived)."""
+    f = enc.span_features(token_ids, token_mask, span_mask, glove)
     sm = span_mask * token_mask.unsqueeze(1)
     den = torch.clamp(sm.sum(-1, keepdim=True), min=1e-6)
-    p4 = torch.matmul(sm, x4) / den
-    p2 = torch.matmul(sm, x2) / den
-    f = torch.cat([enc.pool_tail(p4), p4, p2], -1)
     wide = torch.matmul(sm, heads.wide[token_ids]) / den.sqrt()
     return heads(f.float(), wide.float())
 
 
-def ensemble_logits(members, token_ids, token_mask, span_mask):
+def ensemble_logits(members, token_ids, token_mask, span_mask, glove=None):
     """Raw logits averaged over members [(enc, heads), ...] fine-tuned separately (one member: its own logits)."""
-    outs = [span_logits(enc, heads, token_ids, token_mask, span_mask) for enc, heads in members]
+    outs = [span_logits(enc, heads, token_ids, token_mask, span_mask, glove) for enc, heads in members]
     if len(outs) == 1:
         return outs[0]
     return tuple(torch.stack(parts).mean(0) for parts in zip(*outs))
@@ -194,13 +192,15 @@ def train(enc, heads, rows, train_units, T, epochs, lr_enc, lr_head, wide_decay,
     dev = device_of(enc)
     T = {k: v.to(dev) if torch.is_tensor(v) else v for k, v in T.items()}
     enc_params = list(enc.parameters())
+    enc_groups = enc.param_groups()
     deep = [p for n, p in heads.named_parameters() if n != "wide"]
-    opt = torch.optim.AdamW([{"params": enc_params, "weight_decay": 0.01},
-                             {"params": deep, "weight_decay": 1e-4},
-                             {"params": [heads.wide], "weight_decay": wide_decay}], lr=lr_head)
+    opt = torch.optim.AdamW([{"params": g["params"], "weight_decay": 0.01} for g in enc_groups]
+                            + [{"params": deep, "weight_decay": 1e-4},
+                               {"params": [heads.wide], "weight_decay": wide_decay}], lr=lr_head)
     plan = [rows.epoch_batches(train_units, rng, batch_tokens) for _ in range(epochs)]
     total = sum(len(p) for p in plan)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=[lr_enc, lr_head, lr_head], total_steps=total, pct_start=0.06)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=[lr_enc * g["lr_scale"] for g in enc_groups] + [lr_head, lr_head],
+                                                total_steps=total, pct_start=0.06)
     start = 0
     if resume is not None:
         enc.load_state_dict(resume["enc"])

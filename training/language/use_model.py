@@ -95,6 +95,9 @@ class FFN(nn.Module):
 
 
 class USELite(nn.Module):
+    kind = "use"
+    d_out = 1536
+
     def __init__(self):
         super().__init__()
         self.emb = nn.Embedding(8002, 256)
@@ -124,6 +127,19 @@ class USELite(nn.Module):
         x3 = x2 + self.att1(self.ln1(x2), key_bias)
         x4 = x3 + self.ffn1(x3) * m
         return x2, x4
+
+    def span_features(self, token_ids, token_mask, span_mask, glove=None):
+        """[B,S,1536] features of each span: [tail(p4) | p4 | p2], p = the span's mean contextual state after
+        layer 1 (x4) and layer 0 (x2). glove: the GloVe member's inputs, not read here."""
+        x2, x4 = self.states(token_ids, token_mask)
+        sm = span_mask * token_mask.unsqueeze(1)
+        den = torch.clamp(sm.sum(-1, keepdim=True), min=1e-6)
+        p4 = torch.matmul(sm, x4) / den
+        p2 = torch.matmul(sm, x2) / den
+        return torch.cat([self.pool_tail(p4), p4, p2], -1)
+
+    def param_groups(self):
+        return [{"params": list(self.parameters()), "lr_scale": 1.0}]
 
     def token_states(self, ids, mask):
         """Contextual states after the last layer, [B,T,512]."""

@@ -50,4 +50,19 @@ describe("language config.json", () => {
     assert.throws(() => parseConfig(edited((c) => (c.format_version = 2))), /"format_version" is 2; this server reads 1/);
     assert.throws(() => parseConfig(edited((c) => (c.model_file = "other.onnx"))), /"model_file" must be "language\.onnx"/);
   });
+
+  it("a glove section (a graph with a GloVe member) is read and checked; none means no member", () => {
+    const glove = { vocab_file: "glove_vocab.txt", rows: { padding: 0, unknown: 1, first_word: 2 }, token_pattern: "...", source: "..." };
+    const withGlove = (change: (g: typeof glove & Record<string, unknown>) => void = () => {}): Record<string, unknown> =>
+      edited((c) => {
+        const g = structuredClone(glove) as typeof glove & Record<string, unknown>;
+        change(g);
+        c.glove = g;
+      });
+    assert.equal(parseConfig(edited((c) => delete c.glove)).glove, null);
+    assert.deepEqual(parseConfig(withGlove()).glove, { vocabFile: "glove_vocab.txt", rows: { padding: 0, unknown: 1, firstWord: 2 } });
+    assert.throws(() => parseConfig(withGlove((g) => (g.vocab_file = "../elsewhere.txt"))), /"glove\.vocab_file" must name a file beside config\.json/);
+    assert.throws(() => parseConfig(withGlove((g) => (g.rows.first_word = -2))), /"glove\.rows\.first_word" must be an integer >= 0/);
+    assert.throws(() => parseConfig(withGlove((g) => (g.size = 3))), /"glove\.size" is not a known key/);
+  });
 });

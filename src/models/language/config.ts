@@ -6,6 +6,7 @@
 
 import { readFileSync } from "node:fs";
 import { modelDirectory } from "../../runtime/paths.js";
+import type { GloveRows } from "./glove.js";
 
 export const MODEL_FILE = "language.onnx";
 export const CONFIG_FILE = "config.json";
@@ -15,7 +16,7 @@ const FORMAT_VERSION = 1;
 /** Top-level keys, by who reads them. */
 const TOP_LEVEL_KEYS = new Set([
   // here
-  "format_version", "model_file", "vocab", "max_tokens",
+  "format_version", "model_file", "vocab", "max_tokens", "glove",
   // the evaluation, from `raw` (eval/readout.ts, eval/language.ts)
   "goemotions", "sst5_fold", "sst_detokenize", "jigsaw",
   // nobody: the graph's contract in words (kernel.ts checks the graph's own input and output names),
@@ -32,6 +33,21 @@ const VOCAB_KEYS = new Set([
   // the algorithm in words (tokenizer.ts implements it: normalization, Viterbi, the word-start prefix)
   "file", "package", "normalization", "algorithm", "word_start_prefix",
 ]);
+
+/** Keys of `glove` (present when the graph has a GloVe member: glove.ts), by who reads them. */
+const GLOVE_KEYS = new Set([
+  // here
+  "vocab_file", "rows",
+  // nobody: the token rule in words (glove.ts implements it) and where the vectors come from
+  "token_pattern", "source",
+]);
+const GLOVE_ROW_KEYS = new Set(["padding", "unknown", "first_word"]);
+
+export interface GloveConfig {
+  /** The member's vocabulary, a file beside config.json. */
+  vocabFile: string;
+  rows: GloveRows;
+}
 
 export interface TokenizationConfig {
   /** Added to every tokenizer id before it enters the graph. */
@@ -52,6 +68,8 @@ export interface TokenizationConfig {
 
 export interface LanguageModelConfig {
   tokenization: TokenizationConfig;
+  /** The GloVe member's inputs, or null when the graph has none. */
+  glove: GloveConfig | null;
   /** The whole parsed config.json, for evaluation settings (mappings, thresholds, folds). */
   raw: Record<string, unknown>;
 }
@@ -93,6 +111,17 @@ class Section {
     return this.value(key) === null ? null : this.integer(key);
   }
 
+  /** A non-empty string. */
+  string(key: string): string {
+    const value = this.value(key);
+    if (typeof value !== "string" || value === "") throw this.error(key, `must be a non-empty string, not ${JSON.stringify(value)}`);
+    return value;
+  }
+
+  has(key: string): boolean {
+    return Object.hasOwn(this.values, key);
+  }
+
   section(key: string, known: ReadonlySet<string>): Section {
     const value = this.value(key);
     if (!isRecord(value)) throw this.error(key, "must be an object");
@@ -130,7 +159,14 @@ export function parseConfig(raw: unknown, file = CONFIG_FILE): LanguageModelConf
     maxTokens,
     reserved: reservedCount(vocab),
   };
-  return { tokenization, raw };
+  return { tokenization, glove: top.has("glove") ? gloveConfig(top.section("glove", GLOVE_KEYS)) : null, raw };
+}
+
+function gloveConfig(glove: Section): GloveConfig {
+  const vocabFile = glove.string("vocab_file");
+  if (vocabFile.includes("/") || vocabFile.includes("\\")) throw glove.error("vocab_file", "must name a file beside config.json");
+  const rows = glove.section("rows", GLOVE_ROW_KEYS);
+  return { vocabFile, rows: { padding: rows.integer("padding"), unknown: rows.integer("unknown"), firstWord: rows.integer("first_word") } };
 }
 
 export function loadConfig(directory = modelDirectory("language")): LanguageModelConfig {

@@ -12,6 +12,7 @@ import { modelDirectory } from "../../runtime/paths.js";
 import { loadConfig, MODEL_FILE, type LanguageModelConfig } from "./config.js";
 import type { LanguageKernelInput, LanguageKernelOutput } from "./kernel-types.js";
 import { combine, EMOTION_COUNT, Planner, SENTIMENT_COUNT, TOXICITY_COUNT, type RowScores, type Sequence } from "./plan.js";
+import { loadGloveVocabulary, type GloveVocabulary } from "./glove.js";
 import { SentencePieceTokenizer } from "./tokenizer.js";
 import { loadVocabulary } from "./vocab.js";
 import { sessionOptions } from "../../runtime/session-options.js";
@@ -22,12 +23,15 @@ export { EMOTION_COUNT, SENTIMENT_COUNT, TOXICITY_COUNT };
 const TOKEN_BUDGET = 16_384;
 /** Largest B×S×T (span_mask elements) of one graph run. */
 const SPAN_BUDGET = 4_000_000;
+/** The inputs of a graph with a GloVe member (glove.ts). */
+const GLOVE_INPUTS = ["glove_ids", "glove_word", "piece_word"];
 
 export class LanguageEngine {
   private constructor(
     readonly config: LanguageModelConfig,
     private readonly planner: Planner,
     private readonly session: InferenceSession,
+    private readonly glove: GloveVocabulary | null,
   ) {}
 
   static async create(options: KernelOptions & { directory?: string }): Promise<LanguageEngine> {
@@ -45,7 +49,12 @@ export class LanguageEngine {
     for (const name of ["emotions", "sentiment", "toxicity"]) {
       if (!session.outputNames.includes(name)) throw new Error(`language.onnx lacks the output '${name}'`);
     }
-    return new LanguageEngine(config, new Planner(tokenizer, vocabulary, config.tokenization), session);
+    const gloveInputs = GLOVE_INPUTS.filter((name) => session.inputNames.includes(name)).length;
+    if (gloveInputs !== 0 && (gloveInputs !== GLOVE_INPUTS.length || config.glove === null)) {
+      throw new Error(`language.onnx and config.json disagree on the GloVe member (inputs ${GLOVE_INPUTS.join(", ")} and config.json "glove" go together)`);
+    }
+    const glove = gloveInputs === 0 || config.glove === null ? null : loadGloveVocabulary(`${directory}${config.glove.vocabFile}`, vocabulary, config.glove.rows);
+    return new LanguageEngine(config, new Planner(tokenizer, vocabulary, config.tokenization), session, glove);
   }
 
   async close(): Promise<void> {
@@ -111,6 +120,7 @@ export class LanguageEngine {
       token_ids: new Tensor("int64", tokenIds, [B, T]),
       token_mask: new Tensor("float32", tokenMask, [B, T]),
       span_mask: new Tensor("float32", spanMask, [B, S, T]),
+      ...(this.glove === null ? {} : this.gloveFeeds(this.glove, group, T)),
     });
     const emotions = outputs.emotions?.data;
     const sentiment = outputs.sentiment?.data;
@@ -126,6 +136,31 @@ export class LanguageEngine {
         toxicity: toxicity.slice(b * S * TOXICITY_COUNT, (b * S + rows) * TOXICITY_COUNT),
       };
     });
+  }
+
+  /** glove_ids, glove_word and piece_word of a group of sequences padded to T pieces. */
+  private gloveFeeds(glove: GloveVocabulary, group: Sequence[], T: number): Record<string, Tensor> {
+    const offset = this.config.tokenization.idOffset;
+    const inputs = group.map((sequence) => glove.inputs(sequence.ids.map((id) => id - offset)));
+    const B = group.length;
+    const W = Math.max(1, ...inputs.map((g) => g.ids.length));
+    const ids = new BigInt64Array(B * W).fill(BigInt(glove.rows.padding));
+    const tokenWords = new BigInt64Array(B * W).fill(-1n);
+    const pieceWords = new BigInt64Array(B * T).fill(-2n);
+    inputs.forEach((g, b) => {
+      g.ids.forEach((row, w) => {
+        ids[b * W + w] = BigInt(row);
+        tokenWords[b * W + w] = BigInt(g.tokenWords[w] as number);
+      });
+      g.pieceWords.forEach((word, t) => {
+        pieceWords[b * T + t] = BigInt(word);
+      });
+    });
+    return {
+      glove_ids: new Tensor("int64", ids, [B, W]),
+      glove_word: new Tensor("int64", tokenWords, [B, W]),
+      piece_word: new Tensor("int64", pieceWords, [B, T]),
+    };
   }
 }
 
