@@ -262,6 +262,7 @@ def main():
     ap.add_argument("--glove-top", type=int, default=50000, help="GloVe's most frequent words kept beside the training texts' words")
     ap.add_argument("--glove-epochs", type=int, default=5)
     ap.add_argument("--glove-lr", type=float, default=2e-3, help="peak learning rate of the GloVe member (its table: a tenth of it)")
+    ap.add_argument("--glove-batch-tokens", type=int, default=None, help="pieces per batch of the GloVe member (default: --batch-tokens)")
     ap.add_argument("--limit", type=float, default=1.0, help="debug: keep this fraction of examples")
     ap.add_argument("--proto-quantile", type=float, default=0.95,
                     help="seed-prototype targets start at this quantile of similarity over all texts (v3: 0.5, so half of all texts had a target)")
@@ -461,8 +462,12 @@ def main():
         gheads = Heads(d_in=genc.d_out, hidden=args.hidden).to(dev)
         print(f"GloVe member: {len(vocab.words)} words ({len(seen)} distinct tokens in the training texts)", flush=True)
         members.append((genc, gheads))
+        # its own checkpoint, so --continue (with --resume of the USE-lite member) goes on with a stopped GloVe member
+        glove_last = os.path.join(args.cache, "glove_last.pt")
         FT.train(genc, gheads, rows, train_units, T, args.glove_epochs, args.glove_lr, args.glove_lr, args.wide_decay,
-                 args.batch_tokens, args.order_seed, bf16=False, monitor=monitor)
+                 args.glove_batch_tokens or args.batch_tokens, args.order_seed, bf16=False, monitor=monitor,
+                 checkpoint=lambda ep, state: torch.save(state, glove_last),
+                 resume=torch.load(glove_last, map_location=dev) if args.continue_run and os.path.exists(glove_last) else None)
         torch.save(member_state(genc, gheads), os.path.join(args.cache, "glove_member.pt"))
         print(f"GloVe member trained at {time.time() - t_start:.0f}s", flush=True)
 
@@ -670,7 +675,8 @@ def main():
                        f"75th percentile of all labels' floors has its scores below {LOW_KNEE} stretched in logit space (knee + (logit - knee) * stretch) so that the floor lands on it; "
                        "scores from the knee up are unchanged (metrics_dev.low_end)",
         },
-        "training": {**{k: v for k, v in vars(args).items() if k not in ("data", "out", "cache", "resume", "distill", "continue_run", "no_export", "limit")},
+        "training": {**{k: v for k, v in vars(args).items() if k not in ("data", "out", "cache", "resume", "distill", "continue_run", "no_export", "limit", "glove")},
+                     **({"glove_vectors": os.path.basename(args.glove)} if args.glove else {}),
                      **({"distilled_from": [os.path.basename(f) for f in args.distill]} if args.distill else {}),
                      "weights": "fine-tuned by this run" if args.resume is None else "resumed from " + ", ".join(os.path.basename(f) for f in args.resume)},
         "metrics_dev": {k: v for k, v in metrics.items()},
