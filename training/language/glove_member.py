@@ -23,7 +23,9 @@ import torch.nn as nn
 
 SEP = "\u2581"
 UNK_PIECE = 0
-PAD, UNK = 0, 1
+PAD, UNK, FIRST_WORD = 0, 1, 2  # table rows: padding, unknown, then the vocabulary's words in order
+ROWS = {"padding": PAD, "unknown": UNK, "first_word": FIRST_WORD}  # as config.json and the parity fixture write them
+INPUTS = {"glove_ids": "int64 [B,W]", "glove_word": "int64 [B,W]", "piece_word": "int64 [B,T]"}  # the graph's, in order
 TOKEN = re.compile(r"n't|'[a-z]+|[a-z0-9]+(?:[.\-][a-z0-9]+)*|[^\sa-z0-9]")
 _LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ\u2019", "abcdefghijklmnopqrstuvwxyz'")
 DIM = 100
@@ -67,11 +69,11 @@ def piece_tokens(piece_ids, piece_strings):
 
 
 class Vocabulary:
-    """GloVe words kept in the graph (row k + 2; rows 0 and 1 are padding and unknown) and the map from pieces."""
+    """GloVe words kept in the graph (word k: row FIRST_WORD + k) and the map from pieces."""
 
     def __init__(self, words, piece_strings):
         self.words = list(words)
-        self.index = {w: k + 2 for k, w in enumerate(self.words)}
+        self.index = {w: FIRST_WORD + k for k, w in enumerate(self.words)}
         self.piece_strings = piece_strings
         self._cache = {}
 
@@ -108,9 +110,9 @@ def build_vocabulary(glove_json, texts_tokens, piece_strings, top=50000):
     seen = set(texts_tokens)
     ascii_token = re.compile(r"^(?:" + TOKEN.pattern + r")$")
     words = [w for k, w in enumerate(glove["words"]) if (k < top or w in seen) and ascii_token.match(w)]
-    table = np.zeros((len(words) + 2, DIM), np.float32)
+    table = np.zeros((FIRST_WORD + len(words), DIM), np.float32)
     for k, w in enumerate(words):
-        table[k + 2] = glove["vectors"][w][:DIM]
+        table[FIRST_WORD + k] = glove["vectors"][w][:DIM]
     return Vocabulary(words, piece_strings), table
 
 
@@ -184,7 +186,7 @@ def write_fixture(path):
         glove_ids, glove_word, piece_word = vocab.inputs(ids)
         cases.append({"text": text, "ids": ids, "glove_ids": glove_ids, "glove_word": glove_word, "piece_word": piece_word})
     with open(path, "w") as f:
-        json.dump({"words": vocab.words, "rows": {"padding": PAD, "unknown": UNK, "first_word": 2}, "cases": cases}, f, ensure_ascii=False)
+        json.dump({"words": vocab.words, "rows": ROWS, "cases": cases}, f, ensure_ascii=False)
         f.write("\n")
     print(f"wrote {path}: {len(cases)} texts, {len(vocab.words)} words")
 

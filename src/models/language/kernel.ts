@@ -50,10 +50,10 @@ export class LanguageEngine {
       if (!session.outputNames.includes(name)) throw new Error(`language.onnx lacks the output '${name}'`);
     }
     const gloveInputs = GLOVE_INPUTS.filter((name) => session.inputNames.includes(name)).length;
-    if (gloveInputs !== 0 && (gloveInputs !== GLOVE_INPUTS.length || config.glove === null)) {
+    if (gloveInputs !== (config.glove === null ? 0 : GLOVE_INPUTS.length)) {
       throw new Error(`language.onnx and config.json disagree on the GloVe member (inputs ${GLOVE_INPUTS.join(", ")} and config.json "glove" go together)`);
     }
-    const glove = gloveInputs === 0 || config.glove === null ? null : loadGloveVocabulary(`${directory}${config.glove.vocabFile}`, vocabulary, config.glove.rows);
+    const glove = config.glove === null ? null : loadGloveVocabulary(`${directory}${config.glove.vocabFile}`, vocabulary, config.glove.rows);
     return new LanguageEngine(config, new Planner(tokenizer, vocabulary, config.tokenization), session, glove);
   }
 
