@@ -31,6 +31,7 @@ import sst_fold  # noqa: E402
 import thresholds  # noqa: E402
 from glove_member import INPUTS as GLOVE_INPUTS, ROWS as GLOVE_ROWS, TOKEN as GLOVE_TOKEN  # noqa: E402
 from glove_member import GloveEncoder, Vocabulary, build_vocabulary, piece_tokens  # noqa: E402
+from onnx_weights import member_from_onnx  # noqa: E402
 from use_model import USELite, MAX_TOKENS, batch_ids  # noqa: E402
 
 SEED = 1234
@@ -104,12 +105,12 @@ def new_encoder(state, piece_strings):
 
 
 def load_members(paths, ensemble, device="cpu"):
-    """[(enc, heads), ...] from finetuned.pt / epoch checkpoints. ensemble: every member of every file is a member
+    """[(enc, heads), ...] from finetuned.pt / epoch checkpoints / a shipped one-member graph (onnx_weights). ensemble: every member of every file is a member
     of the result (their logits are averaged); otherwise the USE-lite states are averaged weight by weight into one
     member (a uniform soup: same initialisation, so they share a basin) and each GloVe member stays a member."""
     states = []
     for path in paths:
-        ck = torch.load(path, map_location=device)
+        ck = member_from_onnx(path, lambda hidden: Heads(hidden=hidden)) if path.endswith(".onnx") else torch.load(path, map_location=device)
         states.extend(ck["members"] if "members" in ck else [ck])
     glove = [st for st in states if st.get("kind") == "glove"]
     from use_tokenizer import Tokenizer
@@ -244,7 +245,8 @@ def main():
     ap.add_argument("--ge-weight", type=float, default=1.5, help="loss weight of GoEmotions rows (the other emotion sets weigh 1 or less)")
     ap.add_argument("--tox-weight", type=float, default=1.0, help="weight of the toxicity loss against emotions (3) and sentiment (1)")
     ap.add_argument("--resume", nargs="+", default=None,
-                    help="skip fine-tuning: load encoder and heads from earlier runs' finetuned.pt or epoch checkpoints, then calibrate and export; "
+                    help="skip fine-tuning: load encoder and heads from earlier runs' finetuned.pt or epoch checkpoints, or from a shipped "
+                         "one-member graph (language.onnx: its weights read back, onnx_weights.py), then calibrate and export; "
                          "several files are averaged weight by weight (a uniform soup: same initialisation, so they share a basin), "
                          "or with --ensemble kept as members")
     ap.add_argument("--ensemble", action="store_true",
