@@ -37,11 +37,13 @@ def span_logits(enc, heads, token_ids, token_mask, span_mask, glove=None):
 
 
 def ensemble_logits(members, token_ids, token_mask, span_mask, glove=None):
-    """Raw logits averaged over members [(enc, heads), ...] fine-tuned separately (one member: its own logits)."""
+    """Raw logits of members [(enc, heads), ...] fine-tuned separately, averaged output by output with the weights
+    heads.share (all ones: the plain mean; one member: its own logits)."""
     outs = [span_logits(enc, heads, token_ids, token_mask, span_mask, glove) for enc, heads in members]
     if len(outs) == 1:
         return outs[0]
-    return tuple(torch.stack(parts).mean(0) for parts in zip(*outs))
+    shares = [torch.split(heads.share, heads.sizes) for _, heads in members]
+    return tuple(sum(sh[k] * out[k] for sh, out in zip(shares, outs)) / sum(sh[k] for sh in shares) for k in range(len(outs[0])))
 
 
 def disk_cached(path, compute, save, load):

@@ -75,6 +75,9 @@ class Heads(nn.Module):
         self.drop = nn.Dropout(drop)
         self.l2 = nn.Linear(hidden, N_EMO + N_SENT + N_TOX)
         self.wide = nn.Parameter(torch.zeros(N_PIECES + 1, N_EMO + N_SENT + N_TOX))  # last row: unused (kept for shape)
+        # how much this member's logits count on each output in an ensemble (FT.ensemble_logits); not a weight, so
+        # not in the state dict: member_state keeps it only when it is not all ones
+        self.register_buffer("share", torch.ones(N_EMO + N_SENT + N_TOX), persistent=False)
 
     @property
     def sizes(self):
@@ -94,7 +97,25 @@ def member_state(enc, heads):
     state = {"enc": enc.state_dict(), "heads": heads.state_dict(), "kind": enc.kind}
     if enc.kind == "glove":
         state["glove_words"] = enc.vocab.words
+    if not bool((heads.share == 1).all()):
+        state["share"] = heads.share.tolist()
     return state
+
+
+def taught_outputs(exs, rows):
+    """Share of a member trained on `rows` only (--glove-sources): 1 on the outputs the rows' own labels teach at
+    full strength (an emotion a row is labelled with, sentiment, a toxicity label a row marks), 0 elsewhere, so
+    the member speaks only where its data does (not on the emotions it saw only as negatives or partial targets)."""
+    share = np.zeros(N_EMO + N_SENT + N_TOX, np.float32)
+    for i in rows:
+        e = exs[i]
+        if e["emo"] is not None:
+            share[:N_EMO] = np.maximum(share[:N_EMO], e["emo"] >= 1)
+        if e["sent"] is not None:
+            share[N_EMO:N_EMO + N_SENT] = 1
+        if e["tox"] is not None:
+            share[N_EMO + N_SENT:] = np.maximum(share[N_EMO + N_SENT:], (e["tox"] >= 1) & (e["tox_mask"] > 0))
+    return share
 
 
 def new_encoder(state, piece_strings):
@@ -123,6 +144,8 @@ def load_members(paths, ensemble, device="cpu"):
         enc.load_state_dict(average_states([st["enc"] for st in group]))
         heads = Heads(d_in=enc.d_out, hidden=group[0]["heads"]["l1.weight"].shape[0]).to(device)
         heads.load_state_dict(average_states([st["heads"] for st in group]))
+        if "share" in group[0]:
+            heads.share.copy_(torch.tensor(group[0]["share"]))
         members.append((enc.eval(), heads.eval()))
     return members
 
@@ -269,6 +292,9 @@ def main():
     ap.add_argument("--glove-top", type=int, default=50000, help="GloVe's most frequent words kept beside the training texts' words")
     ap.add_argument("--glove-epochs", type=int, default=5)
     ap.add_argument("--glove-lr", type=float, default=2e-3, help="peak learning rate of the GloVe member (its table: a tenth of it)")
+    ap.add_argument("--glove-sources", default=None, metavar="DS,DS",
+                    help="train the GloVe member on these sources' rows only (data.py's ds names, e.g. ge,sst,sstc); in the graph it "
+                         "then counts only on the outputs their labels teach (taught_outputs), USE-lite alone on the rest")
     ap.add_argument("--glove-batch-tokens", type=int, default=None, help="pieces per batch of the GloVe member (default: --batch-tokens)")
     ap.add_argument("--limit", type=float, default=1.0, help="debug: keep this fraction of examples")
     ap.add_argument("--proto-quantile", type=float, default=0.95,
@@ -467,11 +493,18 @@ def main():
         set_seed()
         genc = GloveEncoder(table, vocab).to(dev)
         gheads = Heads(d_in=genc.d_out, hidden=args.hidden).to(dev)
+        glove_units = train_units
+        if args.glove_sources is not None:
+            glove_units = [u for u in train_units if exs[units[u][1][0][2]]["ds"] in args.glove_sources.split(",")]
+            gheads.share.copy_(torch.from_numpy(taught_outputs(exs, [r for u in glove_units for _, _, r in units[u][1]])))
+            print(f"GloVe member: {len(glove_units)} of {len(train_units)} training units ({args.glove_sources}); it speaks for "
+                  f"{int(gheads.share[:N_EMO].sum())} emotion, {int(gheads.share[N_EMO:N_EMO + N_SENT].sum())} sentiment and "
+                  f"{int(gheads.share[N_EMO + N_SENT:].sum())} toxicity outputs", flush=True)
         print(f"GloVe member: {len(vocab.words)} words ({len(seen)} distinct tokens in the training texts)", flush=True)
         members.append((genc, gheads))
         # its own checkpoint, so --continue (with --resume of the USE-lite member) goes on with a stopped GloVe member
         glove_last = os.path.join(args.cache, "glove_last.pt")
-        FT.train(genc, gheads, rows, train_units, T, args.glove_epochs, args.glove_lr, args.glove_lr, args.wide_decay,
+        FT.train(genc, gheads, rows, glove_units, T, args.glove_epochs, args.glove_lr, args.glove_lr, args.wide_decay,
                  args.glove_batch_tokens or args.batch_tokens, args.order_seed, bf16=False, monitor=monitor,
                  checkpoint=lambda ep, state: torch.save(state, glove_last),
                  resume=torch.load(glove_last, map_location=dev) if args.continue_run and os.path.exists(glove_last) else None)
