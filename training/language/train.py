@@ -295,6 +295,9 @@ def main():
     ap.add_argument("--glove-sources", default=None, metavar="DS,DS",
                     help="train the GloVe member on these sources' rows only (data.py's ds names, e.g. ge,sst,sstc); in the graph it "
                          "then counts only on the outputs their labels teach (taught_outputs), USE-lite alone on the rest")
+    ap.add_argument("--sentiment-from", default=None, metavar="CONFIG_JSON",
+                    help="keep an earlier run's sentiment temperature and SST-5 fold (its config.json) instead of refitting them: "
+                         "for --resume of that run plus members that do not speak for sentiment (--glove-sources without sentiment sets)")
     ap.add_argument("--glove-batch-tokens", type=int, default=None, help="pieces per batch of the GloVe member (default: --batch-tokens)")
     ap.add_argument("--limit", type=float, default=1.0, help="debug: keep this fraction of examples")
     ap.add_argument("--proto-quantile", type=float, default=0.95,
@@ -559,6 +562,15 @@ def main():
         nll = -(ysd * lp).sum(1).mean()
         if nll < best_nll:
             best_t, best_nll = float(t), nll
+    kept_sentiment = None
+    if args.sentiment_from is not None:
+        # the sentiment logits are that run's when every added member has no sentiment share: keep its temperature
+        # and fold instead of drawing them again on dev (v4.2 read back and recalibrated moved 3.25 -> 3.20, which
+        # flipped the fold choice on a dev difference of 0.0003)
+        if any(bool(heads.share[N_EMO:N_EMO + N_SENT].any()) for _, heads in members[1:]):
+            raise SystemExit("--sentiment-from: a member added to the first one speaks for sentiment, so the sentiment logits are not the earlier run's")
+        kept_sentiment = json.load(open(args.sentiment_from))
+        best_t = kept_sentiment["metrics_dev"]["sentiment_temperature"]
     # toxicity Platt on Jigsaw dev + prior offset
     jd = sel("jig")
     _, _, lt_d = predict(torch.tensor(jd))
@@ -634,6 +646,9 @@ def main():
     _, sent_s, _ = outputs_from_logits(np.zeros((len(sst_dev), N_EMO), np.float32), ls_s, np.zeros((len(sst_dev), 6), np.float32))
     ysst = np.array([exs[i]["sst"] for i in sst_dev])
     sst5_fold, sst5_cv, metrics["sst5_dev_acc"] = sst_fold.choose(sent_s, ysst)
+    if kept_sentiment is not None:
+        sst5_fold = kept_sentiment["sst5_fold"]
+        metrics["sst5_dev_acc"] = float((sst_fold.apply(sst5_fold, sent_s) == ysst).mean())
     metrics["sst5_dev_cv_acc_by_fold"] = sst5_cv
     # EmoBank dev correlation
     eb_dev = sel("eb")
