@@ -102,19 +102,25 @@ def member_state(enc, heads):
     return state
 
 
+def by_head(v):
+    """Views of a per-output vector [54 + 9 + 6] as (emotions, sentiment, toxicity), the order of Heads' outputs."""
+    return v[:N_EMO], v[N_EMO:N_EMO + N_SENT], v[N_EMO + N_SENT:]
+
+
 def taught_outputs(exs, rows):
     """Share of a member trained on `rows` only (--glove-sources): 1 on the outputs the rows' own labels teach at
     full strength (an emotion a row is labelled with, sentiment, a toxicity label a row marks), 0 elsewhere, so
     the member speaks only where its data does (not on the emotions it saw only as negatives or partial targets)."""
     share = np.zeros(N_EMO + N_SENT + N_TOX, np.float32)
+    emo, sent, tox = by_head(share)
     for i in rows:
         e = exs[i]
         if e["emo"] is not None:
-            share[:N_EMO] = np.maximum(share[:N_EMO], e["emo"] >= 1)
+            np.maximum(emo, e["emo"] >= 1, out=emo)
         if e["sent"] is not None:
-            share[N_EMO:N_EMO + N_SENT] = 1
+            sent[:] = 1
         if e["tox"] is not None:
-            share[N_EMO + N_SENT:] = np.maximum(share[N_EMO + N_SENT:], (e["tox"] >= 1) & (e["tox_mask"] > 0))
+            np.maximum(tox, (e["tox"] >= 1) & (e["tox_mask"] > 0), out=tox)
     return share
 
 
@@ -498,11 +504,12 @@ def main():
         gheads = Heads(d_in=genc.d_out, hidden=args.hidden).to(dev)
         glove_units = train_units
         if args.glove_sources is not None:
-            glove_units = [u for u in train_units if exs[units[u][1][0][2]]["ds"] in args.glove_sources.split(",")]
+            sources = set(args.glove_sources.split(","))
+            glove_units = [u for u in train_units if exs[units[u][1][0][2]]["ds"] in sources]
             gheads.share.copy_(torch.from_numpy(taught_outputs(exs, [r for u in glove_units for _, _, r in units[u][1]])))
+            n_emo, n_sent, n_tox = (int(part.sum()) for part in by_head(gheads.share))
             print(f"GloVe member: {len(glove_units)} of {len(train_units)} training units ({args.glove_sources}); it speaks for "
-                  f"{int(gheads.share[:N_EMO].sum())} emotion, {int(gheads.share[N_EMO:N_EMO + N_SENT].sum())} sentiment and "
-                  f"{int(gheads.share[N_EMO + N_SENT:].sum())} toxicity outputs", flush=True)
+                  f"{n_emo} emotion, {n_sent} sentiment and {n_tox} toxicity outputs", flush=True)
         print(f"GloVe member: {len(vocab.words)} words ({len(seen)} distinct tokens in the training texts)", flush=True)
         members.append((genc, gheads))
         # its own checkpoint, so --continue (with --resume of the USE-lite member) goes on with a stopped GloVe member
@@ -552,25 +559,26 @@ def main():
     metrics["mined_dev_positives"] = {lab: int(mined[emo_dev, D.EI[lab]].sum()) for lab in D.WEAK}
 
     # sentiment temperature on SST dev + EmoBank dev
-    sd_idx = np.concatenate([sel("sst"), sel("eb")])
-    _, ls_d, _ = predict(torch.tensor(sd_idx))
-    ysd = Ys[sd_idx].numpy()
-    best_t, best_nll = 1.0, 1e9
-    for t in np.arange(0.5, 5.01, 0.05):
-        z = ls_d / t
-        lp = z - np.log(np.exp(z - z.max(1, keepdims=True)).sum(1, keepdims=True)) - z.max(1, keepdims=True)
-        nll = -(ysd * lp).sum(1).mean()
-        if nll < best_nll:
-            best_t, best_nll = float(t), nll
     kept_sentiment = None
     if args.sentiment_from is not None:
         # the sentiment logits are that run's when every added member has no sentiment share: keep its temperature
         # and fold instead of drawing them again on dev (v4.2 read back and recalibrated moved 3.25 -> 3.20, which
         # flipped the fold choice on a dev difference of 0.0003)
-        if any(bool(heads.share[N_EMO:N_EMO + N_SENT].any()) for _, heads in members[1:]):
+        if any(bool(by_head(heads.share)[1].any()) for _, heads in members[1:]):
             raise SystemExit("--sentiment-from: a member added to the first one speaks for sentiment, so the sentiment logits are not the earlier run's")
         kept_sentiment = json.load(open(args.sentiment_from))
         best_t = kept_sentiment["metrics_dev"]["sentiment_temperature"]
+    else:
+        sd_idx = np.concatenate([sel("sst"), sel("eb")])
+        _, ls_d, _ = predict(torch.tensor(sd_idx))
+        ysd = Ys[sd_idx].numpy()
+        best_t, best_nll = 1.0, 1e9
+        for t in np.arange(0.5, 5.01, 0.05):
+            z = ls_d / t
+            lp = z - np.log(np.exp(z - z.max(1, keepdims=True)).sum(1, keepdims=True)) - z.max(1, keepdims=True)
+            nll = -(ysd * lp).sum(1).mean()
+            if nll < best_nll:
+                best_t, best_nll = float(t), nll
     # toxicity Platt on Jigsaw dev + prior offset
     jd = sel("jig")
     _, _, lt_d = predict(torch.tensor(jd))
