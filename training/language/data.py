@@ -84,6 +84,18 @@ GE_PRIMARY = sorted({v["labels"][0] for k, v in GE_EVAL.items() if v["op"] == "m
 WEAK = ["Adoration", "Aesthetic Appreciation", "Awe", "Awkwardness", "Calmness", "Concentration", "Contemplation",
         "Contempt", "Craving", "Distress", "Doubt", "Ecstasy", "Empathic Pain", "Entrancement",
         "Envy", "Horror", "Nostalgia", "Romance", "Shame", "Tiredness", "Triumph"]
+# Family ceilings (issue 19, v4.4): a seed label is a kind of a feeling the data-labelled units already measure, so it is
+# served as min(label, scale * max(its family)) and cannot fire on text whose own feeling is another (Horror on an angry
+# text). Only labels whose family units rise on their own kind of text are listed; Envy, Nostalgia, Craving, Calmness,
+# Concentration, Contemplation, Doubt and Tiredness have no such unit (e.g. Desire 0.001 on "I'm so jealous of her new
+# house") and stay as trained.
+FAMILY_CEILINGS = {
+    "Adoration": ["Love", "Admiration"], "Aesthetic Appreciation": ["Admiration", "Joy"],
+    "Awe": ["Admiration", "Surprise (positive)", "Surprise (negative)", "Excitement"], "Awkwardness": ["Embarrassment", "Confusion"],
+    "Contempt": ["Disgust", "Disapproval", "Anger"], "Distress": ["Fear", "Anxiety", "Sadness", "Pain"], "Ecstasy": ["Joy", "Excitement"],
+    "Empathic Pain": ["Sympathy", "Sadness"], "Entrancement": ["Admiration", "Interest"], "Horror": ["Fear"],
+    "Romance": ["Love", "Desire"], "Shame": ["Embarrassment", "Guilt"], "Triumph": ["Pride", "Joy", "Excitement"],
+}
 EXTRA_SEEDS = {
     "Concentration": ["I need to focus on this", "concentrating hard on my work", "deep in thought while studying",
                       "please be quiet, I'm trying to concentrate", "totally absorbed in the task"],

@@ -15,6 +15,7 @@ import {
 import type { ExpressionModel, PredictContext } from "../types.js";
 import type { WorkerPool } from "../../runtime/worker-pool.js";
 import { startModel } from "../../../tests/support/model-harness.js";
+import { loadConfig } from "./config.js";
 import { languageModel } from "./index.js";
 import { words } from "./segment.js";
 
@@ -197,6 +198,33 @@ test("seed-derived labels rise on their own kind of text, above neutral and unre
       assert.ok(mine > score(other, label) + 0.05, `${label}: ${mine} on its own text vs ${score(other, label)} on "${other.text}"`);
     }
   }
+});
+
+test("a seed label with a family stays under its family's ceiling, so it does not fire on another feeling's text", { skip: SKIP }, async () => {
+  const derived = (loadConfig().raw.derived ?? {}) as { family_ceilings?: Record<string, string[]>; family_scale?: number };
+  const families = Object.entries(derived.family_ceilings ?? {});
+  const scale = derived.family_scale ?? 0;
+  assert.ok(families.length > 0 && scale > 0, "config.json derived.family_ceilings and family_scale");
+  const texts = [
+    "I can't stand this anymore, it makes me furious.",
+    "That was the most horrifying scene I have ever witnessed.",
+    "I'm so ashamed of what I did at the party.",
+    "We finally won the championship, victory is ours!",
+    "My heart breaks for the families who lost everything in the fire.",
+    "I adore my little puppy.",
+  ];
+  for (const value of texts) {
+    const [p] = await predictions(value, { granularity: "passage" });
+    assert.ok(p !== undefined);
+    for (const [label, family] of families) {
+      const ceiling = scale * Math.max(...family.map((name) => score(p, name)));
+      assert.ok(score(p, label) <= ceiling + 1e-4, `${label} ${score(p, label)} over ${scale} x its family ${family.join("/")} on "${value}"`);
+    }
+  }
+  const [furious] = await predictions(texts[0]!, { granularity: "passage" });
+  const [horrifying] = await predictions(texts[1]!, { granularity: "passage" });
+  assert.ok(furious !== undefined && horrifying !== undefined);
+  assert.ok(score(furious, "Horror") < 0.15 && score(horrifying, "Horror") > 0.5, `Horror ${score(furious, "Horror")} on anger, ${score(horrifying, "Horror")} on horror`);
 });
 
 test("no emotion label is a constant", { skip: SKIP }, async () => {
